@@ -1,0 +1,6 @@
+import { buildCommand } from './build.js';
+import type { Command } from './types.js';
+import { validateCommand } from './validate.js';
+
+/** Every command the CLI offers, in the order `--help` lists them. */
+export const commands: Command[] = [buildCommand, validateCommand];

@@ -1,0 +1,20 @@
+import { loadConfig } from '../config/load.js';
+import { formatProblem } from '../errors.js';
+import { renderAll } from '../pipeline/build.js';
+import type { Command } from './types.js';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check the config, the articles and the email templates; write nothing',
+  usage: ['validate [--config <file>]'],
+  options: {},
+  async run(ctx) {
+    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    // Rendering everything in memory is the only complete check: templates and
+    // feeds fail on content that the schema alone would accept.
+    const rendered = await renderAll(config, ctx.clock);
+    for (const w of rendered.warnings) ctx.log.warn(formatProblem(w));
+    ctx.print(`ok: ${rendered.site.entries.length} entries, ${rendered.files.length} output files would be written`);
+    return 0;
+  },
+};

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { validate as validateCron } from 'node-cron';
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+  .transform((u) => (u.endsWith('/') ? u : `${u}/`));
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'is not a known IANA time zone (e.g. "Europe/London", "UTC")' },
+);
+
+/** A mailbox such as `Name <a@b.example>` or a bare address. */
+const mailbox = z
+  .string()
+  .regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/, {
+    error: 'must be an address like "Name <news@example.com>" or "news@example.com"',
+  });
+
+export const authorSchema = z.strictObject({
+  name: z.string().min(1),
+  email: z.email().optional(),
+  url: z.url().optional(),
+});
+
+export const configSchema = z.strictObject({
+  site: z.strictObject({
+    title: z.string().min(1),
+    /** Public base URL: article links, feed ids and unsubscribe URLs derive from it. */
+    url: httpUrl,
+    language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { error: 'must be a language tag like "en" or "en-GB"' }),
+    description: z.string().min(1),
+    author: authorSchema,
+    copyright: z.string().optional(),
+    /** Site icon and logo, used by the feeds and the digest header. */
+    icon: z.url().optional(),
+    logo: z.url().optional(),
+  }),
+  content: z
+    .strictObject({
+      dir: z.string().default('articles'),
+      /** Path of an article under the site URL; {slug}, {year}, {month}, {day} are filled in. */
+      permalink: z
+        .string()
+        .regex(/^[^/][^\s]*$/, { error: 'must be a relative path such as "{slug}/" or "{year}/{month}/{slug}.html"' })
+        .refine((p) => p.includes('{slug}'), { error: 'must contain {slug}' })
+        .default('{slug}/'),
+    })
+    .prefault({}),
+  output: z
+    .strictObject({
+      dir: z.string().default('output'),
+    })
+    .prefault({}),
+  feeds: z
+    .strictObject({
+      /** How many entries the main feeds carry, newest first. */
+      items: z.int().min(1).max(1000).default(20),
+      /** Link an XSL stylesheet so a browser shows a readable page. */
+      stylesheet: z.boolean().default(true),
+      /** WebSub hubs to ping when a feed changes. */
+      hubs: z.array(z.url()).default([]),
+      /** Per-tag feeds under output/tags/<tag>/. */
+      tags: z.boolean().default(true),
+      /** RFC 5005 archive: entries per archive document. */
+      archivePageSize: z.int().min(1).max(10000).default(100),
+    })
+    .prefault({}),
+  digest: z
+    .strictObject({
+      templates: z.string().default('email-templates'),
+      /** Handlebars template for the subject line. */
+      subject: z.string().min(1).default('{{site.title}}: {{lead.title}}'),
+      /** Handlebars template for the hidden preview text. */
+      preheader: z.string().default('{{lead.description}}'),
+      /** Paragraphs of the lead story shown before its "Read more" button. */
+      leadParagraphs: z.int().min(1).max(50).default(3),
+      maxTeasers: z.int().min(0).max(50).default(6),
+      /** Gmail clips HTML bodies above 102 KB; warn before that. */
+      maxBytes: z.int().min(1000).default(102_000),
+    })
+    .prefault({}),
+  email: z
+    .strictObject({
+      from: mailbox,
+      replyTo: mailbox.optional(),
+      /** List-Id value; derived from the site's host when absent. */
+      listId: z.string().optional(),
+      /** Address for mailto: List-Unsubscribe; the From address when absent. */
+      unsubscribeMailto: z.email().optional(),
+      /** Messages per second at most; 0 for no limit. */
+      rateLimit: z.number().min(0).default(0),
+      maxConnections: z.int().min(1).max(50).default(5),
+      dkim: z
+        .strictObject({
+          domainName: z.string().min(1),
+          keySelector: z.string().min(1),
+          privateKeyFile: z.string().min(1),
+        })
+        .optional(),
+    })
+    .optional(),
+  data: z
+    .strictObject({
+      dir: z.string().default('data'),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      cron: z.string().refine((c) => validateCron(c), { error: 'is not a valid cron expression' }).default('0 7 * * *'),
+      timezone: timeZone.default('UTC'),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65535).default(8080),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ConfigData = z.output<typeof configSchema>;
+export type Author = z.output<typeof authorSchema>;

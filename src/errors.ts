@@ -1,0 +1,67 @@
+/**
+ * One registry for every error broadsheet raises on purpose. Each code says
+ * what went wrong in a word and which exit status the CLI maps it to, so that
+ * CI scripts can tell bad content (1) from bad usage (2) without parsing text.
+ */
+export const ERRORS = {
+  USAGE: { exit: 2, title: 'bad command-line usage' },
+  CONFIG_INVALID: { exit: 1, title: 'invalid configuration' },
+  CONTENT_INVALID: { exit: 1, title: 'invalid content' },
+  TEMPLATE_INVALID: { exit: 1, title: 'invalid email template' },
+  OUTPUT_FAILED: { exit: 1, title: 'could not write output' },
+  OUTPUT_STALE: { exit: 1, title: 'output is out of date' },
+  SMTP_NOT_CONFIGURED: { exit: 1, title: 'no SMTP transport configured' },
+  SECRET_MISSING: { exit: 1, title: 'a required secret is missing' },
+  DKIM_KEY_UNREADABLE: { exit: 1, title: 'DKIM key cannot be read' },
+  SUBSCRIBER_INVALID: { exit: 1, title: 'invalid subscriber' },
+  SEND_INCOMPLETE: { exit: 1, title: 'some deliveries failed or are pending' },
+  TOKEN_INVALID: { exit: 1, title: 'invalid unsubscribe token' },
+  LOCKED: { exit: 1, title: 'another instance holds the lock' },
+  SCHEDULE_INVALID: { exit: 1, title: 'invalid schedule' },
+  INTERNAL: { exit: 70, title: 'internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A problem found in one place: a file (and line) or a config field. */
+export interface Problem {
+  /** Path of the file, relative to the project root when possible. */
+  file: string;
+  /** 1-based line number in the file, when known. */
+  line?: number;
+  /** Dotted field path, e.g. `image.alt` or `related[2]`. */
+  field?: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.line !== undefined ? `${p.file}:${p.line}` : p.file;
+  return p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export class BroadsheetError extends Error {
+  readonly code: ErrorCode;
+  readonly problems: readonly Problem[];
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; problems?: Problem[] } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BroadsheetError';
+    this.code = code;
+    this.problems = options.problems ?? [];
+  }
+
+  get exitCode(): number {
+    return ERRORS[this.code].exit;
+  }
+
+  /** The message followed by one line per problem, as the CLI prints it. */
+  describe(): string {
+    const lines = [`error [${this.code}]: ${this.message}`];
+    for (const p of this.problems) lines.push(`  ${formatProblem(p)}`);
+    return lines.join('\n');
+  }
+}
+
+export function isBroadsheetError(e: unknown): e is BroadsheetError {
+  return e instanceof BroadsheetError;
+}

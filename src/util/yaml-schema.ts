@@ -1,0 +1,87 @@
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import type { Problem } from '../errors.js';
+
+export type Parsed<T> =
+  | { ok: true; value: T; /** The line of a field, for problems found after parsing. */ lineOf(path: readonly PropertyKey[]): number | undefined }
+  | { ok: false; problems: Problem[] };
+
+/** `image.alt`, `related[2]`: the way a person would name the field. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+/** A zod issue message, made to read well after the field name. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+    return 'is required';
+  }
+  return issue.message;
+}
+
+function lineOf(doc: Document, path: readonly PropertyKey[], counter: LineCounter): number | undefined {
+  // Walk up the path until a node with a position exists: a missing field is
+  // reported at the line of the object that should hold it.
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/**
+ * Parses YAML text and validates it against a zod schema, returning every
+ * problem with the file, the 1-based line (offset by `firstLine - 1`, for
+ * front matter that starts below a `---`) and the field path.
+ */
+export function parseYaml<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  options: { firstLine?: number; emptyValue?: unknown } = {},
+): Parsed<z.output<S>> {
+  const offset = (options.firstLine ?? 1) - 1;
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({
+        file,
+        line: counter.linePos(e.pos[0]).line + offset,
+        message: `malformed YAML: ${e.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const raw = doc.contents === null ? (options.emptyValue ?? {}) : doc.toJS({ maxAliasCount: 100 });
+  const result = schema.safeParse(raw);
+  if (result.success) {
+    return {
+      ok: true,
+      value: result.data,
+      lineOf: (path) => {
+        const line = lineOf(doc, path, counter);
+        return line === undefined ? undefined : line + offset;
+      },
+    };
+  }
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      const line = lineOf(doc, issue.path, counter);
+      const problem: Problem = { file, message: issueMessage(issue) };
+      if (line !== undefined) problem.line = line + offset;
+      const field = fieldPath(issue.path);
+      if (field) problem.field = field;
+      return problem;
+    }),
+  };
+}

@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * External checkers (xmllint, Debian's python3-feedparser) are optional on a
+ * developer's machine and required in CI: .ci/run installs them and sets
+ * BROADSHEET_REQUIRE_TOOLS=1, which turns a missing tool into a failure.
+ */
+export const toolsRequired = process.env.BROADSHEET_REQUIRE_TOOLS === '1';
+
+const cache = new Map<string, boolean>();
+
+function probe(name: string, cmd: string, args: string[]): boolean {
+  if (!cache.has(name)) {
+    const r = spawnSync(cmd, args, { stdio: 'ignore' });
+    cache.set(name, r.status === 0);
+  }
+  return cache.get(name)!;
+}
+
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
+export function hasXmllint(): boolean {
+  return probe('xmllint', 'xmllint', ['--version']);
+}
+
+export function hasFeedparser(): boolean {
+  return probe('feedparser', DEBIAN_PYTHON, ['-c', 'import feedparser']);
+}
+
+/**
+ * `true` when the tool is there. When it is missing: throws in CI, and
+ * elsewhere prints a notice once and returns false so the caller can skip.
+ */
+export function tool(name: 'xmllint' | 'feedparser'): boolean {
+  const present = name === 'xmllint' ? hasXmllint() : hasFeedparser();
+  if (present) return true;
+  const install = name === 'xmllint' ? 'apt-get install libxml2-utils' : 'apt-get install python3-feedparser';
+  if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);
+  if (!cache.has(`notice:${name}`)) {
+    cache.set(`notice:${name}`, true);
+    console.warn(`notice: ${name} not found; skipping the checks that need it (${install})`);
+  }
+  return false;
+}
