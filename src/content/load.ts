@@ -8,7 +8,7 @@ import { firstInvalidUtf8, lineAtOffset } from '../util/utf8.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 import { parseYaml } from '../util/yaml-schema.js';
 import { readLocalImage } from './image.js';
-import { absoluteUrl, renderMarkdown } from './markdown.js';
+import { absoluteUrl, markSanitized, renderMarkdown } from './markdown.js';
 import type { Entry, EntryImage, Site } from './model.js';
 import { frontMatterSchema, SLUG_RE, type FrontMatter } from './schema.js';
 
@@ -167,6 +167,7 @@ async function loadFile(file: string, config: Config, problems: Problem[], warni
     html: isTeaser ? '' : renderMarkdown(body, url),
     related: data.related,
   };
+  if (!isTeaser) markSanitized(entry);
   return { entry, draft: data.draft, lineOf: parsed.lineOf };
 }
 

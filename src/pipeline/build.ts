@@ -4,7 +4,7 @@ import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
 import { renderDigestFiles } from '../email/index.js';
 import type { Problem } from '../errors.js';
-import { renderFeeds } from '../feeds/index.js';
+import { imageFiles, renderFeeds } from '../feeds/index.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 
 export interface Rendered {
@@ -20,8 +20,9 @@ export interface Rendered {
 export async function renderAll(config: Config, clock: Clock): Promise<Rendered> {
   const site = await loadSite(config, clock);
   const feeds = renderFeeds(site);
+  const images = await imageFiles(site);
   const digest = await renderDigestFiles(site);
-  return { site, files: [...feeds, ...digest.files], warnings: [...site.warnings, ...digest.warnings] };
+  return { site, files: [...feeds, ...images, ...digest.files], warnings: [...site.warnings, ...digest.warnings] };
 }
 
 export interface BuildReport extends Rendered {

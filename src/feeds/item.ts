@@ -1,0 +1,142 @@
+import type { Author, Entry } from '../content/model.js';
+import { BroadsheetError } from '../errors.js';
+import { safeHtml, teaserHtml } from './html.js';
+import { clean, escapeText } from './xml.js';
+
+/**
+ * An entry as every feed format sees it: plain strings already stripped of
+ * characters XML cannot carry, absolute URLs, safe HTML, and both dates. Each
+ * format renders from this, so the three formats cannot disagree.
+ */
+export interface FeedItem {
+  entry: Entry;
+  /** Stable id: a URI. */
+  id: string;
+  /** Absolute canonical URL. */
+  url: string;
+  /** Plain text. */
+  title: string;
+  /** Plain text: the standfirst, or a teaser's summary. */
+  summary: string;
+  /** The summary as HTML (`&`, `<`, `>` escaped), for RSS description and Atom summary. */
+  summaryHtml: string;
+  /** Full body HTML; for a teaser, its summary and a "Read more" link. */
+  contentHtml: string;
+  published: Date;
+  /** `updated` when set, otherwise the publication date. */
+  updated: Date;
+  authors: FeedAuthor[];
+  tags: string[];
+  image?: FeedImage;
+}
+
+export interface FeedAuthor {
+  name: string;
+  email?: string;
+  url?: string;
+}
+
+export interface FeedImage {
+  url: string;
+  alt: string;
+  /** Known MIME type (sniffed from a local file or given in front matter); never guessed from the name. */
+  type?: string;
+  length?: number;
+}
+
+/** A URI as-is, or `undefined` when it has no scheme or holds characters an IRI cannot. */
+function asUri(s: string): string | undefined {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`]+$/.test(s) ? s : undefined;
+}
+
+/** Absolute URL against `base`; an http(s) or mailto URL, else `undefined`. */
+export function absolute(url: string, base: string): string | undefined {
+  try {
+    const u = new URL(clean(url).trim(), base);
+    return ['http:', 'https:', 'mailto:'].includes(u.protocol) ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkedDate(d: Date | undefined, entry: Entry, field: string): Date | undefined {
+  if (d === undefined) return undefined;
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
+    throw new BroadsheetError('CONTENT_INVALID', `${entry.file}: ${field} is not a valid date`, {
+      problems: [{ file: entry.file, field, message: 'is not a valid date' }],
+    });
+  }
+  return d;
+}
+
+function feedAuthor(a: Author, base: string): FeedAuthor | undefined {
+  const name = clean(a.name).trim();
+  if (!name) return undefined;
+  const out: FeedAuthor = { name };
+  const email = a.email ? clean(a.email).trim() : '';
+  if (/^[^\s<>@"]+@[^\s<>@"]+$/.test(email)) out.email = email;
+  const url = a.url ? absolute(a.url, base) : undefined;
+  if (url) out.url = url;
+  return out;
+}
+
+/** Builds the FeedItem of an entry; `siteUrl` resolves anything left relative. */
+export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author): FeedItem {
+  const url = absolute(entry.url, siteUrl);
+  if (!url) {
+    throw new BroadsheetError('CONTENT_INVALID', `${entry.file}: url "${entry.url}" is not an http(s) URL`, {
+      problems: [{ file: entry.file, field: 'url', message: `"${entry.url}" is not an http(s) URL` }],
+    });
+  }
+  const rawId = clean(entry.id).trim();
+  // The same id whichever format is read: an id that is the URL follows its normalised form.
+  const id = rawId === entry.url ? url : (asUri(rawId) ?? absolute(rawId, url) ?? url);
+  const published = checkedDate(entry.date, entry, 'date')!;
+  const updated = checkedDate(entry.updated, entry, 'updated') ?? published;
+  const summary = clean(entry.description);
+  const authors = entry.authors.map((a) => feedAuthor(a, siteUrl)).filter((a): a is FeedAuthor => a !== undefined);
+  const fallback = feedAuthor(fallbackAuthor, siteUrl);
+  const item: FeedItem = {
+    entry,
+    id,
+    url,
+    title: clean(entry.title),
+    summary,
+    summaryHtml: escapeText(summary),
+    contentHtml: entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url),
+    published,
+    updated: updated < published ? published : updated,
+    authors: authors.length > 0 ? authors : fallback ? [fallback] : [],
+    tags: [...new Set(entry.tags.map((t) => clean(t).trim()).filter((t) => t !== ''))],
+  };
+  if (entry.image) {
+    const imageUrl = absolute(entry.image.url, url);
+    if (imageUrl && !imageUrl.startsWith('mailto:')) {
+      item.image = { url: imageUrl, alt: clean(entry.image.alt) };
+      if (entry.image.type && /^[a-z]+\/[a-z0-9.+-]+$/i.test(entry.image.type)) item.image.type = entry.image.type;
+      if (Number.isSafeInteger(entry.image.length) && entry.image.length! >= 0) item.image.length = entry.image.length!;
+    }
+  }
+  return item;
+}
+
+/** One FeedItem per entry per build: main, tag and archive feeds share them. */
+export function feedItemCache(siteUrl: string, fallbackAuthor: Author): (entry: Entry) => FeedItem {
+  const cache = new Map<Entry, FeedItem>();
+  return (entry) => {
+    let item = cache.get(entry);
+    if (!item) {
+      item = toFeedItem(entry, siteUrl, fallbackAuthor);
+      cache.set(entry, item);
+    }
+    return item;
+  };
+}
+
+/** The newest date among the items: a feed's `updated`, never the time of the build. */
+export function newestUpdate(items: readonly FeedItem[]): Date {
+  let newest = 0;
+  for (const i of items) newest = Math.max(newest, i.updated.getTime());
+  // An empty feed has no date of its own; the epoch keeps the output reproducible.
+  return new Date(newest);
+}

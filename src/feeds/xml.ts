@@ -1,0 +1,70 @@
+import { stripXmlIllegalChars } from '../util/xml-chars.js';
+
+/**
+ * Escaping for the XML we write ourselves. Every string is also stripped of
+ * the characters XML 1.0 cannot carry at all, so a document stays well-formed
+ * even when a caller hands us text the content stage never saw.
+ */
+
+const TEXT_SPECIAL = /[&<>]/;
+const ATTR_SPECIAL = /[&<>"\t\n\r]/;
+
+// Any character that might need removing; most strings have none and are returned as they are.
+// eslint-disable-next-line no-control-regex
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/** The string without the characters XML 1.0 cannot carry. */
+export function clean(s: string): string {
+  return SUSPECT.test(s) ? stripXmlIllegalChars(s) : s;
+}
+
+export function escapeText(s: string): string {
+  const c = clean(s);
+  if (!TEXT_SPECIAL.test(c)) return c;
+  return c.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** For double-quoted attributes; tab and newlines as references so attribute normalisation keeps them. */
+export function escapeAttr(s: string): string {
+  const c = clean(s);
+  if (!ATTR_SPECIAL.test(c)) return c;
+  return c
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
+}
+
+/** A CDATA section; every `]]>` inside is split across two sections, not just the first. */
+export function cdata(s: string): string {
+  return `<![CDATA[${clean(s).replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+}
+
+/** Plain text made safe as HTML (text or attribute value). */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+export function element(name: string, text: string, attrs = ''): string {
+  return `<${name}${attrs}>${escapeText(text)}</${name}>`;
+}
+
+export function attrs(values: Record<string, string | number | undefined>): string {
+  let out = '';
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) out += ` ${k}="${escapeAttr(String(v))}"`;
+  return out;
+}
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
+
+export function stylesheetInstruction(href: string): string {
+  return `<?xml-stylesheet href="${escapeAttr(href)}" type="text/xsl"?>`;
+}
+
+/** RFC 3339, without the `.000` milliseconds no article date carries. */
+export function isoDate(d: Date): string {
+  return d.toISOString().replace('.000Z', 'Z');
+}
