@@ -1,6 +1,6 @@
 import type { Entry } from '../content/model.js';
 import { isMarkedSanitized, sanitizeBody } from '../content/markdown.js';
-import { clean, escapeHtml } from './xml.js';
+import { clean, escapeHtml, escapeText } from './xml.js';
 
 /**
  * Body HTML fit for a feed: no characters XML cannot carry, no active content
@@ -16,5 +16,5 @@ export function safeHtml(entry: Entry, baseUrl: string): string {
 
 /** A teaser has no body: its summary and a "Read more" link to the story stand in for it. */
 export function teaserHtml(summary: string, url: string): string {
-  return `<p>${escapeHtml(clean(summary))}</p>\n<p><a href="${escapeHtml(clean(url))}">Read more</a></p>`;
+  return `<p>${escapeText(summary)}</p>\n<p><a href="${escapeHtml(clean(url))}">Read more</a></p>`;
 }

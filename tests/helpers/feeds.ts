@@ -1,0 +1,226 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { RelaxNGValidator, XmlDocument } from 'libxml2-wasm';
+import { fixedClock } from '../../src/clock.js';
+import { loadConfig, type Config } from '../../src/config/load.js';
+import { loadSite } from '../../src/content/load.js';
+import type { Site } from '../../src/content/model.js';
+import type { OutputFile } from '../../src/output/files.js';
+import { DEBIAN_PYTHON, tool } from './tools.js';
+
+/** Checks shared by the feed tests: real parsers and validators, never string matching alone. */
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SCHEMAS = path.join(ROOT, 'tests/fixtures/schemas');
+/** After every example article: nothing is scheduled for later. */
+export const CLOCK = fixedClock('2025-09-01T00:00:00Z');
+
+export async function exampleConfig(overrides: { outDir?: string } = {}): Promise<Config> {
+  return loadConfig(path.join(ROOT, 'broadsheet.config.yaml'), overrides);
+}
+
+export async function exampleSite(): Promise<Site> {
+  return loadSite(await exampleConfig(), CLOCK);
+}
+
+export function fileText(files: readonly OutputFile[], p: string): string {
+  const f = files.find((x) => x.path === p);
+  if (!f) throw new Error(`no output file ${p}; have ${files.map((x) => x.path).join(', ')}`);
+  return typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8');
+}
+
+export async function tempDir(prefix = 'broadsheet-feeds-'): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), prefix));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** A 2×2 PNG (78 bytes). */
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFUlEQVR4nGP4z8DAAMIMDP////8PACHtBft+PDzTAAAAAElFTkSuQmCC', 'base64');
+
+export const SITE_CONFIG = `site:
+  title: Test Desk
+  url: https://test.example.org/news/
+  language: en-GB
+  description: Stories for the feed tests
+  author:
+    name: Test Desk
+    email: desk@test.example.org
+feeds:
+  items: 20
+  archivePageSize: 100
+`;
+
+/** Writes a project (config, articles, other files) into `dir` and returns the config path. */
+export async function writeProject(dir: string, project: { config?: string; files: Record<string, string | Uint8Array> }): Promise<string> {
+  const configFile = path.join(dir, 'broadsheet.config.yaml');
+  await writeFile(configFile, project.config ?? SITE_CONFIG);
+  await mkdir(path.join(dir, 'articles'), { recursive: true });
+  for (const [name, content] of Object.entries(project.files)) {
+    const target = path.join(dir, name);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+  }
+  return configFile;
+}
+
+export function article(fields: Record<string, unknown>, body = ''): string {
+  const yaml = Object.entries(fields)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join('\n');
+  return `---\n${yaml}\n---\n${body}`;
+}
+
+// ---- XML ----------------------------------------------------------------
+
+export const NS = {
+  atom: 'http://www.w3.org/2005/Atom',
+  content: 'http://purl.org/rss/1.0/modules/content/',
+  dc: 'http://purl.org/dc/elements/1.1/',
+  media: 'http://search.yahoo.com/mrss/',
+  fh: 'http://purl.org/syndication/history/1.0',
+};
+
+/** Parses with libxml2 (WebAssembly): throws on anything not well-formed. */
+export function withXml<T>(text: string, fn: (doc: XmlDocument) => T): T {
+  const doc = XmlDocument.fromString(text);
+  try {
+    return fn(doc);
+  } finally {
+    doc.dispose();
+  }
+}
+
+export function xpathString(text: string, xpath: string): string {
+  return withXml(text, (doc) => String(doc.eval(`string(${xpath})`, NS)));
+}
+
+export function xpathStrings(text: string, xpath: string): string[] {
+  return withXml(text, (doc) => doc.find(xpath, NS).map((n) => n.content));
+}
+
+export function xpathCount(text: string, xpath: string): number {
+  return withXml(text, (doc) => Number(doc.eval(`count(${xpath})`, NS)));
+}
+
+let atomRng: RelaxNGValidator | undefined;
+
+/** RELAX NG validation against RFC 4287's schema, in WebAssembly; [] when valid. */
+export async function atomRelaxNgErrors(text: string): Promise<string[]> {
+  if (!atomRng) {
+    const schema = XmlDocument.fromString(await readFile(path.join(SCHEMAS, 'atom.rng'), 'utf8'));
+    atomRng = RelaxNGValidator.fromDoc(schema);
+  }
+  const validator = atomRng;
+  return withXml(text, (doc) => {
+    try {
+      validator.validate(doc);
+      return [];
+    } catch (e) {
+      return [String((e as Error).message)];
+    }
+  });
+}
+
+/** The three rules of atom-rules.sch, evaluated with XPath (libxml2-wasm has no Schematron). */
+export function atomSchematronErrors(text: string): string[] {
+  return withXml(text, (doc) => {
+    const errors: string[] = [];
+    if (!doc.eval('boolean(/atom:feed/atom:author or not(/atom:feed/atom:entry[not(atom:author)]))', NS)) errors.push('feed-author');
+    if (doc.eval("count(//atom:entry[not(atom:link[@rel='alternate'] or atom:link[not(@rel)] or atom:content)])", NS) !== 0) errors.push('entry-link');
+    if (doc.eval('count(//atom:entry[not(atom:author or ../atom:author or atom:source/atom:author)])', NS) !== 0) errors.push('entry-author');
+    return errors;
+  });
+}
+
+/** Writes the texts to temp files and runs xmllint on them; undefined when xmllint is missing. */
+export async function xmllint(args: string[], texts: Record<string, string>): Promise<{ status: number | null; stderr: string } | undefined> {
+  if (!tool('xmllint')) return undefined;
+  const dir = await tempDir('broadsheet-xmllint-');
+  try {
+    const files: string[] = [];
+    for (const [name, text] of Object.entries(texts)) {
+      const f = path.join(dir, name.replaceAll('/', '_'));
+      await writeFile(f, text);
+      files.push(f);
+    }
+    const r = spawnSync('xmllint', [...args, ...files], { encoding: 'utf8' });
+    return { status: r.status, stderr: r.stderr };
+  } finally {
+    await removeDir(dir);
+  }
+}
+
+// ---- feedparser -----------------------------------------------------------
+
+export interface FeedparserEntry {
+  id: string | null;
+  title: string | null;
+  title_type: string | null;
+  link: string | null;
+  published: string | null;
+  updated: string | null;
+  authors: string[];
+  tags: string[];
+  content: string[];
+  summary: string | null;
+  enclosures: { href: string; type: string | null; length: string | null }[];
+  media_content: Record<string, string>[];
+  image: string | null;
+}
+
+export interface FeedparserResult {
+  file: string;
+  bozo: number;
+  bozo_exception: string;
+  version: string;
+  title: string | null;
+  link: string | null;
+  language: string | null;
+  updated: string | null;
+  links: { rel: string; href: string }[];
+  entries: FeedparserEntry[];
+}
+
+/** Debian's python3-feedparser on each text; undefined when it is missing (tool() decides skip or fail). */
+export async function feedparser(texts: Record<string, string>): Promise<Record<string, FeedparserResult> | undefined> {
+  if (!tool('feedparser')) return undefined;
+  const dir = await tempDir('broadsheet-feedparser-');
+  try {
+    const names = Object.keys(texts);
+    const files = names.map((n, i) => path.join(dir, `${i}-${path.basename(n)}`));
+    await Promise.all(files.map((f, i) => writeFile(f, texts[names[i]!]!)));
+    const r = spawnSync(DEBIAN_PYTHON, [path.join(ROOT, 'tests/helpers/feedparser_dump.py'), ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`feedparser failed: ${r.stderr}`);
+    const results = JSON.parse(r.stdout) as FeedparserResult[];
+    return Object.fromEntries(names.map((n, i) => [n, results[i]!]));
+  } finally {
+    await removeDir(dir);
+  }
+}
+
+// ---- JSON Feed ------------------------------------------------------------
+
+let jsonFeedValidate: ((data: unknown) => boolean) & { errors?: unknown } | undefined;
+
+/** Validation against the published JSON Feed 1.1 JSON Schema (ajv); [] when valid. */
+export async function jsonFeedErrors(text: string): Promise<string[]> {
+  if (!jsonFeedValidate) {
+    const schema = JSON.parse(await readFile(path.join(SCHEMAS, 'jsonfeed-1.1.schema.json'), 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
+    addFormats(ajv);
+    jsonFeedValidate = ajv.compile(schema);
+  }
+  const data = JSON.parse(text) as { version?: unknown };
+  const errors: string[] = [];
+  if (!jsonFeedValidate(data)) errors.push(JSON.stringify(jsonFeedValidate.errors));
+  if (data.version !== 'https://jsonfeed.org/version/1.1') errors.push(`version is ${String(data.version)}`);
+  return errors;
+}
