@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { BroadsheetError, formatProblem } from '../errors.js';
+import { changedFeedUrls, pingHubs } from '../feeds/websub.js';
 import { build, checkBuild } from '../pipeline/build.js';
 import type { Command } from './types.js';
 
@@ -33,6 +34,13 @@ export const buildCommand: Command = {
     ctx.print(`built ${report.site.entries.length} entries (${articles} articles, ${teasers} teasers) into ${outShown}/ in ${ms} ms`);
     for (const file of report.written) ctx.print(`  wrote     ${file}`);
     if (report.unchanged.length > 0) ctx.print(`  unchanged ${report.unchanged.length} file(s)`);
+    // Only feeds whose bytes changed are announced; a failed ping is reported, never fatal.
+    const feeds = changedFeedUrls(config.site.url, report.written);
+    if (config.feeds.hubs.length > 0 && feeds.length > 0) {
+      const pings = await pingHubs({ hubs: config.feeds.hubs, feeds, signal: ctx.signal });
+      ctx.print(`  pinged    ${config.feeds.hubs.length} hub(s) for ${feeds.length} changed feed(s): ${pings.sent.length} ok, ${pings.failed.length} failed`);
+      for (const f of pings.failed) ctx.log.warn('websub ping failed', { hub: f.hub, feed: f.feed, attempts: f.attempts, error: f.error });
+    }
     return 0;
   },
 };
