@@ -3,12 +3,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
 import { buildCommand } from '../../src/commands/build.js';
-import type { CommandContext } from '../../src/commands/types.js';
 import { changedFeedUrls, pingHubs } from '../../src/feeds/websub.js';
-import { createLogger } from '../../src/log.js';
-import { article, removeDir, SITE_CONFIG, tempDir, writeProject } from '../helpers/feeds.js';
+import { article, commandContext as context, removeDir, SITE_CONFIG, tempDir, writeProject } from '../helpers/feeds.js';
 
 /** A WebSub hub on 127.0.0.1: records every publish ping; answers with the statuses it is given, then 204. */
 class Hub {
@@ -48,21 +45,6 @@ class Hub {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-}
-
-function context(configFile: string, out: string[]): CommandContext {
-  return {
-    positionals: [],
-    options: {},
-    configFile,
-    outDir: undefined,
-    env: {},
-    clock: fixedClock('2025-09-01T00:00:00Z'),
-    log: createLogger({ format: 'text', write: (l) => out.push(l.trimEnd()), clock: fixedClock('2025-09-01T00:00:00Z') }),
-    print: (l) => out.push(l),
-    isTTY: false,
-    signal: new AbortController().signal,
-  };
 }
 
 const BASE = 'https://test.example.org/news/';

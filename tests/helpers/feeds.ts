@@ -8,7 +8,9 @@ import { RelaxNGValidator, XmlDocument } from 'libxml2-wasm';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/load.js';
 import { loadSite } from '../../src/content/load.js';
+import type { CommandContext } from '../../src/commands/types.js';
 import type { Site } from '../../src/content/model.js';
+import { createLogger } from '../../src/log.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { DEBIAN_PYTHON, tool } from './tools.js';
 
@@ -25,6 +27,22 @@ export async function exampleConfig(overrides: { outDir?: string } = {}): Promis
 
 export async function exampleSite(): Promise<Site> {
   return loadSite(await exampleConfig(), CLOCK);
+}
+
+/** What the CLI would hand a command; printed lines and log lines both land in `out`. */
+export function commandContext(configFile: string, out: string[], options: CommandContext['options'] = {}, outDir?: string): CommandContext {
+  return {
+    positionals: [],
+    options,
+    configFile,
+    outDir,
+    env: {},
+    clock: CLOCK,
+    log: createLogger({ format: 'text', write: (l) => out.push(l.trimEnd()), clock: CLOCK }),
+    print: (l) => out.push(l),
+    isTTY: false,
+    signal: new AbortController().signal,
+  };
 }
 
 export function fileText(files: readonly OutputFile[], p: string): string {

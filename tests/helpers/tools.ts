@@ -27,14 +27,24 @@ export function hasFeedparser(): boolean {
   return probe('feedparser', DEBIAN_PYTHON, ['-c', 'import feedparser']);
 }
 
+export function hasXsltproc(): boolean {
+  return probe('xsltproc', 'xsltproc', ['--version']);
+}
+
+const INSTALL = {
+  xmllint: 'apt-get install libxml2-utils',
+  feedparser: 'apt-get install python3-feedparser',
+  xsltproc: 'apt-get install xsltproc',
+} as const;
+
 /**
  * `true` when the tool is there. When it is missing: throws in CI, and
  * elsewhere prints a notice once and returns false so the caller can skip.
  */
-export function tool(name: 'xmllint' | 'feedparser'): boolean {
-  const present = name === 'xmllint' ? hasXmllint() : hasFeedparser();
+export function tool(name: keyof typeof INSTALL): boolean {
+  const present = name === 'xmllint' ? hasXmllint() : name === 'feedparser' ? hasFeedparser() : hasXsltproc();
   if (present) return true;
-  const install = name === 'xmllint' ? 'apt-get install libxml2-utils' : 'apt-get install python3-feedparser';
+  const install = INSTALL[name];
   if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);
   if (!cache.has(`notice:${name}`)) {
     cache.set(`notice:${name}`, true);
