@@ -7,20 +7,11 @@ import { loadSite } from '../../src/content/load.js';
 import { build } from '../../src/pipeline/build.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { renderFeeds } from '../../src/feeds/index.js';
-import { article, atomRelaxNgErrors, feedparser, fileText, jsonFeedErrors, PNG, removeDir, tempDir, writeProject, xmllint, xpathString } from '../helpers/feeds.js';
+import { article, atomRelaxNgErrors, feedparser, fileText, jsonFeedErrors, MEDIA_FILES, PNG, REMOTE_IMAGE as REMOTE, removeDir, tempDir, writeProject, xmllint, xpathString } from '../helpers/feeds.js';
 
 const CLOCK = fixedClock('2025-09-01T00:00:00Z');
 const BASE = 'https://test.example.org/news/';
 const LOCAL = `${BASE}images/photo.jpg`;
-const REMOTE = 'https://cdn.example.net/p/pic.webp?size=large&v=2';
-
-/** Articles with a local image (PNG bytes behind a .jpg name), a remote one, and none. */
-export const MEDIA_FILES = {
-  'articles/images/photo.jpg': PNG,
-  'articles/local.md': article({ title: 'Local', description: 'Has a local image', date: '2025-08-03', tags: ['photos'], image: { src: 'images/photo.jpg', alt: 'Two by two "pixels" & more' } }, 'Local body.\n'),
-  'articles/remote.md': article({ title: 'Remote', description: 'Has a remote image', date: '2025-08-02', tags: ['photos'], image: { src: REMOTE, alt: 'Remote', type: 'image/webp' } }, 'Remote body.\n'),
-  'articles/plain.md': article({ title: 'Plain', description: 'No image', date: '2025-08-01' }, 'Plain body.\n'),
-};
 
 describe('article images in every format', () => {
   let dir: string;

@@ -95,6 +95,22 @@ export function article(fields: Record<string, unknown>, body = ''): string {
   return `---\n${yaml}\n---\n${body}`;
 }
 
+export const REMOTE_IMAGE = 'https://cdn.example.net/p/pic.webp?size=large&v=2';
+
+/**
+ * Articles with a local image (PNG bytes behind a .jpg name), a remote one,
+ * and none; one has two authors and an update after its publication date.
+ */
+export const MEDIA_FILES: Record<string, string | Uint8Array> = {
+  'articles/images/photo.jpg': PNG,
+  'articles/local.md': article(
+    { title: 'Local', description: 'Has a local image', date: '2025-08-03', updated: '2025-08-05T12:00:00Z', author: ['Ann Lee', 'Bo Chan'], tags: ['photos', 'Local News'], image: { src: 'images/photo.jpg', alt: 'Two by two "pixels" & more' } },
+    'Local body with a [link](../plain/).\n',
+  ),
+  'articles/remote.md': article({ title: 'Remote', description: 'Has a remote image', date: '2025-08-02', tags: ['photos'], image: { src: REMOTE_IMAGE, alt: 'Remote', type: 'image/webp' } }, 'Remote body.\n'),
+  'articles/plain.md': article({ title: 'Plain', description: 'No image', date: '2025-08-01' }, 'Plain body.\n'),
+};
+
 // ---- XML ----------------------------------------------------------------
 
 export const NS = {
