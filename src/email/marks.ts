@@ -58,6 +58,24 @@ export function toRecipientTemplate(rendered: string): string {
   return out + literal(rendered.slice(last));
 }
 
+/**
+ * Where the first placeholder of `before` is that `after` lost, if any.
+ * MJML drops text that sits between its elements, so a placeholder (or an
+ * ifRecipient block) written there would silently vanish; MJML may also
+ * repeat one (mj-title becomes <title> and aria-label), which is fine.
+ */
+export function firstLostPlaceholder(before: string, after: string): number | undefined {
+  const tokens = (s: string) => [...s.matchAll(PLACEHOLDERS)].map((m) => ({ token: m[0], at: m.index }));
+  const kept = tokens(after);
+  let next = 0;
+  for (const t of tokens(before)) {
+    while (next < kept.length && kept[next]!.token !== t.token) next++;
+    if (next === kept.length) return t.at;
+    next++;
+  }
+  return undefined;
+}
+
 /** The constants `toRecipientTemplate` refers to. */
 export const LITERALS = { lb: '{', rb: '}', bs: '\\' } as const;
 
