@@ -13,12 +13,26 @@ const parser = new Parser({ smart: false });
 const renderer = new HtmlRenderer({ safe: false, softbreak: '\n' });
 
 /** Tags a feed reader or mail client renders safely; everything else is dropped, its text kept. */
-const ALLOWED_TAGS = [
+export const ALLOWED_TAGS: readonly string[] = [
   'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code',
   'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'a', 'img', 'figure', 'figcaption',
   'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins', 'sub', 'sup', 'small', 'mark', 'abbr', 'cite', 'q', 'kbd',
   'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption',
 ];
+
+/** Attributes kept per tag; every other attribute (event handlers, style) is dropped. */
+export const ALLOWED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  a: ['href', 'title'],
+  img: ['src', 'alt', 'title', 'width', 'height'],
+  abbr: ['title'],
+  td: ['colspan', 'rowspan'],
+  th: ['colspan', 'rowspan', 'scope'],
+  ol: ['start'],
+  code: ['class'],
+};
+
+/** The only class kept: the language of a code block. */
+export const CODE_CLASS = /^language-[\w-]+$/;
 
 /** Resolves a link against the article's own URL; `undefined` for schemes we refuse. */
 export function absoluteUrl(href: string, base: string): string | undefined {
@@ -44,17 +58,9 @@ function sanitizeOptions(base: string): sanitizeHtml.IOptions {
     return { tagName, attribs: next };
   };
   return {
-    allowedTags: ALLOWED_TAGS,
-    allowedAttributes: {
-      a: ['href', 'title'],
-      img: ['src', 'alt', 'title', 'width', 'height'],
-      abbr: ['title'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan', 'scope'],
-      ol: ['start'],
-      code: ['class'],
-    },
-    allowedClasses: { code: [/^language-[\w-]+$/] },
+    allowedTags: [...ALLOWED_TAGS],
+    allowedAttributes: Object.fromEntries(Object.entries(ALLOWED_ATTRIBUTES).map(([tag, attrs]) => [tag, [...attrs]])),
+    allowedClasses: { code: [CODE_CLASS] },
     allowedSchemes: ['http', 'https', 'mailto'],
     allowProtocolRelative: false,
     // Script and style bodies are code, not text: drop them whole.
