@@ -27,7 +27,8 @@ class TemplateFailure extends Error {
 export function templateError(problems: Problem[], cause?: unknown): BroadsheetError {
   const first = problems[0];
   const where = first ? (first.line !== undefined ? `${first.file}:${first.line}` : first.file) : 'email template';
-  return new BroadsheetError('TEMPLATE_INVALID', `${where}: ${first?.message ?? 'invalid template'}`, { cause, problems });
+  const more = problems.length > 1 ? ` (${problems.length} problems)` : '';
+  return new BroadsheetError('TEMPLATE_INVALID', `email template ${where} is invalid${more}`, { cause, problems });
 }
 
 /** Handlebars' messages, without its internal wording ("in [object Object]") or our marks. */

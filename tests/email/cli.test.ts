@@ -44,6 +44,7 @@ describe('the digest through the CLI (dist/cli.js; npm test builds it first)', (
     const { config } = project(templates);
     const r = run(['validate', '--config', config]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error \[TEMPLATE_INVALID\]: .*partials\/footer\.mjml:\d+: MJML: <mj-column>: Attribute colour is illegal/);
+    expect(r.stderr).toMatch(/^error \[TEMPLATE_INVALID\]: email template .*partials\/footer\.mjml:\d+ is invalid\n/);
+    expect(r.stderr).toMatch(/\n {2}.*partials\/footer\.mjml:\d+: MJML: <mj-column>: Attribute colour is illegal\n/);
   });
 });
