@@ -1,4 +1,3 @@
-import { mapLimit } from '../util/pool.js';
 import { FORMATS } from './formats.js';
 
 /**
@@ -98,7 +97,12 @@ export async function pingHubs(options: PingOptions): Promise<PingReport> {
     concurrency: options.concurrency ?? 4,
   };
   const jobs = options.hubs.flatMap((hub) => options.feeds.map((feed) => ({ hub, feed })));
-  const results = await mapLimit(jobs, o.concurrency, ({ hub, feed }) => ping(hub, feed, o, options.signal));
+  const results: Awaited<ReturnType<typeof ping>>[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < jobs.length; i = next++) results[i] = await ping(jobs[i]!.hub, jobs[i]!.feed, o, options.signal);
+  };
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, jobs.length) }, worker));
   const report: PingReport = { sent: [], failed: [] };
   results.forEach((r, i) => {
     const { hub, feed } = jobs[i]!;

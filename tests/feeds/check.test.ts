@@ -1,9 +1,10 @@
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCommand } from '../../src/commands/build.js';
 import { BroadsheetError } from '../../src/errors.js';
-import { commandContext as context, removeDir, ROOT, tempDir } from '../helpers/feeds.js';
+import { commandContext as context } from '../helpers/feeds.js';
+import { makeProject, type Project } from '../helpers/project.js';
 
 async function checkFails(configFile: string, outDir?: string): Promise<BroadsheetError> {
   try {
@@ -16,18 +17,18 @@ async function checkFails(configFile: string, outDir?: string): Promise<Broadshe
 }
 
 describe('broadsheet build --check', () => {
+  let project: Project;
   let dir: string;
   let configFile: string;
   const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
 
   beforeAll(async () => {
-    dir = await tempDir();
-    await cp(path.join(ROOT, 'articles'), path.join(dir, 'articles'), { recursive: true });
-    await cp(path.join(ROOT, 'broadsheet.config.yaml'), path.join(dir, 'broadsheet.config.yaml'));
-    configFile = path.join(dir, 'broadsheet.config.yaml');
+    project = makeProject();
+    dir = project.dir;
+    configFile = project.config;
     expect(await buildCommand.run(context(configFile, [], {}))).toBe(0);
   });
-  afterAll(() => removeDir(dir));
+  afterAll(() => project.cleanup());
 
   it('passes on a freshly built tree, and writes nothing', async () => {
     const before = await readFile(path.join(dir, 'output/rss.xml'));

@@ -34,7 +34,10 @@ interface Seen {
 
 const iso = (d: string | Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
 const arr = <T>(x: T | T[] | undefined | null): T[] => (x === undefined || x === null ? [] : Array.isArray(x) ? x : [x]);
-const clean = (s: Seen): Seen => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as unknown as Seen;
+/** The same HTML, however a parser chose to write quotes in text ("&quot;" or '"'). */
+const html = (s: string) => s.replace(/&quot;/g, '"').replace(/&#0*39;|&#x0*27;/gi, "'");
+const clean = (s: Seen): Seen =>
+  Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [k, k === 'content' ? html(v as string) : v])) as unknown as Seen;
 
 function expected(site: Site, entries: Entry[], format: 'rss' | 'atom' | 'json'): Seen[] {
   return entries.map((e) =>

@@ -59,7 +59,7 @@ describe('WebSub pings after a build', () => {
     await hub.start();
     dir = await tempDir();
     configFile = await writeProject(dir, {
-      config: `${SITE_CONFIG}  hubs: ["${hub.url}"]\n`,
+      config: SITE_CONFIG.replace('feeds:\n', `feeds:\n  hubs: ["${hub.url}"]\n`),
       files: {
         'articles/one.md': article({ title: 'One', description: 'First', date: '2025-08-01', tags: ['alpha', 'beta'] }, 'Body one.\n'),
         'articles/two.md': article({ title: 'Two', description: 'Second', date: '2025-08-02', tags: ['gamma'] }, 'Body two.\n'),

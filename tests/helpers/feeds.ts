@@ -73,6 +73,8 @@ export const SITE_CONFIG = `site:
 feeds:
   items: 20
   archivePageSize: 100
+digest:
+  templates: ${JSON.stringify(path.join(ROOT, 'email-templates'))}
 `;
 
 /** Writes a project (config, articles, other files) into `dir` and returns the config path. */

@@ -1,0 +1,64 @@
+import type { Problem } from '../errors.js';
+import { firstLostPlaceholder } from './marks.js';
+import type { Stage1Html } from './templates.js';
+import { templateError } from './templates.js';
+
+type Mjml2Html = typeof import('mjml');
+
+let loading: Promise<Mjml2Html> | undefined;
+
+/** MJML takes about half a second to import: only commands that render a digest pay for it. */
+export function loadMjml(): Promise<Mjml2Html> {
+  loading ??= import('mjml').then((m) => m.default);
+  return loading;
+}
+
+interface MjmlIssue {
+  line?: number;
+  message?: string;
+  tagName?: string;
+}
+
+/**
+ * Runs MJML once, with strict validation: any error stops the render and is
+ * reported at the template file and line the offending markup came from.
+ */
+export async function mjmlToHtml(stage1: Stage1Html): Promise<string> {
+  const include = /<mj-include\b/.exec(stage1.mjml);
+  if (include) {
+    throw templateError([{ ...stage1.where(lineAt(stage1.mjml, include.index)), message: 'mj-include is not supported: put the markup in partials/<name>.mjml and use {{> name}}' }]);
+  }
+  const mjml2html = await loadMjml();
+  let html: string;
+  try {
+    const result = await mjml2html(stage1.mjml, {
+      validationLevel: 'strict',
+      keepComments: false,
+      // Partials are Handlebars partials (partials/*.mjml), which see the data; mj-include would not.
+      ignoreIncludes: true,
+      fonts: {},
+    });
+    html = result.html;
+  } catch (cause) {
+    const issues = (cause as { errors?: MjmlIssue[] }).errors;
+    const problems: Problem[] = Array.isArray(issues)
+      ? issues.map((issue) => {
+          const at = issue.line !== undefined ? stage1.where(issue.line) : stage1.where(1);
+          const tag = issue.tagName ? `<${issue.tagName}>: ` : '';
+          return { ...at, message: `MJML: ${tag}${issue.message ?? 'invalid markup'}` };
+        })
+      : [{ file: stage1.where(1).file, message: `MJML could not render the template: ${(cause as Error).message}` }];
+    // A mistake in a partial repeats once per card: report each place once.
+    const unique = new Map(problems.map((p) => [`${p.file}:${p.line}:${p.message}`, p]));
+    throw templateError([...unique.values()], cause);
+  }
+  const lost = firstLostPlaceholder(stage1.mjml, html);
+  if (lost !== undefined) {
+    throw templateError([
+      { ...stage1.where(lineAt(stage1.mjml, lost)), message: 'MJML dropped a recipient placeholder: put {{recipient …}} and {{#ifRecipient …}} inside an element’s content (mj-text, mj-button) or an attribute, not between elements' },
+    ]);
+  }
+  return html;
+}
+
+const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
