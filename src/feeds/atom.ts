@@ -53,8 +53,8 @@ export function atomEntry(item: FeedItem, keep = true): string {
   if (item.image) {
     out += `${i}${link('enclosure', item.image.url, { type: item.image.type, length: item.image.length, title: item.image.alt || undefined })}\n`;
   }
-  out += `${i}${element('published', isoDate(item.published))}\n`;
-  out += `${i}${element('updated', isoDate(item.updated))}\n`;
+  out += `${i}${element('published', item.publishedIso)}\n`;
+  out += `${i}${element('updated', item.updatedIso)}\n`;
   for (const a of item.authors) out += person('author', a, i);
   for (const t of item.tags) out += `${i}<category${attrs({ term: t })}/>\n`;
   out += `${i}<summary type="html">${escapeText(item.summaryHtml)}</summary>\n`;

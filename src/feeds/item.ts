@@ -1,11 +1,12 @@
 import type { Author, Entry } from '../content/model.js';
 import { BroadsheetError } from '../errors.js';
 import { safeHtml, teaserHtml } from './html.js';
-import { clean, escapeText } from './xml.js';
+import { clean, escapeText, isoDate } from './xml.js';
 
 /**
  * An entry as every feed format sees it: plain strings already stripped of
- * characters XML cannot carry, absolute URLs, safe HTML, and both dates. Each
+ * characters XML cannot carry (writers may rely on it), absolute URLs, safe
+ * HTML, and both dates. Each
  * format renders from this, so the three formats cannot disagree.
  */
 export interface FeedItem {
@@ -25,6 +26,9 @@ export interface FeedItem {
   published: Date;
   /** `updated` when set, otherwise the publication date. */
   updated: Date;
+  /** The two dates in RFC 3339, computed once for every document the item appears in. */
+  publishedIso: string;
+  updatedIso: string;
   authors: FeedAuthor[];
   tags: string[];
   image?: FeedImage;
@@ -96,6 +100,7 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
   const summary = clean(entry.description);
   const authors = entry.authors.map((a) => feedAuthor(a, siteUrl)).filter((a): a is FeedAuthor => a !== undefined);
   const fallback = feedAuthor(fallbackAuthor, siteUrl);
+  const latest = updated < published ? published : updated;
   const item: FeedItem = {
     entry,
     id,
@@ -105,7 +110,9 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     summaryHtml: escapeText(summary),
     contentHtml: entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url),
     published,
-    updated: updated < published ? published : updated,
+    updated: latest,
+    publishedIso: isoDate(published),
+    updatedIso: isoDate(latest),
     authors: authors.length > 0 ? authors : fallback ? [fallback] : [],
     tags: [...new Set(entry.tags.map((t) => clean(t).trim()).filter((t) => t !== ''))],
   };

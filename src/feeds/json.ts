@@ -1,6 +1,5 @@
 import type { Channel, SiteMeta } from './channel.js';
 import type { FeedAuthor, FeedItem } from './item.js';
-import { isoDate } from './xml.js';
 
 /**
  * JSON Feed 1.1, written directly: `feed`'s json1() emits version 1 (a single
@@ -33,8 +32,8 @@ export function jsonItem(item: FeedItem): Record<string, unknown> {
     summary: item.summary,
   };
   if (item.image) out.image = item.image.url;
-  out.date_published = isoDate(item.published);
-  out.date_modified = isoDate(item.updated);
+  out.date_published = item.publishedIso;
+  out.date_modified = item.updatedIso;
   out.authors = item.authors.map(jsonAuthor);
   if (item.tags.length > 0) out.tags = item.tags;
   items.set(item, out);
