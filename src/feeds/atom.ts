@@ -1,6 +1,6 @@
 import type { Channel, SiteMeta } from './channel.js';
 import type { FeedAuthor, FeedItem } from './item.js';
-import { attrs, cdata, element, escapeText, isoDate, stylesheetInstruction, XML_DECLARATION } from './xml.js';
+import { attrs, cdata, element, escapeAttr, escapeText, isoDate, stylesheetInstruction, XML_DECLARATION } from './xml.js';
 
 /**
  * Atom 1.0, written directly rather than through `feed`: its atom1() turns
@@ -49,14 +49,14 @@ export function atomEntry(item: FeedItem, keep = true): string {
   let out = '  <entry>\n';
   out += `${i}${element('id', item.id)}\n`;
   out += `${i}${element('title', item.title)}\n`;
-  out += `${i}${link('alternate', item.url, { type: 'text/html' })}\n`;
+  out += `${i}<link rel="alternate" href="${escapeAttr(item.url)}" type="text/html"/>\n`;
   if (item.image) {
     out += `${i}${link('enclosure', item.image.url, { type: item.image.type, length: item.image.length, title: item.image.alt || undefined })}\n`;
   }
   out += `${i}${element('published', item.publishedIso)}\n`;
   out += `${i}${element('updated', item.updatedIso)}\n`;
   for (const a of item.authors) out += person('author', a, i);
-  for (const t of item.tags) out += `${i}<category${attrs({ term: t })}/>\n`;
+  for (const t of item.tags) out += `${i}<category term="${escapeAttr(t)}"/>\n`;
   out += `${i}<summary type="html">${escapeText(item.summaryHtml)}</summary>\n`;
   out += `${i}<content type="html">${cdata(item.contentHtml)}</content>\n`;
   out += '  </entry>\n';

@@ -4,7 +4,7 @@ import { archivePages, archivePath } from './archive.js';
 import { renderAtom } from './atom.js';
 import { channel, siteMeta, STYLESHEET_FILE, type Channel, type SiteMeta } from './channel.js';
 import { feedSet, type FeedSet } from './formats.js';
-import { feedItemCache, newestUpdate, type FeedItem } from './item.js';
+import { newestUpdate, toFeedItem, type FeedItem } from './item.js';
 import { renderJson } from './json.js';
 import { LINKS_FILE, renderLinks } from './links.js';
 import { OPML_FILE, renderOpml } from './opml.js';
@@ -66,8 +66,8 @@ function archiveFiles(meta: SiteMeta, set: FeedSet, items: FeedItem[], pageSize:
 export function renderFeeds(site: Site): OutputFile[] {
   const { config } = site;
   const meta = siteMeta(config);
-  const itemOf = feedItemCache(meta.url, config.site.author);
-  const all = site.entries.map(itemOf);
+  // One FeedItem per entry: the site, tag and archive documents share them.
+  const all = site.entries.map((e) => toFeedItem(e, meta.url, config.site.author));
   const stylesheet = config.feeds.stylesheet;
   const limit = config.feeds.items;
 

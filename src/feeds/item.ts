@@ -127,19 +127,6 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
   return item;
 }
 
-/** One FeedItem per entry per build: main, tag and archive feeds share them. */
-export function feedItemCache(siteUrl: string, fallbackAuthor: Author): (entry: Entry) => FeedItem {
-  const cache = new Map<Entry, FeedItem>();
-  return (entry) => {
-    let item = cache.get(entry);
-    if (!item) {
-      item = toFeedItem(entry, siteUrl, fallbackAuthor);
-      cache.set(entry, item);
-    }
-    return item;
-  };
-}
-
 /** The newest date among the items: a feed's `updated`, never the time of the build. */
 export function newestUpdate(items: readonly FeedItem[]): Date {
   let newest = 0;

@@ -31,6 +31,8 @@ const item = (over: Partial<FeedItem> = {}): FeedItem =>
     contentHtml: '<p>a ]]> b ]]> c ]]]]> d</p>',
     published: new Date('2025-01-02T03:04:05Z'),
     updated: new Date('2025-01-03T00:00:00Z'),
+    publishedIso: '2025-01-02T03:04:05Z',
+    updatedIso: '2025-01-03T00:00:00Z',
     authors: [{ name: 'A & B' }, { name: 'C <D>' }],
     tags: ['x]]>y', 'p&q'],
     ...over,
