@@ -187,6 +187,16 @@ describe('determinism and configuration', () => {
     if (year !== '2025') for (const f of [rss, atom, json]) expect(f).not.toContain(year);
   });
 
+  it('a site with no entries still gets valid, empty feeds dated by nothing but the epoch', async () => {
+    const empty = renderFeeds({ ...site, entries: [], bySlug: new Map() });
+    expect(empty.map((f) => f.path)).toEqual(['rss.xml', 'atom.xml', 'feed.json', 'feed-links.html', 'archive/1.xml', 'feeds.opml', 'feed.xsl']);
+    const a = fileText(empty, 'atom.xml');
+    expect(await atomRelaxNgErrors(a)).toEqual([]);
+    expect(xpathString(a, '/atom:feed/atom:updated')).toBe('1970-01-01T00:00:00Z');
+    expect(await jsonFeedErrors(fileText(empty, 'feed.json'))).toEqual([]);
+    expect(() => withXml(fileText(empty, 'rss.xml'), () => true)).not.toThrow();
+  });
+
   it('carries at most feeds.items entries, the newest ones', () => {
     const small = renderFeeds({ ...site, config: { ...site.config, feeds: { ...site.config.feeds, items: 3 } } });
     expect(xpathStrings(fileText(small, 'rss.xml'), '/rss/channel/item/link')).toEqual(EXPECTED.slice(0, 3).map((e) => e.url));
