@@ -9,7 +9,7 @@ import { acquireSendLock } from './lock.js';
 import { messageMaker, type Addressee, type IssueForMail } from './messages.js';
 import { writeOutbox } from './outbox.js';
 import { DEFAULT_RETRY, deliver, type DeliveryEvent, type RetryPolicy } from './sender.js';
-import { Store, type DeliveryCounts } from './store.js';
+import { Store, type DeliveryCounts, type StoredIssue } from './store.js';
 import { loadDkim, smtpTransport, type SmtpTuning } from './transport.js';
 
 export interface JobProgress {
@@ -99,28 +99,16 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
       return { kind: 'written', issue: issue.number, dir };
     }
 
-    const issue = plan.kind === 'resume' ? plan.issue : store.createIssue(await renderIssue(config, plan, clock));
-    if (plan.kind === 'new') log.info('issue created', { issue: issue.number, subject: issue.subject, entries: issue.entrySlugs.length });
-    const opened = store.enqueue(issue.number, clock.now());
-    const due = store.dueDeliveries(issue.number);
-    const inFlight = due.filter((d) => d.state === 'submitted').length;
-    if (plan.kind === 'resume') log.info('issue resumed', { issue: issue.number, due: due.length, opened, inFlightAtLastStop: inFlight });
-
+    // A bad SMTP_URL fails here, before the issue or any delivery is recorded.
     const transporter = smtpTransport(config, env.SMTP_URL!, pre.dkim, opts.smtp);
-    const tally = { issue: issue.number, total: due.length, done: 0, accepted: 0, failed: 0, pending: 0 };
-    const onEvent = (e: DeliveryEvent) => {
-      if (e.kind !== 'retry') {
-        tally.done++;
-        tally[e.kind]++;
-      }
-      const fields = { issue: issue.number, to: e.email, attempt: e.attempt };
-      if (e.kind === 'failed') log.warn('delivery failed', { ...fields, reply: e.reply });
-      else if (opts.progress) opts.progress({ ...tally });
-      else if (e.kind === 'accepted') log.info('delivery accepted', fields);
-      else if (e.kind === 'retry') log.warn('delivery will be retried', { ...fields, reply: e.reply, waitMs: e.waitMs });
-      else log.warn('delivery pending', { ...fields, reply: e.reply });
-    };
+    let issue: StoredIssue;
     try {
+      issue = plan.kind === 'resume' ? plan.issue : store.createIssue(await renderIssue(config, plan, clock));
+      if (plan.kind === 'new') log.info('issue created', { issue: issue.number, subject: issue.subject, entries: issue.entrySlugs.length });
+      const opened = store.enqueue(issue.number, clock.now());
+      const due = store.dueDeliveries(issue.number);
+      const inFlight = due.filter((d) => d.state === 'submitted').length;
+      if (plan.kind === 'resume') log.info('issue resumed', { issue: issue.number, due: due.length, opened, inFlightAtLastStop: inFlight });
       await deliver({
         store,
         issue: issue.number,
@@ -131,7 +119,7 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
         signal,
         concurrency: config.email!.maxConnections,
         retry: opts.retry ?? DEFAULT_RETRY,
-        onEvent,
+        onEvent: reporter(issue.number, due.length, log, opts.progress),
       });
     } finally {
       transporter.close();
@@ -149,6 +137,23 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
     store.close();
     lock?.release();
   }
+}
+
+/** Turns delivery events into progress updates (on a terminal) or one log line each. */
+function reporter(issue: number, total: number, log: Logger, progress: JobOptions['progress']): (e: DeliveryEvent) => void {
+  const tally = { issue, total, done: 0, accepted: 0, failed: 0, pending: 0 };
+  return (e) => {
+    if (e.kind !== 'retry') {
+      tally.done++;
+      tally[e.kind]++;
+    }
+    const fields = { issue, to: e.email, attempt: e.attempt };
+    if (e.kind === 'failed') log.warn('delivery failed', { ...fields, reply: e.reply });
+    else if (progress) progress({ ...tally });
+    else if (e.kind === 'accepted') log.info('delivery accepted', fields);
+    else if (e.kind === 'retry') log.warn('delivery will be retried', { ...fields, reply: e.reply, waitMs: e.waitMs });
+    else log.warn('delivery pending', { ...fields, reply: e.reply });
+  };
 }
 
 function summary(c: DeliveryCounts): { accepted: number; failed: number; pending: number } {

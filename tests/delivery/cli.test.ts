@@ -127,6 +127,12 @@ describe('broadsheet send: bad input', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error \[SMTP_NOT_CONFIGURED\]: SMTP_URL is not set/);
     expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
+
+    const wrong = await cli(['send'], withSecret({ SMTP_URL: 'http://user:hunter2secret@mail.example.test/' }));
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('error [SMTP_NOT_CONFIGURED]: SMTP_URL is not a URL like smtp://');
+    expect(wrong.stderr).not.toContain('hunter2secret');
+    expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
   });
 
   it('without BROADSHEET_SECRET: SECRET_MISSING, nothing sent or recorded', async () => {
