@@ -188,7 +188,10 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
   } catch (cause) {
     throw new BroadsheetError('CONTENT_INVALID', `cannot read the content folder ${config.paths.content}`, { cause });
   }
-  const loaded = (await mapLimit(files, 32, (f) => loadFile(f, config, problems, warnings))).filter((l): l is Loaded => l !== undefined);
+  const results = await mapLimit(files, 32, (f) => loadFile(f, config, problems, warnings));
+  const loaded = results.filter((l): l is Loaded => l !== undefined);
+  // A file that failed is already reported; links to it must not add a second, misleading error.
+  const failedSlugs = new Set(files.filter((_, i) => results[i] === undefined).map(slugFromFileName));
 
   const bySlug = new Map<string, Loaded>();
   const byId = new Map<string, Loaded>();
@@ -212,7 +215,9 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
     l.entry.related.forEach((slug, i) => {
       const target = bySlug.get(slug);
       const at = { file: l.entry.file, line: l.lineOf(['related', i]), field: `related[${i}]` } as Problem;
-      if (!target) problems.push({ ...at, message: `no article has the slug "${slug}"` });
+      if (!target) {
+        if (!failedSlugs.has(slug)) problems.push({ ...at, message: `no article has the slug "${slug}"` });
+      }
       else if (slug === l.entry.slug) problems.push({ ...at, message: 'an article cannot be related to itself' });
       else if (isPublished(l) && !isPublished(target)) {
         problems.push({ ...at, message: `"${slug}" is ${target.draft ? 'a draft' : 'scheduled for later'} and would be a broken link` });

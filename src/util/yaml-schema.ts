@@ -17,14 +17,21 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** A zod issue message, made to read well after the field name. */
-function issueMessage(issue: z.core.$ZodIssue): string {
+function issueMessage(issue: z.core.$ZodIssue, raw: unknown): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
-    return 'is required';
-  }
+  if (issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) return 'is required';
   return issue.message;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
 }
 
 function lineOf(doc: Document, path: readonly PropertyKey[], counter: LineCounter): number | undefined {
@@ -77,7 +84,7 @@ export function parseYaml<S extends z.ZodType>(
     ok: false,
     problems: result.error.issues.map((issue) => {
       const line = lineOf(doc, issue.path, counter);
-      const problem: Problem = { file, message: issueMessage(issue) };
+      const problem: Problem = { file, message: issueMessage(issue, raw) };
       if (line !== undefined) problem.line = line + offset;
       const field = fieldPath(issue.path);
       if (field) problem.field = field;
