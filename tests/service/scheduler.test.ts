@@ -48,7 +48,7 @@ describe('runScheduler', () => {
   });
 
   it('waits for the tick in flight after the signal, and gives up after the grace period', async () => {
-    const { log, events } = recordingLog();
+    const { log } = recordingLog();
     const finishes = new AbortController();
     let ticks = 0;
     let finished = false;
