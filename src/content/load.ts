@@ -1,24 +1,19 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
-import { mapLimit } from '../util/pool.js';
-import { firstInvalidUtf8, lineAtOffset } from '../util/utf8.js';
-import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 import { parseYaml } from '../util/yaml-schema.js';
-import { readLocalImage } from './image.js';
-import { absoluteUrl, renderMarkdown } from './markdown.js';
-import type { Entry, EntryImage, Site } from './model.js';
-import { frontMatterSchema, SLUG_RE, type FrontMatter } from './schema.js';
+import { loadArticleFile, slugFromFileName, type FileResult } from './article-file.js';
+import type { Entry, Site } from './model.js';
+import { frontMatterSchema } from './schema.js';
 
-const FRONT_MATTER_RE = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?^---[ \t]*(?:\r?\n|$)/m;
+export { permalink, slugFromFileName } from './article-file.js';
 
-interface Loaded {
-  entry: Entry;
-  draft: boolean;
-  lineOf(path: readonly PropertyKey[]): number | undefined;
-}
+/** Below this many files a second thread costs more to start than it saves. */
+const PARALLEL_FROM = 400;
 
 async function listMarkdown(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -36,138 +31,33 @@ async function listMarkdown(dir: string): Promise<string[]> {
   return found.sort();
 }
 
-export function permalink(pattern: string, slug: string, date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return pattern
-    .replaceAll('{slug}', slug)
-    .replaceAll('{year}', String(date.getUTCFullYear()))
-    .replaceAll('{month}', pad(date.getUTCMonth() + 1))
-    .replaceAll('{day}', pad(date.getUTCDate()));
+async function loadSequentially(files: readonly string[], config: Config): Promise<FileResult[]> {
+  const out: FileResult[] = [];
+  for (const f of files) out.push(await loadArticleFile(f, config));
+  return out;
 }
 
-/** `2025-08-29-cloud-war.md` → `cloud-war`: a date prefix orders files, it is not part of the name. */
-export function slugFromFileName(file: string): string {
-  return path
-    .basename(file)
-    .replace(/\.(md|markdown)$/i, '')
-    .replace(/^\d{4}-\d{2}-\d{2}-/, '');
-}
-
-function lineOfText(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
-async function loadFile(file: string, config: Config, problems: Problem[], warnings: Problem[]): Promise<Loaded | undefined> {
-  const shown = path.relative(config.paths.root, file).split(path.sep).join('/');
-  const bytes = await readFile(file);
-  const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0) {
-    problems.push({ file: shown, line: lineAtOffset(bytes, bad), message: `invalid UTF-8 at byte ${bad}; save the file as UTF-8` });
-    return undefined;
+/**
+ * Parsing and rendering Markdown is CPU-bound: a large site is split between
+ * this thread and one worker thread. The result is the same, in the same order.
+ */
+async function loadFiles(files: readonly string[], config: Config): Promise<FileResult[]> {
+  const workerFile = new URL('./load-worker.js', import.meta.url);
+  const canFork = os.availableParallelism() > 1 && files.length >= PARALLEL_FROM && workerFile.pathname.endsWith('/dist/content/load-worker.js');
+  if (!canFork) return loadSequentially(files, config);
+  const half = Math.floor(files.length / 2);
+  const worker = new Worker(workerFile, { workerData: { files: files.slice(half), config } });
+  const theirs = new Promise<FileResult[]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`content worker exited with code ${code}`)));
+  });
+  const mine = await loadSequentially(files.slice(0, half), config);
+  try {
+    return [...mine, ...(await theirs)];
+  } finally {
+    await worker.terminate();
   }
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-
-  const fm = FRONT_MATTER_RE.exec(text);
-  if (!fm || fm.index !== 0) {
-    problems.push({ file: shown, line: 1, message: 'missing front matter: the file must start with a "---" line, the YAML fields, and another "---" line' });
-    return undefined;
-  }
-  const parsed = parseYaml(fm[1] ?? '', shown, frontMatterSchema, { firstLine: 2 });
-  if (!parsed.ok) {
-    problems.push(...parsed.problems);
-    return undefined;
-  }
-  const data: FrontMatter = parsed.value;
-  const bodyStart = fm[0].length;
-  let body = text.slice(bodyStart);
-
-  const clean = (value: string, field: string, line: number | undefined): string => {
-    if (!hasXmlIllegalChars(value)) return value;
-    warnings.push({ file: shown, ...(line === undefined ? {} : { line }), field, message: 'removed control characters that XML cannot carry' });
-    return stripXmlIllegalChars(value);
-  };
-  const title = clean(data.title, 'title', parsed.lineOf(['title']));
-  const description = clean(data.description, 'description', parsed.lineOf(['description']));
-  body = clean(body, 'body', lineOfText(text, bodyStart));
-
-  const slug = data.slug ?? slugFromFileName(file);
-  if (!SLUG_RE.test(slug)) {
-    problems.push({ file: shown, field: 'slug', message: `the file name gives the slug "${slug}", which is not valid; rename the file or set slug` });
-    return undefined;
-  }
-
-  const base = config.site.url;
-  let url: string;
-  if (data.url !== undefined) {
-    const abs = absoluteUrl(data.url, base);
-    if (!abs || !/^https?:/.test(abs)) {
-      problems.push({ file: shown, line: parsed.lineOf(['url']), field: 'url', message: `"${data.url}" is not an http(s) URL or a path` } as Problem);
-      return undefined;
-    }
-    url = abs;
-  } else {
-    url = new URL(permalink(config.content.permalink, slug, data.date), base).href;
-  }
-
-  if (data.updated && data.updated < data.date) {
-    problems.push({ file: shown, line: parsed.lineOf(['updated']), field: 'updated', message: 'is earlier than date' } as Problem);
-  }
-
-  let image: EntryImage | undefined;
-  if (data.image) {
-    const src = data.image.src;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
-      if (!/^https?:\/\//i.test(src)) {
-        problems.push({ file: shown, line: parsed.lineOf(['image', 'src']), field: 'image.src', message: 'must be an http(s) URL or a path to a local file' } as Problem);
-      } else {
-        image = { url: new URL(src).href, alt: data.image.alt, ...(data.image.type ? { type: data.image.type } : {}) };
-      }
-    } else {
-      const local = path.resolve(path.dirname(file), src);
-      const under = path.relative(config.paths.content, local);
-      try {
-        if (under.startsWith('..') || path.isAbsolute(under)) throw new Error('outside');
-        const info = await readLocalImage(local);
-        if (!info.type) {
-          problems.push({ file: shown, line: parsed.lineOf(['image', 'src']), field: 'image.src', message: `${src} is not a JPEG, PNG, GIF, WebP, AVIF or SVG image` } as Problem);
-        } else {
-          const outputPath = under.split(path.sep).join('/');
-          image = { url: new URL(outputPath, base).href, alt: data.image.alt, type: info.type, length: info.length, file: local, outputPath };
-        }
-      } catch (e) {
-        const outside = (e as Error).message === 'outside';
-        problems.push({
-          file: shown,
-          line: parsed.lineOf(['image', 'src']),
-          field: 'image.src',
-          message: outside ? `${src} is outside the content folder` : `image file ${src} not found`,
-        } as Problem);
-      }
-    }
-  }
-
-  const authors = data.author === undefined ? [config.site.author] : (Array.isArray(data.author) ? data.author : [data.author]).map((name) => ({ name }));
-  const isTeaser = body.trim() === '';
-  const entry: Entry = {
-    kind: isTeaser ? 'teaser' : 'article',
-    file: shown,
-    slug,
-    id: data.id ?? url,
-    url,
-    title,
-    description,
-    date: data.date,
-    ...(data.updated ? { updated: data.updated } : {}),
-    authors,
-    tags: data.tags,
-    ...(image ? { image } : {}),
-    html: isTeaser ? '' : renderMarkdown(body, url),
-    related: data.related,
-  };
-  return { entry, draft: data.draft, lineOf: parsed.lineOf };
 }
 
 function compareEntries(a: Entry, b: Entry): number {
@@ -180,21 +70,21 @@ function compareEntries(a: Entry, b: Entry): number {
  * lists every problem in every file.
  */
 export async function loadSite(config: Config, clock: Clock): Promise<Site> {
-  const problems: Problem[] = [];
-  const warnings: Problem[] = [];
   let files: string[];
   try {
     files = await listMarkdown(config.paths.content);
   } catch (cause) {
     throw new BroadsheetError('CONTENT_INVALID', `cannot read the content folder ${config.paths.content}`, { cause });
   }
-  const results = await mapLimit(files, 32, (f) => loadFile(f, config, problems, warnings));
-  const loaded = results.filter((l): l is Loaded => l !== undefined);
+  const results = await loadFiles(files, config);
+  const problems: Problem[] = results.flatMap((r) => r.problems);
+  const warnings: Problem[] = results.flatMap((r) => r.warnings);
+  const loaded = results.filter((r): r is FileResult & { entry: Entry } => r.entry !== undefined && r.problems.length === 0);
   // A file that failed is already reported; links to it must not add a second, misleading error.
-  const failedSlugs = new Set(files.filter((_, i) => results[i] === undefined).map(slugFromFileName));
+  const failedSlugs = new Set(results.filter((r) => !r.entry || r.problems.length > 0).map((r) => r.entry?.slug ?? slugFromFileName(r.file)));
 
-  const bySlug = new Map<string, Loaded>();
-  const byId = new Map<string, Loaded>();
+  const bySlug = new Map<string, (typeof loaded)[number]>();
+  const byId = new Map<string, (typeof loaded)[number]>();
   for (const l of loaded) {
     const clash = bySlug.get(l.entry.slug);
     if (clash) {
@@ -209,18 +99,21 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
 
   const now = clock.now().getTime();
   const unpublished: Site['unpublished'] = [];
-  const isPublished = (l: Loaded) => !l.draft && l.entry.date.getTime() <= now;
+  const isPublished = (l: FileResult & { entry: Entry }) => !l.draft && l.entry.date.getTime() <= now;
   for (const l of loaded) {
     if (!isPublished(l)) unpublished.push({ slug: l.entry.slug, file: l.entry.file, reason: l.draft ? 'draft' : 'scheduled' });
     l.entry.related.forEach((slug, i) => {
       const target = bySlug.get(slug);
-      const at = { file: l.entry.file, line: l.lineOf(['related', i]), field: `related[${i}]` } as Problem;
+      const report = (message: string) => {
+        const parsed = parseYaml(l.frontMatter, l.entry.file, frontMatterSchema, { firstLine: 2 });
+        const line = parsed.ok ? parsed.lineOf(['related', i]) : undefined;
+        problems.push({ file: l.entry.file, ...(line === undefined ? {} : { line }), field: `related[${i}]`, message });
+      };
       if (!target) {
-        if (!failedSlugs.has(slug)) problems.push({ ...at, message: `no article has the slug "${slug}"` });
-      }
-      else if (slug === l.entry.slug) problems.push({ ...at, message: 'an article cannot be related to itself' });
+        if (!failedSlugs.has(slug)) report(`no article has the slug "${slug}"`);
+      } else if (slug === l.entry.slug) report('an article cannot be related to itself');
       else if (isPublished(l) && !isPublished(target)) {
-        problems.push({ ...at, message: `"${slug}" is ${target.draft ? 'a draft' : 'scheduled for later'} and would be a broken link` });
+        report(`"${slug}" is ${target.draft ? 'a draft' : 'scheduled for later'} and would be a broken link`);
       }
     });
   }
