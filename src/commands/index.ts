@@ -1,6 +1,8 @@
 import { buildCommand } from './build.js';
+import { sendCommand } from './send.js';
+import { subscribersCommand } from './subscribers.js';
 import type { Command } from './types.js';
 import { validateCommand } from './validate.js';
 
 /** Every command the CLI offers, in the order `--help` lists them. */
-export const commands: Command[] = [buildCommand, validateCommand];
+export const commands: Command[] = [buildCommand, validateCommand, subscribersCommand, sendCommand];
