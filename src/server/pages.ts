@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Config } from '../config/load.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -46,3 +47,13 @@ export function sendPage(res: ServerResponse, status: number, html: string, head
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
+
+export type PageSender = (res: ServerResponse, status: number, title: string, body: string, headers?: Record<string, string>) => void;
+
+/** Sends the server's own pages under the site's title and language. */
+export function pageSender(config: Config): PageSender {
+  const { title: siteTitle, language } = config.site;
+  return (res, status, title, body, headers) => sendPage(res, status, renderPage({ siteTitle, language, title, body }), headers);
+}
+
+export const NOT_FOUND = '<p>There is nothing at this address.</p>';
