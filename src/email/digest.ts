@@ -1,33 +1,87 @@
-// TEMPORARY STAND-IN for the email helper's src/email/digest.ts (contract names only).
-// The delivery branch deletes this file when the `email` branch is merged.
 import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
-import type { Entry, Site } from '../content/model.js';
-import { leadStory } from '../content/model.js';
+import { leadStory, type Entry, type Site } from '../content/model.js';
+import { BroadsheetError } from '../errors.js';
+import { LITERALS, toRecipientTemplate } from './marks.js';
+import { mjmlToHtml } from './mjml.js';
+import { loadTemplates, renderConfigTemplate } from './templates.js';
+import { oneLine } from './text.js';
+import { digestView } from './view.js';
 
-export interface DigestContent { number?: number; lead: Entry; cards: Entry[] }
-export interface RenderedDigest { subject: string; preheader: string; html: string; text: string }
-export interface Recipient { email: string; name?: string; unsubscribeUrl: string; viewUrl: string }
+export interface DigestContent {
+  number?: number;
+  lead: Entry;
+  /** Teasers and other stories shown as cards, in order. */
+  cards: Entry[];
+}
 
+/** A rendered issue. `html` and `text` still hold the per-recipient placeholders that personalize() fills. */
+export interface RenderedDigest {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+export interface Recipient {
+  email: string;
+  name?: string;
+  unsubscribeUrl: string;
+  viewUrl: string;
+}
+
+/**
+ * Stage 1: fills the templates with the issue's data and runs MJML, once per
+ * issue. The result is the same for every recipient.
+ */
 export async function renderDigest(config: Config, content: DigestContent): Promise<RenderedDigest> {
-  const data = { site: config.site, lead: content.lead, number: content.number };
-  const subject = Handlebars.compile(config.digest.subject, { noEscape: true })(data);
-  const preheader = Handlebars.compile(config.digest.preheader, { noEscape: true })(data);
-  const esc = Handlebars.Utils.escapeExpression;
-  const cards = content.cards.map((c) => `<li><a href="${esc(c.url)}">${esc(c.title)}</a></li>`).join('');
-  const html = `<!doctype html><html><body><p>Hello {{name}}</p><h1>${esc(content.lead.title)}</h1>${content.lead.html}<ul>${cards}</ul>` +
-    `<p><a href="{{viewUrl}}">View in browser</a> <a href="{{unsubscribeUrl}}">Unsubscribe</a></p></body></html>`;
-  const text = `Hello {{name}}\n\n${content.lead.title}\n\n${content.lead.description}\n\n${content.cards.map((c) => `- ${c.title} ${c.url}`).join('\n')}\n\nView in browser: {{viewUrl}}\nUnsubscribe: {{unsubscribeUrl}}\n`;
-  return { subject, preheader, html, text };
+  const templates = await loadTemplates(config);
+  const view = digestView(config, content);
+  view.subject = oneLine(renderConfigTemplate(config, 'subject', view));
+  view.preheader = oneLine(renderConfigTemplate(config, 'preheader', view));
+  const html = await mjmlToHtml(templates.html(view));
+  const text = templates.text(view);
+  return { subject: view.subject, preheader: view.preheader, html, text };
 }
 
+type Fill = (context: object) => string;
+
+function compileStage2(source: string, escape: boolean): Fill {
+  try {
+    const hb = Handlebars.create();
+    const template = hb.compile(toRecipientTemplate(source), { noEscape: !escape, knownHelpersOnly: true, strict: false });
+    template({ ...LITERALS, recipient: {} }); // Handlebars compiles on first use; do it now, not per recipient.
+    return template;
+  } catch (cause) {
+    throw new BroadsheetError('INTERNAL', 'the rendered digest cannot be personalised', { cause });
+  }
+}
+
+/**
+ * Stage 2: compiles the rendered HTML and text once; the returned function
+ * fills in one recipient's values (escaped in the HTML, each on one line)
+ * and runs no MJML.
+ */
 export function personalize(digest: RenderedDigest): (r: Recipient) => { html: string; text: string } {
-  const html = Handlebars.compile(digest.html);
-  const text = Handlebars.compile(digest.text, { noEscape: true });
-  return (r) => ({ html: html({ ...r, name: r.name ?? 'reader' }), text: text({ ...r, name: r.name ?? 'reader' }) });
+  const html = compileStage2(digest.html, true);
+  const text = compileStage2(digest.text, false);
+  return (r) => {
+    const context = {
+      ...LITERALS,
+      recipient: {
+        email: oneLine(r.email),
+        name: r.name === undefined ? '' : oneLine(r.name),
+        unsubscribeUrl: oneLine(r.unsubscribeUrl),
+        viewUrl: oneLine(r.viewUrl),
+      },
+    };
+    return { html: html(context), text: text(context) };
+  };
 }
 
+/** The newest article and the teasers it names (at most digest.maxTeasers): what `build` writes as the digest. */
 export function digestContentFor(site: Site): DigestContent | undefined {
   const story = leadStory(site);
-  return story && { lead: story.lead, cards: story.related };
+  if (!story) return undefined;
+  return { lead: story.lead, cards: story.related.slice(0, site.config.digest.maxTeasers) };
 }

@@ -1,31 +1,97 @@
-// TEMPORARY STAND-IN for the email helper's src/email/message.ts (contract names only).
-// The delivery branch deletes this file when the `email` branch is merged.
+import { createHash } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/load.js';
 import type { Recipient, RenderedDigest } from './digest.js';
+import { oneLine } from './text.js';
 
+export interface MessageExtra {
+  /** Message-ID; when absent, one derived from the digest and the address (the same on a resend). */
+  messageId?: string;
+  /** `mailto:` target for List-Unsubscribe: an address or a full mailto: URL. */
+  listUnsubscribeMailto?: string;
+  /** Date header; nodemailer uses the current time when absent. */
+  date?: Date;
+}
+
+const MAILBOX = /^\s*(?:(.*?)\s*<([^<>\s]+)>|([^<>\s]+))\s*$/;
+
+function parseMailbox(value: string): { name: string; address: string } {
+  const m = MAILBOX.exec(oneLine(value));
+  return { name: (m?.[1] ?? '').replace(/^"(.*)"$/, '$1'), address: m?.[2] ?? m?.[3] ?? oneLine(value) };
+}
+
+/** From: config.email.from, or (for the preview on disk, when `email` is not configured) the site's author. */
+export function sender(config: Config): { name: string; address: string } {
+  if (config.email) return parseMailbox(config.email.from);
+  const host = new URL(config.site.url).hostname;
+  return { name: oneLine(config.site.author.name), address: config.site.author.email ?? `newsletter@${host}` };
+}
+
+function replyTo(config: Config): { name: string; address: string } | undefined {
+  if (config.email?.replyTo) return parseMailbox(config.email.replyTo);
+  const author = config.site.author;
+  return author.email ? { name: oneLine(author.name), address: author.email } : undefined;
+}
+
+export function listId(config: Config): string {
+  return oneLine(config.email?.listId ?? `digest.${new URL(config.site.url).hostname}`).replace(/^<|>$/g, '');
+}
+
+/** `<https://…>, <mailto:…?subject=unsubscribe>`; the URL parser drops CR, LF and tabs and escapes `<`, `>` and spaces. */
+export function listUnsubscribe(config: Config, unsubscribeUrl: string, mailto?: string): string {
+  const target = mailto ?? config.email?.unsubscribeMailto ?? sender(config).address;
+  const mailtoUrl = /^mailto:/i.test(target) ? target : `mailto:${target}?subject=unsubscribe`;
+  return `<${new URL(unsubscribeUrl).href}>, <${new URL(mailtoUrl).href}>`;
+}
+
+const digestKeys = new WeakMap<RenderedDigest, string>();
+
+function digestKey(digest: RenderedDigest): string {
+  let key = digestKeys.get(digest);
+  if (key === undefined) {
+    key = createHash('sha256').update(digest.subject).update('\0').update(digest.html).update('\0').update(digest.text).digest('hex');
+    digestKeys.set(digest, key);
+  }
+  return key;
+}
+
+/**
+ * The nodemailer message for one recipient. Every header value that comes
+ * from data (subject, names, addresses, URLs) is put on one line first, so
+ * nothing can add a header. List-Unsubscribe-Post goes through `headers`:
+ * nodemailer's `list.unsubscribePost` writes a malformed header.
+ */
 export function buildMessage(
   config: Config,
   digest: RenderedDigest,
   personal: { html: string; text: string },
   r: Recipient,
-  extra: { messageId?: string; listUnsubscribeMailto?: string },
+  extra: MessageExtra = {},
 ): SendMailOptions {
-  const email = config.email!;
   const host = new URL(config.site.url).hostname;
-  const mailto = extra.listUnsubscribeMailto ?? email.unsubscribeMailto ?? (/<([^>]+)>/.exec(email.from)?.[1] ?? email.from);
+  const key = digestKey(digest);
+  const address = oneLine(r.email);
+  const name = r.name === undefined ? '' : oneLine(r.name);
+  const messageId = extra.messageId
+    ? oneLine(extra.messageId)
+    : `<${createHash('sha256').update(key).update('\0').update(address).digest('hex').slice(0, 32)}@${host}>`;
+  const reply = replyTo(config);
   return {
-    from: email.from,
-    ...(email.replyTo ? { replyTo: email.replyTo } : {}),
-    to: r.name ? { name: r.name, address: r.email } : r.email,
-    subject: digest.subject,
-    ...(extra.messageId ? { messageId: extra.messageId } : {}),
-    html: personal.html,
+    from: sender(config),
+    ...(reply ? { replyTo: reply } : {}),
+    to: name ? { name, address } : address,
+    subject: oneLine(digest.subject),
+    messageId,
+    ...(extra.date ? { date: extra.date } : {}),
     text: personal.text,
+    html: personal.html,
+    list: { id: { url: listId(config), comment: oneLine(config.site.title) } },
     headers: {
-      'List-Id': `<${email.listId ?? host.replace(/[^a-z0-9.-]/gi, '')}>`,
-      'List-Unsubscribe': `<${r.unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`,
+      'List-Unsubscribe': { prepared: true, value: listUnsubscribe(config, r.unsubscribeUrl, extra.listUnsubscribeMailto) },
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
+    // Boundaries from the digest, not random: the same message renders to the same bytes.
+    baseBoundary: key.slice(0, 16),
+    xMailer: false,
   };
 }

@@ -1,0 +1,8 @@
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+
+/** The message as an RFC 5322 file (CRLF line ends), built by nodemailer's stream transport; nothing is sent. */
+export async function messageToEml(message: SendMailOptions): Promise<Buffer> {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const info = await transport.sendMail(message);
+  return info.message as Buffer;
+}

@@ -1,0 +1,186 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type { Config } from '../config/load.js';
+import { BroadsheetError, type Problem } from '../errors.js';
+import { ifClose, ifOpen, isRecipientField, placeholder, RECIPIENT_FIELDS, stripMarks, takeLineMarks, withLineMarks } from './marks.js';
+import { wrap } from './text.js';
+
+/** Files under the templates folder: the two main templates, and partials named by their file. */
+export const HTML_TEMPLATE = 'digest.mjml';
+export const TEXT_TEMPLATE = 'digest.txt.hbs';
+const PARTIALS_DIR = 'partials';
+const HTML_PARTIAL = '.mjml';
+const TEXT_PARTIAL = '.txt.hbs';
+
+/** A template error, with the file it happened in (relative to the project root) and the line. */
+class TemplateFailure extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function templateError(problems: Problem[], cause?: unknown): BroadsheetError {
+  const first = problems[0];
+  const where = first ? (first.line !== undefined ? `${first.file}:${first.line}` : first.file) : 'email template';
+  return new BroadsheetError('TEMPLATE_INVALID', `${where}: ${first?.message ?? 'invalid template'}`, { cause, problems });
+}
+
+/** Handlebars' messages, without its internal wording ("in [object Object]") or our marks. */
+function handlebarsMessage(e: unknown): { message: string; line?: number } {
+  const err = e as { message?: string; lineNumber?: number };
+  const text = stripMarks(String(err.message ?? e));
+  const parse = /^Parse error on line (\d+):[\s\S]*\n(.*)$/.exec(text);
+  if (parse) return { line: Number(parse[1]), message: `Handlebars syntax error: ${parse[2]}` };
+  const message = text.replace(/ in \[object Object\]/, '').replace(/ - \d+:\d+$/, '');
+  return err.lineNumber === undefined ? { message } : { line: err.lineNumber, message };
+}
+
+function fail(file: string, e: unknown): never {
+  if (e instanceof TemplateFailure) throw e;
+  const { message, line } = handlebarsMessage(e);
+  throw new TemplateFailure(file, line, message);
+}
+
+type Render = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
+
+/** Compiles now (Handlebars compiles lazily) so syntax errors name their file; runtime errors are tagged with it too. */
+function compile(hb: typeof Handlebars, file: string, source: string, options: CompileOptions): Render {
+  let template: Handlebars.TemplateDelegate;
+  try {
+    template = hb.compile(hb.parse(source), { strict: true, ...options });
+  } catch (e) {
+    fail(file, e);
+  }
+  return (context, runtime) => {
+    try {
+      return template(context, runtime);
+    } catch (e) {
+      fail(file, e);
+    }
+  };
+}
+
+type CompileOptions = Parameters<typeof Handlebars.compile>[1];
+
+function helpers(hb: typeof Handlebars): void {
+  const field = (name: unknown): (typeof RECIPIENT_FIELDS)[number] => {
+    if (!isRecipientField(name)) throw new Error(`unknown recipient field ${JSON.stringify(name)}; use one of ${RECIPIENT_FIELDS.join(', ')}`);
+    return name;
+  };
+  // Per-recipient values are not known in stage 1: write a placeholder that personalize() fills.
+  hb.registerHelper('recipient', (name: unknown) => new hb.SafeString(placeholder(field(name))));
+  hb.registerHelper('ifRecipient', function (this: unknown, name: unknown, options: Handlebars.HelperOptions) {
+    return new hb.SafeString(ifOpen(field(name)) + options.fn(this) + ifClose());
+  });
+  hb.registerHelper('wrap', (text: unknown, width: unknown) => wrap(String(text ?? ''), typeof width === 'number' ? width : 72));
+  // A heading underline as long as the heading's longest wrapped line.
+  hb.registerHelper('rule', (text: unknown, char: unknown) => {
+    const longest = Math.max(...wrap(String(text ?? '')).split('\n').map((l) => l.length));
+    return (typeof char === 'string' && char !== '' ? char : '-').repeat(longest);
+  });
+}
+
+async function readTemplate(config: Config, rel: string): Promise<{ shown: string; source: string }> {
+  const full = path.join(config.paths.templates, rel);
+  const shown = path.relative(config.paths.root, full).split(path.sep).join('/');
+  try {
+    return { shown, source: await readFile(full, 'utf8') };
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw templateError([{ file: shown, message: missing ? 'template not found' : `cannot read the template: ${(cause as Error).message}` }], cause);
+  }
+}
+
+async function partialNames(config: Config, suffix: string): Promise<string[]> {
+  try {
+    const names = await readdir(path.join(config.paths.templates, PARTIALS_DIR));
+    return names.filter((n) => n.endsWith(suffix) && !n.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
+}
+
+export interface Stage1Html {
+  /** MJML with data filled in and recipient placeholders left. */
+  mjml: string;
+  /** `email-templates/partials/card.mjml:12`: where line `n` of `mjml` came from. */
+  where(line: number): { file: string; line?: number };
+}
+
+export interface DigestTemplates {
+  html(view: object): Stage1Html;
+  text(view: object): string;
+}
+
+/**
+ * Reads and compiles the digest templates. Handlebars fills in the data
+ * (escaped for HTML in the MJML, as is in the text); the `recipient` and
+ * `ifRecipient` helpers leave per-recipient placeholders for personalize().
+ */
+export async function loadTemplates(config: Config): Promise<DigestTemplates> {
+  const htmlEnv = Handlebars.create();
+  const textEnv = Handlebars.create();
+  helpers(htmlEnv);
+  helpers(textEnv);
+
+  const htmlFiles: string[] = [];
+  const load = async (env: typeof Handlebars, rel: string, options: CompileOptions, marked: boolean): Promise<Render> => {
+    const { shown, source } = await readTemplate(config, rel);
+    if (marked) htmlFiles.push(shown);
+    return compile(env, shown, marked ? withLineMarks(source, htmlFiles.length - 1) : source, options);
+  };
+  const registerPartials = async (env: typeof Handlebars, suffix: string, options: CompileOptions, marked: boolean) => {
+    for (const name of await partialNames(config, suffix)) {
+      const render = await load(env, `${PARTIALS_DIR}/${name}`, options, marked);
+      env.registerPartial(name.slice(0, -suffix.length), render as unknown as Handlebars.Template);
+    }
+  };
+
+  const html = await load(htmlEnv, HTML_TEMPLATE, {}, true);
+  await registerPartials(htmlEnv, HTML_PARTIAL, {}, true);
+  const text = await load(textEnv, TEXT_TEMPLATE, { noEscape: true }, false);
+  await registerPartials(textEnv, TEXT_PARTIAL, { noEscape: true }, false);
+
+  const guarded = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (e) {
+      if (!(e instanceof TemplateFailure)) throw e;
+      throw templateError([{ file: e.file, ...(e.line === undefined ? {} : { line: e.line }), message: e.message }], e);
+    }
+  };
+
+  return {
+    html(view) {
+      const marked = guarded(() => html(view));
+      const { text: mjml, originOf } = takeLineMarks(marked);
+      return {
+        mjml,
+        where(line) {
+          const origin = originOf(line);
+          const file = (origin && htmlFiles[origin.file]) ?? htmlFiles[0]!;
+          return origin ? { file, line: origin.line } : { file };
+        },
+      };
+    },
+    text: (view) => guarded(() => text(view)),
+  };
+}
+
+/**
+ * A one-line template from the config (the subject, the preheader), rendered
+ * as plain text. Errors name the config file and field.
+ */
+export function renderConfigTemplate(config: Config, field: 'subject' | 'preheader', view: object): string {
+  const file = path.relative(config.paths.root, config.file).split(path.sep).join('/') || config.file;
+  try {
+    return Handlebars.create().compile(config.digest[field], { noEscape: true, strict: true })(view);
+  } catch (e) {
+    throw templateError([{ file, field: `digest.${field}`, message: handlebarsMessage(e).message }], e);
+  }
+}

@@ -1,0 +1,84 @@
+import type { Config } from '../config/load.js';
+import type { Entry } from '../content/model.js';
+import { htmlToText, leadParagraphs } from './html-text.js';
+import { stripMarks } from './marks.js';
+
+/**
+ * What the digest templates see. Strings are plain text (the HTML template
+ * escapes them) except `lead.paragraphs[].html`, which is sanitised HTML.
+ * Absent values are `null`, never missing, because templates compile in
+ * strict mode and a misspelt field must be an error.
+ */
+export interface DigestView {
+  site: { title: string; url: string; description: string; language: string; logo: string | null; copyright: string | null };
+  number: number | null;
+  /** "Issue 12 · 29 August 2025", or the date alone when the issue has no number. */
+  dateline: string;
+  subject: string;
+  preheader: string;
+  lead: {
+    title: string;
+    description: string;
+    url: string;
+    date: string;
+    authors: string;
+    image: { url: string; alt: string } | null;
+    paragraphs: { html: string; text: string }[];
+  };
+  cards: { title: string; description: string; url: string; date: string }[];
+  feeds: { rss: string; atom: string; json: string };
+}
+
+export interface ViewContent {
+  number?: number;
+  lead: Entry;
+  cards: Entry[];
+}
+
+function formatDate(config: Config, date: Date): string {
+  try {
+    return new Intl.DateTimeFormat(config.site.language, { dateStyle: 'long', timeZone: config.schedule.timezone }).format(date);
+  } catch {
+    return date.toISOString().slice(0, 10);
+  }
+}
+
+const clean = (s: string) => stripMarks(s);
+
+/** The view without subject and preheader, which are themselves rendered from it. */
+export function digestView(config: Config, content: ViewContent): DigestView {
+  const { lead } = content;
+  const date = formatDate(config, lead.date);
+  const site = config.site;
+  const paragraphs = leadParagraphs(lead.html, config.digest.leadParagraphs).map((html) => ({ html: clean(html), text: clean(htmlToText(html)) }));
+  return {
+    site: {
+      title: clean(site.title),
+      url: site.url,
+      description: clean(site.description),
+      language: site.language,
+      logo: site.logo ?? null,
+      copyright: site.copyright === undefined ? null : clean(site.copyright),
+    },
+    number: content.number ?? null,
+    dateline: content.number === undefined ? date : `Issue ${content.number} · ${date}`,
+    subject: '',
+    preheader: '',
+    lead: {
+      title: clean(lead.title),
+      description: clean(lead.description),
+      url: lead.url,
+      date,
+      authors: clean(lead.authors.map((a) => a.name).join(', ')),
+      image: lead.image ? { url: lead.image.url, alt: clean(lead.image.alt) } : null,
+      paragraphs,
+    },
+    cards: content.cards.map((card) => ({
+      title: clean(card.title),
+      description: clean(card.description),
+      url: card.url,
+      date: formatDate(config, card.date),
+    })),
+    feeds: { rss: `${site.url}rss.xml`, atom: `${site.url}atom.xml`, json: `${site.url}feed.json` },
+  };
+}
