@@ -49,7 +49,8 @@ export class IssueArchive {
     if (cached?.key === key) return cached.rep;
     const base = this.ctx.config.site.url;
     const { html } = personalize(issue)({
-      email: 'you',
+      // Empty, so a template's {{#ifRecipient "email"}} sections drop out as they do for a nameless subscriber.
+      email: '',
       unsubscribeUrl: `${base}unsubscribe/`,
       viewUrl: `${base}issues/${issue.number}/`,
     });

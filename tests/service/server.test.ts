@@ -4,8 +4,10 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
+import { loadSite } from '../../src/content/load.js';
 import { Store } from '../../src/delivery/store.js';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
+import { digestContentFor, renderDigest } from '../../src/email/digest.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { http, rawRequest } from '../helpers/http.js';
@@ -26,7 +28,7 @@ let server: RunningServer;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  project = makeProject({ articles: false });
+  project = makeProject();
   const out = (rel: string, content: string | Buffer) => project.write(path.join('output', rel), content);
   out('rss.xml', RSS);
   out('atom.xml', ATOM);
@@ -46,18 +48,16 @@ beforeAll(async () => {
   const at = clock.now();
   store.addSubscriber('reader@example.com', 'Reader', at, { resubscribe: false });
   store.addSubscriber('other@example.com', undefined, at, { resubscribe: false });
-  store.createIssue({
-    number: 1,
-    subject: 'The Broadsheet: <First> issue',
-    preheader: 'the first',
-    html: '<!doctype html><html><body><p>Hello {{name}}</p><h1>First issue</h1><a href="{{viewUrl}}">View in browser</a> <a href="{{unsubscribeUrl}}">Unsubscribe</a></body></html>',
-    text: 'First issue\n{{viewUrl}}\n',
-    entrySlugs: ['first'],
-    covered: ['first'],
-    createdAt: at,
-  });
+  // Issue 1 is a real digest of the example site, as the email stage renders it, placeholders and all.
+  const content = digestContentFor(await loadSite(config, clock))!;
+  const digest = await renderDigest(config, { ...content, number: 1 });
+  store.createIssue({ number: 1, ...digest, entrySlugs: [content.lead.slug], covered: [], createdAt: at });
   store.markIssueSent(1, at);
-  store.createIssue({ number: 2, subject: 'Second, still sending', preheader: '', html: '<p>second</p>', text: 'second', entrySlugs: ['second'], covered: ['second'], createdAt: at });
+  const plain = (number: number, subject: string) =>
+    store.createIssue({ number, subject, preheader: '', html: `<p>issue ${number}</p>`, text: '', entrySlugs: [], covered: [], createdAt: at });
+  plain(2, 'Second <b>issue</b>');
+  store.markIssueSent(2, at);
+  plain(3, 'Third, still sending');
 
   const log = createLogger({ format: 'text', clock, write: (l) => logLines.push(l) });
   server = await startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port: 0 });
@@ -233,31 +233,32 @@ describe('the issue archive', () => {
     const r = await get('/issues/');
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(r.text).toContain('<a href="1/">No. 1: The Broadsheet: &#60;First&#62; issue</a>');
-    expect(r.text).not.toContain('Second, still sending');
+    expect(r.text).toContain('<li><a href="2/">No. 2: Second &#60;b&#62;issue&#60;/b&#62;</a> <time datetime="2025-09-01T07:00:00.000Z">2025-09-01</time></li>');
+    expect(r.text).toContain('<a href="1/">No. 1: The Broadsheet: Pentagon Ends Microsoft&#39;s Use Of China-based Support Staff For DoD Cloud</a>');
+    expect(r.text.indexOf('No. 2')).toBeLessThan(r.text.indexOf('No. 1'));
+    expect(r.text).not.toContain('Third, still sending');
     expect((await get('/issues')).headers.location).toBe('/issues/');
   });
 
   it('shows an issue at its view-in-browser URL with neutral values for the recipient', async () => {
     const r = await get('/issues/1/');
     expect(r.status).toBe(200);
-    expect(r.text).toContain('<h1>First issue</h1>');
-    expect(r.text).toContain('<a href="https://news.example.com/issues/1/">View in browser</a>');
-    expect(r.text).toContain('<a href="https://news.example.com/unsubscribe/">Unsubscribe</a>');
-    expect(r.text).not.toContain('{{');
-    expect(r.text).not.toContain('Reader');
+    expect(r.text).toContain('Pentagon Ends Microsoft');
+    expect(r.text).toContain('<a href="https://news.example.com/issues/1/"');
+    expect(r.text).toContain('<a href="https://news.example.com/unsubscribe/"');
+    expect(r.text).not.toMatch(/[\uE000-\uE00F]/);
     expect(r.headers['content-security-policy']).toContain("default-src 'none'");
     expect((await get('/issues/1/', { 'If-None-Match': r.headers.etag as string })).status).toBe(304);
     expect((await get('/issues/1')).headers.location).toBe('/issues/1/');
   });
 
   it('shows an issue that is still being sent (its recipients already have the link)', async () => {
-    const r = await get('/issues/2/');
+    const r = await get('/issues/3/');
     expect(r.status).toBe(200);
-    expect(r.text).toContain('<p>second</p>');
+    expect(r.text).toBe('<p>issue 3</p>');
   });
 
-  it.each(['/issues/3/', '/issues/0/', '/issues/01/', '/issues/abc/', '/issues/1/extra'])('answers %s with 404', async (p) => {
+  it.each(['/issues/4/', '/issues/0/', '/issues/01/', '/issues/abc/', '/issues/1/extra'])('answers %s with 404', async (p) => {
     expect((await get(p)).status).toBe(404);
   });
 });
