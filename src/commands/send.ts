@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { normaliseAddress } from '../delivery/address.js';
-import { runDigestJob, sendTestCopy, type JobProgress } from '../delivery/job.js';
+import type { JobProgress } from '../delivery/job.js';
 import { BroadsheetError } from '../errors.js';
 import type { Command } from './types.js';
 
@@ -45,6 +45,8 @@ export const sendCommand: Command = {
       throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; set it to smtp://user:password@host:587 (or use --dry-run to write the messages to disk)');
     }
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
+    const { runDigestJob, sendTestCopy } = await import('../delivery/job.js');
     const base = { config, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env };
 
     if (to !== undefined) {
