@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { BroadsheetError } from '../errors.js';
 import { writeFileAtomic } from '../output/files.js';
+import { isAlive } from '../util/process.js';
 
 export interface Lock {
   /** The file whose SQLite lock is held. */
@@ -35,7 +36,7 @@ export async function acquireLock(dataDir: string, clock: Clock, name = 'schedul
     if ((cause as { code?: string }).code !== 'SQLITE_BUSY') {
       throw new BroadsheetError('LOCKED', `cannot take the lock ${file}: ${(cause as Error).message}`, { cause });
     }
-    const holder = readHolder(holderFile);
+    const holder = await currentHolder(holderFile);
     const who = holder ? `pid ${holder.pid}, started ${holder.startedAt}` : 'another process';
     throw new BroadsheetError('LOCKED', `another broadsheet ${name} (${who}) is running on the data folder ${dataDir}; stop it first`, { cause });
   }
@@ -50,6 +51,20 @@ export async function acquireLock(dataDir: string, clock: Clock, name = 'schedul
       db.close();
     },
   };
+}
+
+/**
+ * The holder writes its pid file just after taking the lock, so a refused
+ * process may find no file yet, or the one a killed holder left behind; it
+ * waits a little for the live holder's file before giving up on naming it.
+ */
+async function currentHolder(file: string): Promise<Holder | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const holder = readHolder(file);
+    if (holder && isAlive(holder.pid)) return holder;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
 }
 
 function readHolder(file: string): Holder | undefined {

@@ -19,6 +19,7 @@ export type SchedulerEnd = 'stopped' | 'grace-exceeded';
  * Runs `tick` on the cron schedule until the signal aborts. Ticks never
  * overlap: one that falls due while the previous still runs is skipped (and
  * logged) rather than queued, so a slow send cannot pile up work.
+ * node-cron keeps real time; the clock the tick gets is for the content.
  */
 export async function runScheduler(opts: SchedulerOptions): Promise<SchedulerEnd> {
   const { log, signal } = opts;
@@ -43,6 +44,10 @@ export async function runScheduler(opts: SchedulerOptions): Promise<SchedulerEnd
     { timezone: opts.timezone, name: 'broadsheet', logger: cronLogger(log) },
   );
 
+  // A slot that passed while the event loop was busy (a long build) is a skipped tick too.
+  task.on('execution:missed', (c) => {
+    log.warn('tick skipped', { tick: ++count, due: c.date.toISOString(), reason: 'the process was busy when it fell due' });
+  });
   await task.start();
   log.info('schedule started', { cron: opts.cron, timezone: opts.timezone, next: task.getNextRun()?.toISOString() });
 
