@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { OUTBOX_DIR } from '../delivery/outbox.js';
 import { BroadsheetError, formatProblem, isBroadsheetError } from '../errors.js';
 import { acquireLock } from './lock.js';
 import { runScheduler } from './scheduler.js';
@@ -22,15 +24,21 @@ export interface ScheduleRun {
  * before it does anything (or, with `serve --schedule`, before it listens).
  */
 export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
-  const lock = await acquireLock(opts.config.paths.data, opts.clock);
-  const { log, signal } = opts;
+  const { config, env, log, signal } = opts;
+  // Fail now rather than at every tick of a service nobody is watching.
+  if (config.email && !env.BROADSHEET_SECRET) {
+    throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every digest the schedule sends');
+  }
+  const lock = await acquireLock(config.paths.data, opts.clock);
+  if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
+  else if (!env.SMTP_URL) log.warn('SMTP_URL is not set: each new issue is written to disk instead of sent', { dir: path.join(config.paths.output, OUTBOX_DIR) });
   return {
     async run({ once }) {
       try {
         if (once) return exitStatus(await runTick(1, opts), signal);
         const end = await runScheduler({
-          cron: opts.config.schedule.cron,
-          timezone: opts.config.schedule.timezone,
+          cron: config.schedule.cron,
+          timezone: config.schedule.timezone,
           log,
           signal,
           graceMs: SHUTDOWN_GRACE_MS,

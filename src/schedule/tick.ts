@@ -14,7 +14,7 @@ export interface TickOptions {
   signal: AbortSignal;
 }
 
-/** Undefined when the signal came between the build and the digest. */
+/** Undefined when the signal came between the build and the digest, or there is no email section. */
 export type TickResult = JobResult | undefined;
 
 /**
@@ -28,6 +28,10 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
   const report = await build(opts.config, opts.clock);
   for (const w of report.warnings) log.warn(formatProblem(w));
   log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length });
+  if (!opts.config.email) {
+    log.info('tick finished', { tick: n, digest: 'none (no email section in the config)' });
+    return undefined;
+  }
   if (opts.signal.aborted) {
     log.info('tick stopped', { tick: n, reason: 'shutting down before the digest' });
     return undefined;

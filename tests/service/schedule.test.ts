@@ -199,4 +199,23 @@ describe('broadsheet schedule', () => {
     expect(r.stderr).toMatch(new RegExp(`broadsheet\\.config\\.yaml:\\d+: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(existsSync(path.join(project.dir, 'data', 'schedule.lock'))).toBe(false);
   });
+
+  it('refuses to start without BROADSHEET_SECRET when it would send, before taking the lock', async () => {
+    project = makeProject(EVERY_SECOND);
+    const r = await runCli(['schedule'], { cwd: project.dir, env: { SMTP_URL: 'smtp://127.0.0.1:9' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error [SECRET_MISSING]: BROADSHEET_SECRET is not set');
+    expect(existsSync(path.join(project.dir, 'data', 'schedule.lock'))).toBe(false);
+  });
+
+  it('only rebuilds when the config has no email section', async () => {
+    project = makeSite({ articles: false, config: (c) => delete c.email });
+    await publish(project, 'first-story', 'First story', '2025-08-20T09:00:00Z');
+    const r = await runCli(['schedule', '--once', '--log-format', 'json'], { cwd: project.dir, env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as LogEvent);
+    expect(events.find((e) => e.event === 'built')).toMatchObject({ tick: 1, entries: 1 });
+    expect(events.find((e) => e.event === 'tick finished')).toMatchObject({ tick: 1, digest: 'none (no email section in the config)' });
+    expect(existsSync(path.join(project.dir, 'output', 'outbox'))).toBe(false);
+  });
 });
