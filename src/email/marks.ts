@@ -27,15 +27,16 @@ export function stripMarks(value: string): string {
   return value.replace(ANY_MARK, '');
 }
 
-export const placeholder = (field: RecipientField): string => `${VALUE}${field}${CLOSE}`;
-export const ifOpen = (field: RecipientField): string => `${IF}${field}${CLOSE}`;
-export const ifClose = (): string => END_IF;
+// Each placeholder carries a number unique within one render, so a lost one can be told from its twins.
+export const placeholder = (field: RecipientField, id: number): string => `${VALUE}${field}:${id}${CLOSE}`;
+export const ifOpen = (field: RecipientField, id: number): string => `${IF}${field}:${id}${CLOSE}`;
+export const ifClose = (id: number): string => `${END_IF}${id}${CLOSE}`;
 
 export function isRecipientField(name: unknown): name is RecipientField {
   return typeof name === 'string' && (RECIPIENT_FIELDS as readonly string[]).includes(name);
 }
 
-const PLACEHOLDERS = /\uE000([A-Za-z]+)\uE003|\uE001([A-Za-z]+)\uE003|\uE002/g;
+const PLACEHOLDERS = /\uE000([A-Za-z]+):\d+\uE003|\uE001([A-Za-z]+):\d+\uE003|\uE002\d+\uE003/g;
 
 /**
  * Handlebars source that prints `rendered` with its placeholders filled in.
@@ -56,6 +57,18 @@ export function toRecipientTemplate(rendered: string): string {
     else out += '{{/if}}';
   }
   return out + literal(rendered.slice(last));
+}
+
+/**
+ * Where the first placeholder of `before` is that `after` lost, if any.
+ * MJML drops text that sits between its elements, so a placeholder (or an
+ * ifRecipient block) written there would silently vanish; MJML may also
+ * repeat one (mj-title becomes <title> and aria-label), which is fine.
+ */
+export function firstLostPlaceholder(before: string, after: string): number | undefined {
+  const kept = new Set([...after.matchAll(PLACEHOLDERS)].map((m) => m[0]));
+  for (const m of before.matchAll(PLACEHOLDERS)) if (!kept.has(m[0])) return m.index;
+  return undefined;
 }
 
 /** The constants `toRecipientTemplate` refers to. */

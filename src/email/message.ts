@@ -41,7 +41,7 @@ export function listId(config: Config): string {
 export function listUnsubscribe(config: Config, unsubscribeUrl: string, mailto?: string): string {
   const target = mailto ?? config.email?.unsubscribeMailto ?? sender(config).address;
   const mailtoUrl = /^mailto:/i.test(target) ? target : `mailto:${target}?subject=unsubscribe`;
-  return `<${new URL(unsubscribeUrl).href}>, <${new URL(mailtoUrl).href}>`;
+  return `<${new URL(oneLine(unsubscribeUrl)).href}>, <${new URL(oneLine(mailtoUrl)).href}>`;
 }
 
 const digestKeys = new WeakMap<RenderedDigest, string>();

@@ -1,4 +1,5 @@
 import type { Problem } from '../errors.js';
+import { firstLostPlaceholder } from './marks.js';
 import type { Stage1Html } from './templates.js';
 import { templateError } from './templates.js';
 
@@ -25,10 +26,10 @@ interface MjmlIssue {
 export async function mjmlToHtml(stage1: Stage1Html): Promise<string> {
   const include = /<mj-include\b/.exec(stage1.mjml);
   if (include) {
-    const line = stage1.mjml.slice(0, include.index).split('\n').length;
-    throw templateError([{ ...stage1.where(line), message: 'mj-include is not supported: put the markup in partials/<name>.mjml and use {{> name}}' }]);
+    throw templateError([{ ...stage1.where(lineAt(stage1.mjml, include.index)), message: 'mj-include is not supported: put the markup in partials/<name>.mjml and use {{> name}}' }]);
   }
   const mjml2html = await loadMjml();
+  let html: string;
   try {
     const result = await mjml2html(stage1.mjml, {
       validationLevel: 'strict',
@@ -37,7 +38,7 @@ export async function mjmlToHtml(stage1: Stage1Html): Promise<string> {
       ignoreIncludes: true,
       fonts: {},
     });
-    return result.html;
+    html = result.html;
   } catch (cause) {
     const issues = (cause as { errors?: MjmlIssue[] }).errors;
     const problems: Problem[] = Array.isArray(issues)
@@ -47,6 +48,17 @@ export async function mjmlToHtml(stage1: Stage1Html): Promise<string> {
           return { ...at, message: `MJML: ${tag}${issue.message ?? 'invalid markup'}` };
         })
       : [{ file: stage1.where(1).file, message: `MJML could not render the template: ${(cause as Error).message}` }];
-    throw templateError(problems, cause);
+    // A mistake in a partial repeats once per card: report each place once.
+    const unique = new Map(problems.map((p) => [`${p.file}:${p.line}:${p.message}`, p]));
+    throw templateError([...unique.values()], cause);
   }
+  const lost = firstLostPlaceholder(stage1.mjml, html);
+  if (lost !== undefined) {
+    throw templateError([
+      { ...stage1.where(lineAt(stage1.mjml, lost)), message: 'MJML dropped a recipient placeholder: put {{recipient …}} and {{#ifRecipient …}} inside an element’s content (mj-text, mj-button) or an attribute, not between elements' },
+    ]);
+  }
+  return html;
 }
+
+const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;

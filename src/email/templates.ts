@@ -27,7 +27,8 @@ class TemplateFailure extends Error {
 export function templateError(problems: Problem[], cause?: unknown): BroadsheetError {
   const first = problems[0];
   const where = first ? (first.line !== undefined ? `${first.file}:${first.line}` : first.file) : 'email template';
-  return new BroadsheetError('TEMPLATE_INVALID', `${where}: ${first?.message ?? 'invalid template'}`, { cause, problems });
+  const more = problems.length > 1 ? ` (${problems.length} problems)` : '';
+  return new BroadsheetError('TEMPLATE_INVALID', `email template ${where} is invalid${more}`, { cause, problems });
 }
 
 /** Handlebars' messages, without its internal wording ("in [object Object]") or our marks. */
@@ -54,7 +55,8 @@ function compile(hb: typeof Handlebars, file: string, source: string, options: C
   try {
     template = hb.compile(hb.parse(source), { strict: true, ...options });
   } catch (e) {
-    fail(file, e);
+    const { message, line } = handlebarsMessage(e);
+    throw templateError([{ file, ...(line === undefined ? {} : { line }), message }], e);
   }
   return (context, runtime) => {
     try {
@@ -67,15 +69,21 @@ function compile(hb: typeof Handlebars, file: string, source: string, options: C
 
 type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 
-function helpers(hb: typeof Handlebars): void {
+/** Numbers the placeholders of one render; reset before each. */
+interface Counter {
+  next: number;
+}
+
+function helpers(hb: typeof Handlebars, counter: Counter): void {
   const field = (name: unknown): (typeof RECIPIENT_FIELDS)[number] => {
     if (!isRecipientField(name)) throw new Error(`unknown recipient field ${JSON.stringify(name)}; use one of ${RECIPIENT_FIELDS.join(', ')}`);
     return name;
   };
   // Per-recipient values are not known in stage 1: write a placeholder that personalize() fills.
-  hb.registerHelper('recipient', (name: unknown) => new hb.SafeString(placeholder(field(name))));
+  hb.registerHelper('recipient', (name: unknown) => new hb.SafeString(placeholder(field(name), counter.next++)));
   hb.registerHelper('ifRecipient', function (this: unknown, name: unknown, options: Handlebars.HelperOptions) {
-    return new hb.SafeString(ifOpen(field(name)) + options.fn(this) + ifClose());
+    const id = counter.next++;
+    return new hb.SafeString(ifOpen(field(name), id) + options.fn(this) + ifClose(id));
   });
   hb.registerHelper('wrap', (text: unknown, width: unknown) => wrap(String(text ?? ''), typeof width === 'number' ? width : 72));
   // A heading underline as long as the heading's longest wrapped line.
@@ -125,8 +133,9 @@ export interface DigestTemplates {
 export async function loadTemplates(config: Config): Promise<DigestTemplates> {
   const htmlEnv = Handlebars.create();
   const textEnv = Handlebars.create();
-  helpers(htmlEnv);
-  helpers(textEnv);
+  const counter: Counter = { next: 0 };
+  helpers(htmlEnv, counter);
+  helpers(textEnv, counter);
 
   const htmlFiles: string[] = [];
   const load = async (env: typeof Handlebars, rel: string, options: CompileOptions, marked: boolean): Promise<Render> => {
@@ -147,6 +156,7 @@ export async function loadTemplates(config: Config): Promise<DigestTemplates> {
   await registerPartials(textEnv, TEXT_PARTIAL, { noEscape: true }, false);
 
   const guarded = <T>(run: () => T): T => {
+    counter.next = 0;
     try {
       return run();
     } catch (e) {

@@ -43,39 +43,37 @@ function formatDate(config: Config, date: Date): string {
   }
 }
 
-const clean = (s: string) => stripMarks(s);
-
 /** The view without subject and preheader, which are themselves rendered from it. */
 export function digestView(config: Config, content: ViewContent): DigestView {
   const { lead } = content;
   const date = formatDate(config, lead.date);
   const site = config.site;
-  const paragraphs = leadParagraphs(lead.html, config.digest.leadParagraphs).map((html) => ({ html: clean(html), text: clean(htmlToText(html)) }));
+  const paragraphs = leadParagraphs(lead.html, config.digest.leadParagraphs).map((html) => ({ html: stripMarks(html), text: stripMarks(htmlToText(html)) }));
   return {
     site: {
-      title: clean(site.title),
+      title: stripMarks(site.title),
       url: site.url,
-      description: clean(site.description),
+      description: stripMarks(site.description),
       language: site.language,
-      logo: site.logo ?? null,
-      copyright: site.copyright === undefined ? null : clean(site.copyright),
+      logo: site.logo === undefined ? null : stripMarks(site.logo),
+      copyright: site.copyright === undefined ? null : stripMarks(site.copyright),
     },
     number: content.number ?? null,
     dateline: content.number === undefined ? date : `Issue ${content.number} · ${date}`,
     subject: '',
     preheader: '',
     lead: {
-      title: clean(lead.title),
-      description: clean(lead.description),
+      title: stripMarks(lead.title),
+      description: stripMarks(lead.description),
       url: lead.url,
       date,
-      authors: clean(lead.authors.map((a) => a.name).join(', ')),
-      image: lead.image ? { url: lead.image.url, alt: clean(lead.image.alt) } : null,
+      authors: stripMarks(lead.authors.map((a) => a.name).join(', ')),
+      image: lead.image ? { url: lead.image.url, alt: stripMarks(lead.image.alt) } : null,
       paragraphs,
     },
     cards: content.cards.map((card) => ({
-      title: clean(card.title),
-      description: clean(card.description),
+      title: stripMarks(card.title),
+      description: stripMarks(card.description),
       url: card.url,
       date: formatDate(config, card.date),
     })),
