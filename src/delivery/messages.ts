@@ -62,9 +62,9 @@ export function messageMaker(config: Config, issue: IssueForMail, secret: string
     const messageId = `<issue-${issue.number}.${hash}@${domain}>`;
     const mail = buildMessage(config, digest, fill(recipient), recipient, {
       messageId,
-      ...(config.email!.unsubscribeMailto ? { listUnsubscribeMailto: config.email!.unsubscribeMailto } : {}),
+      // The Date header comes from the injected clock, not from nodemailer's.
+      date: clock.now(),
     });
-    // The Date header comes from the injected clock, not from nodemailer's.
-    return { messageId, mail: { ...mail, date: clock.now() } };
+    return { messageId, mail };
   };
 }

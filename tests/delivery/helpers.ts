@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +58,7 @@ export async function makeProject(opts: { extraConfig?: string } = {}): Promise<
   const dir = await mkdtemp(path.join(os.tmpdir(), 'broadsheet-delivery-'));
   const configFile = path.join(dir, 'broadsheet.config.yaml');
   await mkdir(path.join(dir, 'articles'));
+  await cp(path.join(REPO, 'email-templates'), path.join(dir, 'email-templates'), { recursive: true });
   await writeFile(configFile, configYaml(opts.extraConfig));
   const project: Project = {
     dir,

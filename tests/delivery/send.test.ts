@@ -48,7 +48,7 @@ describe('send against a real SMTP server', () => {
       expect(m.messageId).toMatch(/^<issue-1\.[0-9a-f]{24}@example\.test>$/);
       ids.add(m.messageId!);
       expect(m.date?.toISOString()).toBe('2025-09-01T07:00:00.000Z');
-      expect(header(m, 'List-Id')).toBe('<news.example.test>');
+      expect(header(m, 'List-Id')).toBe('"The Test Sheet" <digest.news.example.test>');
       expect(header(m, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
       expect(m.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
 
