@@ -3,6 +3,7 @@ import { Store } from '../delivery/store.js';
 import { BroadsheetError } from '../errors.js';
 import { openSchedule } from '../schedule/service.js';
 import { startServer } from '../server/server.js';
+import { untilAborted } from '../util/abort.js';
 import type { Command } from './types.js';
 
 export const serveCommand: Command = {
@@ -32,10 +33,7 @@ export const serveCommand: Command = {
         throw error;
       });
       const scheduled = schedule?.run({});
-      await new Promise<void>((resolve) => {
-        if (ctx.signal.aborted) resolve();
-        else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await untilAborted(ctx.signal);
       const [status] = await Promise.all([scheduled ?? Promise.resolve(0), server.close()]);
       ctx.log.info('server stopped');
       return status;

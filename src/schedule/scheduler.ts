@@ -1,5 +1,6 @@
 import { createTask, type Logger as CronLogger } from 'node-cron';
 import type { Logger } from '../log.js';
+import { untilAborted } from '../util/abort.js';
 
 export interface SchedulerOptions {
   cron: string;
@@ -51,10 +52,7 @@ export async function runScheduler(opts: SchedulerOptions): Promise<SchedulerEnd
   await task.start();
   log.info('schedule started', { cron: opts.cron, timezone: opts.timezone, next: task.getNextRun()?.toISOString() });
 
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await untilAborted(signal);
   await task.stop();
   await task.destroy();
 

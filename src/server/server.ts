@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OUTBOX_DIR } from '../delivery/outbox.js';
+import { BroadsheetError } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { IssueArchive } from './issues.js';
 import { XML, xmlFeedVariant } from './media.js';
@@ -72,9 +73,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   server.keepAliveTimeout = 5000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refused = (cause: NodeJS.ErrnoException) => {
+      const why = cause.code === 'EADDRINUSE' ? 'the port is in use' : cause.code === 'EACCES' ? 'permission denied' : cause.message;
+      reject(new BroadsheetError('LISTEN_FAILED', `cannot listen on ${opts.host}:${opts.port}: ${why}; choose another with --port or server.port`, { cause }));
+    };
+    server.once('error', refused);
     server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+      server.off('error', refused);
       resolve();
     });
   });

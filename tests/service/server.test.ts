@@ -97,6 +97,16 @@ describe('static files', () => {
     expect(r.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('refuses to start on a port in use, saying so', async () => {
+    const port = Number(new URL(server.url).port);
+    const config = await loadConfig(project.config);
+    const log = createLogger({ format: 'json', clock, write: () => {} });
+    await expect(startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port })).rejects.toMatchObject({
+      code: 'LISTEN_FAILED',
+      message: `cannot listen on 127.0.0.1:${port}: the port is in use; choose another with --port or server.port`,
+    });
+  });
+
   it('serves the bytes of the file', async () => {
     expect((await get('/rss.xml')).text).toBe(RSS);
     expect((await get('/logo.png')).body.equals(PNG)).toBe(true);
