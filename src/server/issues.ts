@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StoredIssue } from '../delivery/store.js';
 import { personalize } from '../email/digest.js';
 import type { ServerContext } from './context.js';
+import { RecentCache } from './cache.js';
 import { escapeHtml, PAGE_CSP, renderPage } from './pages.js';
 import { methodNotAllowed, redirect, representation, sendRepresentation, type Representation } from './respond.js';
 
@@ -14,8 +15,9 @@ const ISSUE_CSP = "default-src 'none'; style-src 'unsafe-inline' https:; img-src
  * values where a recipient's own would be.
  */
 export class IssueArchive {
-  /** An issue's content never changes once created, so each is personalised once. */
-  private readonly pages = new Map<number, { key: string; rep: Representation }>();
+  /** An issue's content never changes once created, so each is personalised once (while it is read). */
+  private readonly pages = new RecentCache<number, { key: string; rep: Representation }>(50);
+  private index: { key: string; rep: Representation } | undefined;
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -25,7 +27,7 @@ export class IssueArchive {
 
     if (rest.length === 0) {
       if (!trailingSlash) return redirect(res, `${pathname}/`);
-      return sendRepresentation(req, res, representation(Buffer.from(this.index(), 'utf8'), 'text/html; charset=utf-8'), { headers: { 'Content-Security-Policy': PAGE_CSP } });
+      return sendRepresentation(req, res, this.indexPage(), { headers: { 'Content-Security-Policy': PAGE_CSP } });
     }
     if (rest.length > 1 || !/^[1-9]\d{0,8}$/.test(rest[0]!)) return notFound();
     const number = Number(rest[0]);
@@ -35,12 +37,22 @@ export class IssueArchive {
     sendRepresentation(req, res, this.page(issue), { headers: { 'Content-Security-Policy': ISSUE_CSP } });
   }
 
-  private index(): string {
+  /**
+   * Listing reads every issue's HTML from the store, so the page is rebuilt
+   * only when the latest issue changes: the digest job creates an issue only
+   * once the one before is sent, so every other issue is sent and settled.
+   */
+  private indexPage(): Representation {
+    const latest = this.ctx.store.latestIssue();
+    const key = `${latest?.number}:${latest?.sentAt?.getTime()}`;
+    if (this.index?.key === key) return this.index.rep;
     const { site } = this.ctx.config;
     const sent = this.ctx.store.listIssues().filter((i) => i.sentAt !== undefined);
     const items = sent.map((i) => `<li><a href="${i.number}/">No. ${i.number}: ${escapeHtml(i.subject)}</a> <time datetime="${i.sentAt!.toISOString()}">${i.sentAt!.toISOString().slice(0, 10)}</time></li>`);
     const body = items.length > 0 ? `<ul>\n${items.join('\n')}\n</ul>` : '<p>No issue has been sent yet.</p>';
-    return renderPage({ siteTitle: site.title, language: site.language, title: 'Past issues', body });
+    const html = renderPage({ siteTitle: site.title, language: site.language, title: 'Past issues', body });
+    this.index = { key, rep: representation(Buffer.from(html, 'utf8'), 'text/html; charset=utf-8') };
+    return this.index.rep;
   }
 
   private page(issue: StoredIssue): Representation {

@@ -1,5 +1,6 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { RecentCache } from './cache.js';
 import { mediaType } from './media.js';
 import { representation, type Representation } from './respond.js';
 
@@ -10,8 +11,8 @@ interface Cached {
   rep: Representation;
 }
 
-/** Enough for every file of a large site; past it the cache starts over rather than grow. */
-const MAX_CACHED = 2000;
+/** The feeds and pages that are actually requested are few; the rest can be read again. */
+const MAX_CACHED = 1000;
 
 /**
  * Files of the output folder. A file's representation (validator and
@@ -21,7 +22,7 @@ const MAX_CACHED = 2000;
  */
 export class StaticFiles {
   private realRoot: string | undefined;
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache = new RecentCache<string, Cached>(MAX_CACHED);
 
   constructor(readonly root: string) {}
 
@@ -57,7 +58,6 @@ export class StaticFiles {
       if (hit?.key === key) return { kind: 'file', rep: hit.rep };
       const body = await handle.readFile();
       const rep = representation(body, mediaType(file, body.subarray(0, 1024)), { lastModified: st.mtime });
-      if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(file, { key, rep });
       return { kind: 'file', rep };
     } finally {

@@ -268,6 +268,14 @@ describe('the issue archive', () => {
     expect(r.text).toBe('<p>issue 3</p>');
   });
 
+  it('lists an issue once it is sent', async () => {
+    const before = await get('/issues/');
+    store.markIssueSent(3, clock.now());
+    const after = await get('/issues/', { 'If-None-Match': before.headers.etag as string });
+    expect(after.status).toBe(200);
+    expect(after.text).toContain('<a href="3/">No. 3: Third, still sending</a>');
+  });
+
   it.each(['/issues/4/', '/issues/0/', '/issues/01/', '/issues/abc/', '/issues/1/extra'])('answers %s with 404', async (p) => {
     expect((await get(p)).status).toBe(404);
   });
