@@ -51,6 +51,5 @@ export const MIGRATIONS: readonly string[] = [
     submitted_at TEXT,
     PRIMARY KEY (issue, subscriber)
   ) WITHOUT ROWID;
-  CREATE INDEX deliveries_state ON deliveries(issue, state);
   `,
 ];

@@ -14,12 +14,19 @@ const VERSION = 1;
 const TAG_BYTES = 16;
 const MAX_TOKEN_CHARS = 512;
 
+// A send makes one token per recipient with the same secret: derive its keys once.
+let cached: { secret: string; enc: Buffer; mac: Buffer } | undefined;
+
 function keys(secret: string): { enc: Buffer; mac: Buffer } {
   if (!secret) throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; unsubscribe links cannot be signed without it');
-  return {
-    enc: createHmac('sha256', secret).update('broadsheet/unsubscribe/enc/v1').digest(),
-    mac: createHmac('sha256', secret).update('broadsheet/unsubscribe/mac/v1').digest(),
-  };
+  if (cached?.secret !== secret) {
+    cached = {
+      secret,
+      enc: createHmac('sha256', secret).update('broadsheet/unsubscribe/enc/v1').digest(),
+      mac: createHmac('sha256', secret).update('broadsheet/unsubscribe/mac/v1').digest(),
+    };
+  }
+  return cached;
 }
 
 function tagOf(mac: Buffer, email: Buffer): Buffer {

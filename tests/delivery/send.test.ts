@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDigestJob } from '../../src/delivery/job.js';
 import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { jobOptions, makeProject, memoryLogger, SECRET, startSmtp, type Project, type Smtp } from './helpers.js';
+import { jobOptions, makeProject, memoryLogger, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
 
 let project: Project;
 let smtp: Smtp;
@@ -108,6 +108,31 @@ describe('send against a real SMTP server', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('without SMTP_URL (the scheduler with no server): writes the messages to the outbox and records nothing', async () => {
+    const result = await runDigestJob(jobOptions(project, undefined));
+    const dir = path.join(project.dir, 'output', 'outbox');
+    expect(result).toEqual({ kind: 'written', issue: 1, dir });
+    expect((await readdir(dir)).sort()).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
+    const store = project.store();
+    try {
+      expect(store.listIssues()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('finishes an unfinished issue before starting the next one', async () => {
+    const down = await startSmtp({ onConnect: () => smtpError(421, 'Closed for maintenance') });
+    const first = await runDigestJob(jobOptions(project, down, { retry: { attempts: 1, backoffMs: 1 } }));
+    await down.close();
+    expect(first).toEqual({ kind: 'sent', issue: 1, accepted: 0, failed: 0, pending: 3 });
+    await project.article('late-story', { title: 'Late story', date: '2025-08-31T09:00:00Z' });
+    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
+    expect(new Set((await smtp.parsed()).map((m) => m.subject))).toEqual(new Set(['The Test Sheet: Second story']));
+    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 2, accepted: 3, failed: 0, pending: 0 });
+    expect((await smtp.parsed()).slice(3).map((m) => m.subject)).toEqual(Array(3).fill('The Test Sheet: Late story'));
   });
 
   it('does not send to someone who unsubscribed', async () => {
