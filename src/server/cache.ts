@@ -1,11 +1,16 @@
 /**
- * A map that forgets its least recently used entry beyond `max`: representations
- * keep their compressed bytes, so an unbounded cache would grow with the site.
+ * A map that forgets its least recently used entries once their total weight
+ * passes `budget`: representations keep their compressed bytes, so an
+ * unbounded cache would grow with the site.
  */
 export class RecentCache<K, V> {
   private readonly map = new Map<K, V>();
+  private total = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly budget: number,
+    private readonly weigh: (value: V) => number = () => 1,
+  ) {}
 
   get(key: K): V | undefined {
     const value = this.map.get(key);
@@ -18,8 +23,17 @@ export class RecentCache<K, V> {
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
+    this.delete(key);
+    if (this.weigh(value) > this.budget) return;
     this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+    this.total += this.weigh(value);
+    while (this.total > this.budget) this.delete(this.map.keys().next().value as K);
+  }
+
+  private delete(key: K): void {
+    const old = this.map.get(key);
+    if (old === undefined) return;
+    this.map.delete(key);
+    this.total -= this.weigh(old);
   }
 }

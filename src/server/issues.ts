@@ -4,7 +4,7 @@ import { personalize } from '../email/digest.js';
 import type { ServerContext } from './context.js';
 import { RecentCache } from './cache.js';
 import { escapeHtml, PAGE_CSP, renderPage } from './pages.js';
-import { methodNotAllowed, redirect, representation, sendRepresentation, type Representation } from './respond.js';
+import { methodNotAllowed, redirect, representation, sendRepresentation, weight, type Representation } from './respond.js';
 
 // An issue is the email's HTML: inline styles and remote images, never scripts.
 const ISSUE_CSP = "default-src 'none'; style-src 'unsafe-inline' https:; img-src https: http: data:; font-src https:; frame-ancestors 'none'; base-uri 'none'";
@@ -16,7 +16,7 @@ const ISSUE_CSP = "default-src 'none'; style-src 'unsafe-inline' https:; img-src
  */
 export class IssueArchive {
   /** An issue's content never changes once created, so each is personalised once (while it is read). */
-  private readonly pages = new RecentCache<number, { key: string; rep: Representation }>(50);
+  private readonly pages = new RecentCache<number, { key: string; rep: Representation }>(16 * 1024 * 1024, (p) => weight(p.rep));
   private index: { key: string; rep: Representation } | undefined;
 
   constructor(private readonly ctx: ServerContext) {}

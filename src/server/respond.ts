@@ -12,16 +12,20 @@ export interface Representation {
   /** Strong validator of the bytes, without quotes. */
   tag: string;
   lastModified?: Date;
-  cacheControl: string;
   encoded: Partial<Record<Encoding, Buffer>>;
 }
 
 /** Below this, compression costs more than it saves. */
 const MIN_COMPRESS_BYTES = 512;
 
-export function representation(body: Buffer, type: string, options: { lastModified?: Date; cacheControl?: string } = {}): Representation {
+export function representation(body: Buffer, type: string, options: { lastModified?: Date } = {}): Representation {
   const tag = createHash('sha256').update(body).digest('base64url').slice(0, 27);
-  return { body, type, tag, lastModified: options.lastModified, cacheControl: options.cacheControl ?? 'no-cache', encoded: {} };
+  return { body, type, tag, lastModified: options.lastModified, encoded: {} };
+}
+
+/** Bytes a cached representation holds, counting its compressed copies (made later, and smaller) as one more body. */
+export function weight(rep: Representation): number {
+  return rep.body.length * 2;
 }
 
 /** The encoding to use: the client's highest q-value among br and gzip, br on a tie; none when it names neither. */
@@ -35,9 +39,8 @@ export function chooseEncoding(acceptEncoding: string | undefined): Encoding | u
     const value = qParam ? Number(qParam.slice(2)) : 1;
     q.set(name, Number.isFinite(value) ? value : 0);
   }
-  const weight = (e: Encoding) => q.get(e) ?? q.get('*') ?? 0;
-  const best = (['br', 'gzip'] as const).reduce<Encoding | undefined>((acc, e) => (weight(e) > (acc ? weight(acc) : 0) ? e : acc), undefined);
-  return best;
+  const qOf = (e: Encoding) => q.get(e) ?? q.get('*') ?? 0;
+  return (['br', 'gzip'] as const).reduce<Encoding | undefined>((acc, e) => (qOf(e) > (acc ? qOf(acc) : 0) ? e : acc), undefined);
 }
 
 function encode(rep: Representation, encoding: Encoding): Buffer {
@@ -88,7 +91,8 @@ export function sendRepresentation(req: IncomingMessage, res: ServerResponse, re
   const etag = `"${rep.tag}${options.asType?.tagSuffix ?? ''}${encoding ? `-${encoding}` : ''}"`;
   res.setHeader('ETag', etag);
   if (rep.lastModified) res.setHeader('Last-Modified', rep.lastModified.toUTCString());
-  res.setHeader('Cache-Control', rep.cacheControl);
+  // Clients may keep a copy but ask every time; with the validators that costs a 304.
+  res.setHeader('Cache-Control', 'no-cache');
   const vary = [...(options.vary ?? []), ...(compressible ? ['Accept-Encoding'] : [])];
   if (vary.length > 0) res.setHeader('Vary', vary.join(', '));
   for (const [k, v] of Object.entries(options.headers ?? {})) res.setHeader(k, v);

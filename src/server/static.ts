@@ -2,7 +2,7 @@ import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { RecentCache } from './cache.js';
 import { mediaType } from './media.js';
-import { representation, type Representation } from './respond.js';
+import { representation, weight, type Representation } from './respond.js';
 
 export type StaticResult = { kind: 'file'; rep: Representation } | { kind: 'redirect'; location: string } | { kind: 'missing' };
 
@@ -11,8 +11,8 @@ interface Cached {
   rep: Representation;
 }
 
-/** The feeds and pages that are actually requested are few; the rest can be read again. */
-const MAX_CACHED = 1000;
+/** Bytes of file content (compressed copies included) kept between requests; the rest is read again. */
+const CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Files of the output folder. A file's representation (validator and
@@ -22,7 +22,7 @@ const MAX_CACHED = 1000;
  */
 export class StaticFiles {
   private realRoot: string | undefined;
-  private readonly cache = new RecentCache<string, Cached>(MAX_CACHED);
+  private readonly cache = new RecentCache<string, Cached>(CACHE_BYTES, (c) => weight(c.rep));
 
   constructor(readonly root: string) {}
 
