@@ -1,7 +1,8 @@
 // Benchmark: `broadsheet send` (personalise, record in the ledger, submit) to a
 // local smtp-server, beside the ceiling: a bare nodemailer pool sending one
 // pre-built message as fast as it can to the same server. Runs from dist/
-// (npm run build:ts first). Usage: node bench/send.mjs [--messages 10000]
+// (npm run build:ts first). Usage: node bench/send.mjs [--messages 10000], or
+// `import { runSendBench } from './send.mjs'` and await it.
 import { fork } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,15 +11,18 @@ import { parseArgs } from 'node:util';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = (p) => path.join(root, 'dist', p);
-const { values: args } = parseArgs({
-  options: {
-    messages: { type: 'string', default: '10000' },
-    role: { type: 'string' },
-    port: { type: 'string' },
-    dir: { type: 'string' },
-  },
-});
-const N = Number(args.messages);
+const direct = process.argv[1] === import.meta.filename;
+const { values: args } = direct
+  ? parseArgs({
+      options: {
+        messages: { type: 'string', default: '10000' },
+        role: { type: 'string' },
+        port: { type: 'string' },
+        dir: { type: 'string' },
+      },
+    })
+  : { values: { messages: '10000' } };
+let N = Number(args.messages);
 const CONNECTIONS = 5;
 const SECRET = 'bench-secret-not-for-production';
 
@@ -110,7 +114,8 @@ function child(role, extra = []) {
   });
 }
 
-async function main() {
+export async function runSendBench(messages = 10_000) {
+  N = messages;
   const server = await child('sink');
   const port = String(server.message.port);
   const runs = { ceiling: [], broadsheet: [] };
@@ -142,5 +147,5 @@ async function main() {
 }
 
 const roles = { sink, ceiling, broadsheet };
-if (args.role) await roles[args.role]();
-else await main();
+if (direct && args.role) await roles[args.role]();
+else if (direct) await runSendBench(N);

@@ -47,9 +47,8 @@ export interface SmtpTuning {
 export function smtpTransport(config: Config, smtpUrl: string, dkim: DKIMOptions | undefined, tuning: SmtpTuning = {}): Transporter {
   const email = config.email!;
   const timeout = tuning.timeoutMs ?? 60_000;
-  let url: URL;
   try {
-    url = new URL(smtpUrl);
+    const url = new URL(smtpUrl);
     if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('scheme');
   } catch (cause) {
     // The URL may hold a password: never echo it.
