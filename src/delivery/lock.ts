@@ -1,17 +1,9 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { BroadsheetError } from '../errors.js';
+import { isAlive } from '../util/process.js';
 
 export const SEND_LOCK_FILE = 'send.lock';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Only one process may send at a time: two senders working through the same
@@ -46,7 +38,7 @@ export function acquireSendLock(dataDir: string): { release(): void } {
       } catch {
         // Removed in between: try again.
       }
-      if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
+      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
         throw new BroadsheetError('LOCKED', `another broadsheet process (pid ${owner}) is sending; wait for it to finish (lock: ${file})`);
       }
       rmSync(file, { force: true });
