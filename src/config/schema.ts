@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validate as validateCron } from 'node-cron';
+import { validateDetailed as validateCron } from 'node-cron';
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
@@ -16,6 +16,17 @@ const timeZone = z.string().refine(
   },
   { error: 'is not a known IANA time zone (e.g. "Europe/London", "UTC")' },
 );
+
+/** node-cron's own verdict, said in a way that shows which part of the expression is wrong. */
+function checkCron(expression: string, ctx: z.RefinementCtx): void {
+  const { valid, errors } = validateCron(expression);
+  if (valid) return;
+  const why = errors.map((e) => (e.field === 'expression' ? e.message : `${e.field} field "${e.value}" is not valid`)).join('; ');
+  ctx.addIssue({
+    code: 'custom',
+    message: `is not a valid cron expression (${why}); use 5 fields "minute hour day-of-month month day-of-week", or 6 with seconds first`,
+  });
+}
 
 /** A mailbox such as `Name <a@b.example>` or a bare address. */
 const mailbox = z
@@ -114,7 +125,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   schedule: z
     .strictObject({
-      cron: z.string().refine((c) => validateCron(c), { error: 'is not a valid cron expression' }).default('0 7 * * *'),
+      cron: z.string().superRefine(checkCron).default('0 7 * * *'),
       timezone: timeZone.default('UTC'),
     })
     .prefault({}),

@@ -3,7 +3,8 @@ import type { Config } from '../config/load.js';
 import { leadStory, type Entry, type Site } from '../content/model.js';
 import { BroadsheetError } from '../errors.js';
 import { LITERALS, toRecipientTemplate } from './marks.js';
-import { mjmlToHtml } from './mjml.js';
+import { MJML_OPTIONS, mjmlToHtml } from './mjml.js';
+import { mjmlCacheFor } from './mjml-cache.js';
 import { loadTemplates, renderConfigTemplate } from './templates.js';
 import { oneLine } from './text.js';
 import { digestView } from './view.js';
@@ -39,7 +40,7 @@ export async function renderDigest(config: Config, content: DigestContent): Prom
   const view = digestView(config, content);
   view.subject = oneLine(renderConfigTemplate(config, 'subject', view));
   view.preheader = oneLine(renderConfigTemplate(config, 'preheader', view));
-  const html = await mjmlToHtml(templates.html(view));
+  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS));
   const text = templates.text(view);
   return { subject: view.subject, preheader: view.preheader, html, text };
 }

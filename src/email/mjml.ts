@@ -1,4 +1,5 @@
 import type { Problem } from '../errors.js';
+import type { MjmlCache } from './mjml-cache.js';
 import { firstLostPlaceholder } from './marks.js';
 import type { Stage1Html } from './templates.js';
 import { templateError } from './templates.js';
@@ -23,21 +24,26 @@ interface MjmlIssue {
  * Runs MJML once, with strict validation: any error stops the render and is
  * reported at the template file and line the offending markup came from.
  */
-export async function mjmlToHtml(stage1: Stage1Html): Promise<string> {
+export const MJML_OPTIONS = {
+  validationLevel: 'strict',
+  keepComments: false,
+  // Partials are Handlebars partials (partials/*.mjml), which see the data; mj-include would not.
+  ignoreIncludes: true,
+  fonts: {},
+} as const;
+
+export async function mjmlToHtml(stage1: Stage1Html, cache?: MjmlCache): Promise<string> {
   const include = /<mj-include\b/.exec(stage1.mjml);
   if (include) {
     throw templateError([{ ...stage1.where(lineAt(stage1.mjml, include.index)), message: 'mj-include is not supported: put the markup in partials/<name>.mjml and use {{> name}}' }]);
   }
+  // Only output that passed every check below is ever cached.
+  const cached = cache?.get(stage1.mjml);
+  if (cached !== undefined) return cached;
   const mjml2html = await loadMjml();
   let html: string;
   try {
-    const result = await mjml2html(stage1.mjml, {
-      validationLevel: 'strict',
-      keepComments: false,
-      // Partials are Handlebars partials (partials/*.mjml), which see the data; mj-include would not.
-      ignoreIncludes: true,
-      fonts: {},
-    });
+    const result = await mjml2html(stage1.mjml, { ...MJML_OPTIONS, fonts: {} });
     html = result.html;
   } catch (cause) {
     const issues = (cause as { errors?: MjmlIssue[] }).errors;
@@ -58,6 +64,7 @@ export async function mjmlToHtml(stage1: Stage1Html): Promise<string> {
       { ...stage1.where(lineAt(stage1.mjml, lost)), message: 'MJML dropped a recipient placeholder: put {{recipient …}} and {{#ifRecipient …}} inside an element’s content (mj-text, mj-button) or an attribute, not between elements' },
     ]);
   }
+  await cache?.set(stage1.mjml, html);
   return html;
 }
 

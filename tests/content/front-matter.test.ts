@@ -121,7 +121,7 @@ describe('config', () => {
         '3: site.url: must be an absolute http(s) URL',
         '4: site.language: must be a language tag like "en" or "en-GB"',
         '8: feeds.items: Too small: expected number to be >=1',
-        '10: schedule.cron: is not a valid cron expression',
+        '10: schedule.cron: is not a valid cron expression (minute field "61" is not valid); use 5 fields "minute hour day-of-month month day-of-week", or 6 with seconds first',
         '11: schedule.timezone: is not a known IANA time zone (e.g. "Europe/London", "UTC")',
       ]);
       return true;

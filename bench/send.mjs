@@ -1,0 +1,151 @@
+// Benchmark: `broadsheet send` (personalise, record in the ledger, submit) to a
+// local smtp-server, beside the ceiling: a bare nodemailer pool sending one
+// pre-built message as fast as it can to the same server. Runs from dist/
+// (npm run build:ts first). Usage: node bench/send.mjs [--messages 10000], or
+// `import { runSendBench } from './send.mjs'` and await it.
+import { fork } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = (p) => path.join(root, 'dist', p);
+const direct = process.argv[1] === import.meta.filename;
+const { values: args } = direct
+  ? parseArgs({
+      options: {
+        messages: { type: 'string', default: '10000' },
+        role: { type: 'string' },
+        port: { type: 'string' },
+        dir: { type: 'string' },
+      },
+    })
+  : { values: { messages: '10000' } };
+let N = Number(args.messages);
+const CONNECTIONS = 5;
+const SECRET = 'bench-secret-not-for-production';
+
+/** The sink: accepts and discards every message, in its own process so it does not compete with the sender's event loop. */
+async function sink() {
+  const { SMTPServer } = await import('smtp-server');
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, _session, cb) {
+      stream.on('end', () => cb(null, 'Ok'));
+      stream.resume();
+    },
+  });
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
+  process.on('disconnect', () => process.exit(0));
+}
+
+function result(extra) {
+  process.send({ ...extra, maxRssMb: process.resourceUsage().maxRSS / 1024 });
+}
+
+/** The ceiling: the real digest's message for one reader, built once, sent N times through a pool of the same size. */
+async function ceiling() {
+  const nodemailer = (await import('nodemailer')).default;
+  const { loadConfig } = await import(dist('config/load.js'));
+  const { loadSite } = await import(dist('content/load.js'));
+  const { planIssue, renderIssue } = await import(dist('delivery/issue.js'));
+  const { messageMaker } = await import(dist('delivery/messages.js'));
+  const { Store } = await import(dist('delivery/store.js'));
+  const { systemClock } = await import(dist('clock.js'));
+  const config = await loadConfig(path.join(args.dir, 'broadsheet.config.yaml'));
+  const store = Store.open(config.paths.data);
+  const plan = planIssue(store, await loadSite(config, systemClock));
+  store.close();
+  const issue = await renderIssue(config, plan, systemClock);
+  const { mail } = messageMaker(config, issue, SECRET, systemClock)({ email: 'reader@example.org', name: 'Reader' });
+  const transport = nodemailer.createTransport({ pool: true, url: `smtp://127.0.0.1:${args.port}`, maxConnections: CONNECTIONS, maxMessages: Infinity });
+  const started = performance.now();
+  await Promise.all(Array.from({ length: N }, () => transport.sendMail(mail)));
+  const seconds = (performance.now() - started) / 1000;
+  transport.close();
+  result({ seconds, bytes: Buffer.byteLength(String(mail.html)) });
+}
+
+/** broadsheet: runDigestJob, the code `broadsheet send` runs, over N subscribers. */
+async function broadsheet() {
+  const { loadConfig } = await import(dist('config/load.js'));
+  const { runDigestJob } = await import(dist('delivery/job.js'));
+  const { silentLogger } = await import(dist('log.js'));
+  const { systemClock } = await import(dist('clock.js'));
+  const config = await loadConfig(path.join(args.dir, 'broadsheet.config.yaml'));
+  const started = performance.now();
+  const r = await runDigestJob({
+    config,
+    clock: systemClock,
+    log: silentLogger,
+    signal: new AbortController().signal,
+    env: { SMTP_URL: `smtp://127.0.0.1:${args.port}`, BROADSHEET_SECRET: SECRET },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.kind !== 'sent' || r.accepted !== N) throw new Error(`unexpected result ${JSON.stringify(r)}`);
+  result({ seconds });
+}
+
+async function project() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'broadsheet-bench-'));
+  await cp(path.join(root, 'articles'), path.join(dir, 'articles'), { recursive: true });
+  await cp(path.join(root, 'email-templates'), path.join(dir, 'email-templates'), { recursive: true });
+  const yaml = (await import('node:fs/promises')).readFile(path.join(root, 'broadsheet.config.yaml'), 'utf8');
+  await writeFile(path.join(dir, 'broadsheet.config.yaml'), (await yaml).replace(/maxConnections: \d+/, `maxConnections: ${CONNECTIONS}`).replace(/rateLimit: [\d.]+/, 'rateLimit: 0'));
+  const { Store } = await import(dist('delivery/store.js'));
+  await mkdir(path.join(dir, 'data'));
+  const store = Store.open(path.join(dir, 'data'));
+  const at = new Date();
+  store.transaction(() => {
+    for (let i = 0; i < N; i++) store.addSubscriber(`reader${i}@example.org`, `Reader ${i}`, at, { resubscribe: false });
+  });
+  store.close();
+  return dir;
+}
+
+function child(role, extra = []) {
+  return new Promise((resolve, reject) => {
+    const c = fork(import.meta.filename, ['--role', role, '--messages', String(N), ...extra], { execArgv: process.env.BENCH_PROFILE && role === process.env.BENCH_PROFILE_ROLE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    c.once('message', (m) => resolve({ child: c, message: m }));
+    c.once('exit', (code) => code !== 0 && reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+export async function runSendBench(messages = 10_000) {
+  N = messages;
+  const server = await child('sink');
+  const port = String(server.message.port);
+  const runs = { ceiling: [], broadsheet: [] };
+  const dirs = [];
+  try {
+    for (let round = 0; round < 2; round++) {
+      const dir = await project();
+      dirs.push(dir);
+      for (const role of ['ceiling', 'broadsheet']) {
+        const { message } = await child(role, ['--port', port, '--dir', dir]);
+        runs[role].push(message);
+      }
+    }
+  } finally {
+    server.child.disconnect();
+    server.child.kill();
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
+  const best = (list) => list.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const c = best(runs.ceiling);
+  const b = best(runs.broadsheet);
+  const rate = (r) => N / r.seconds;
+  const peak = Math.max(...runs.broadsheet.map((r) => r.maxRssMb));
+  console.log(`send: ${N} messages of the example digest (HTML part ${(c.bytes / 1024).toFixed(0)} KB), ${CONNECTIONS} pooled connections to a local smtp-server (best of ${runs.ceiling.length})`);
+  console.log(`send: ceiling (bare nodemailer pool, one pre-built message): ${rate(c).toFixed(0)} messages/s`);
+  console.log(`send: broadsheet send (render once, personalise, ledger, submit): ${rate(b).toFixed(0)} messages/s`);
+  console.log(`send: broadsheet / ceiling: ${((rate(b) / rate(c)) * 100).toFixed(1)}% (target >= 80%)`);
+  console.log(`send: peak memory of the sending process: ${peak.toFixed(0)} MB (target < 300 MB)`);
+}
+
+const roles = { sink, ceiling, broadsheet };
+if (direct && args.role) await roles[args.role]();
+else if (direct) await runSendBench(N);

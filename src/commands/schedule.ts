@@ -1,0 +1,21 @@
+import { loadConfig } from '../config/load.js';
+import { openSchedule } from '../schedule/service.js';
+import type { Command } from './types.js';
+
+export const scheduleCommand: Command = {
+  name: 'schedule',
+  summary: 'rebuild and send the next digest issue on the schedule in the config',
+  usage: ['schedule [--config <file>] [--once]'],
+  help: [
+    '  --once   run a single tick (build, then the digest when there is something new) and exit; for system cron and CI',
+    '',
+    'The cron expression and time zone come from schedule.cron and schedule.timezone. One scheduler per data folder;',
+    'SIGTERM or SIGINT stops it after the message in flight. Run `broadsheet serve --schedule` to serve the site as well.',
+  ].join('\n'),
+  options: { once: { type: 'boolean' } },
+  async run(ctx) {
+    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    const schedule = await openSchedule({ config, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal });
+    return schedule.run({ once: ctx.options.once === true });
+  },
+};

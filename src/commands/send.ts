@@ -1,0 +1,85 @@
+import { loadConfig } from '../config/load.js';
+import { normaliseAddress } from '../delivery/address.js';
+import type { JobProgress } from '../delivery/job.js';
+import { BroadsheetError } from '../errors.js';
+import type { Command } from './types.js';
+
+/** One status line redrawn in place, at most ten times a second. */
+function progressLine(write: (s: string) => void): { update(p: JobProgress): void; end(): void } {
+  let last = 0;
+  let shown = false;
+  return {
+    update(p) {
+      const now = performance.now();
+      if (now - last < 100 && p.done < p.total) return;
+      last = now;
+      shown = true;
+      const pct = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100);
+      const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
+      write(`\r\x1b[Kissue ${p.issue} [${bar}] ${p.done}/${p.total}  accepted ${p.accepted}  failed ${p.failed}  pending ${p.pending}`);
+    },
+    end() {
+      if (shown) write('\n');
+    },
+  };
+}
+
+export const sendCommand: Command = {
+  name: 'send',
+  summary: 'email the current digest issue to every subscriber (resuming an unfinished one)',
+  usage: ['send [--dry-run] [--to <address>]'],
+  help: [
+    '  --dry-run       write one .eml per recipient to <output>/outbox/ and send nothing',
+    '  --to <address>  send one test copy of the current issue to <address>; records nothing',
+    '',
+    'Needs SMTP_URL (except with --dry-run) and BROADSHEET_SECRET. Safe to run again: nobody',
+    'whose copy was accepted gets another; temporary failures are retried. Exit status 1 when',
+    'any delivery failed or is still pending.',
+  ].join('\n'),
+  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' } },
+  async run(ctx) {
+    const dryRun = ctx.options['dry-run'] === true;
+    const to = ctx.options.to as string | undefined;
+    if (dryRun && to !== undefined) throw new BroadsheetError('USAGE', '--dry-run and --to cannot be combined');
+    if (!dryRun && !ctx.env.SMTP_URL) {
+      throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; set it to smtp://user:password@host:587 (or use --dry-run to write the messages to disk)');
+    }
+    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
+    const { runDigestJob, sendTestCopy } = await import('../delivery/job.js');
+    const base = { config, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env };
+
+    if (to !== undefined) {
+      const a = normaliseAddress(to);
+      if (!a.ok) throw new BroadsheetError('USAGE', `--to: ${a.reason}`);
+      const r = await sendTestCopy({ ...base, to: a.email });
+      ctx.print(`test copy of issue ${r.issue} sent to ${a.email} (${r.messageId}); the ledger is unchanged`);
+      return 0;
+    }
+
+    const bar = ctx.isTTY ? progressLine((s) => process.stdout.write(s)) : undefined;
+    let result;
+    try {
+      result = await runDigestJob({ ...base, dryRun, ...(bar ? { progress: bar.update } : {}) });
+    } finally {
+      bar?.end();
+    }
+    if (result.kind === 'nothing-new') {
+      ctx.print('nothing to send: no article was published since the last issue');
+      return 0;
+    }
+    if (result.kind === 'written') {
+      ctx.print(`issue ${result.issue}: messages written to ${result.dir}; nothing was sent`);
+      return 0;
+    }
+    ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${result.failed} failed, ${result.pending} pending`);
+    if (result.failed > 0 || result.pending > 0) {
+      throw new BroadsheetError(
+        'SEND_INCOMPLETE',
+        `issue ${result.issue} is not fully delivered: ${result.failed} failed, ${result.pending} pending` +
+          (result.pending > 0 ? '; run broadsheet send again to retry the pending ones' : ''),
+      );
+    }
+    return 0;
+  },
+};

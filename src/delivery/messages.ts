@@ -1,0 +1,70 @@
+import { createHmac } from 'node:crypto';
+import type { SendMailOptions } from 'nodemailer';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import { personalize, type Recipient } from '../email/digest.js';
+import { buildMessage } from '../email/message.js';
+import { createUnsubscribeToken } from './tokens.js';
+
+/** The parts of an issue a message is made from; a stored issue or one not yet stored. */
+export interface IssueForMail {
+  number: number;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+  createdAt: Date;
+}
+
+export interface Addressee {
+  email: string;
+  name?: string;
+}
+
+export interface Prepared {
+  messageId: string;
+  mail: SendMailOptions;
+}
+
+export function unsubscribeUrl(config: Config, secret: string, email: string): string {
+  return `${config.site.url}unsubscribe/${createUnsubscribeToken(secret, email)}`;
+}
+
+export function issueUrl(config: Config, number: number): string {
+  return `${config.site.url}issues/${number}/`;
+}
+
+function fromDomain(config: Config): string {
+  const from = config.email!.from;
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/**
+ * Makes the per-recipient message for one issue. MJML ran once when the issue
+ * was rendered; here only the Handlebars placeholders are filled in.
+ *
+ * The Message-ID is derived from (issue, address), so a copy resent after a
+ * crash carries the same ID as the one that may already have arrived, and
+ * mail clients and the archive can tell them apart from a new message. The
+ * issue's creation time is part of it so that a rebuilt database never
+ * reuses an ID. `variant` makes test copies distinct from the real ones.
+ */
+export function messageMaker(config: Config, issue: IssueForMail, secret: string, clock: Clock, variant = ''): (to: Addressee) => Prepared {
+  const digest = { subject: issue.subject, preheader: issue.preheader, html: issue.html, text: issue.text };
+  const fill = personalize(digest);
+  const domain = fromDomain(config);
+  const viewUrl = issueUrl(config, issue.number);
+  const idKey = createHmac('sha256', secret).update(`broadsheet/message-id/${issue.number}/${issue.createdAt.toISOString()}/${variant}`).digest();
+  return (to) => {
+    const recipient: Recipient = { email: to.email, ...(to.name ? { name: to.name } : {}), unsubscribeUrl: unsubscribeUrl(config, secret, to.email), viewUrl };
+    const hash = createHmac('sha256', idKey).update(to.email).digest('hex').slice(0, 24);
+    const messageId = `<issue-${issue.number}.${hash}@${domain}>`;
+    const mail = buildMessage(config, digest, fill(recipient), recipient, {
+      messageId,
+      // The Date header comes from the injected clock, not from nodemailer's.
+      date: clock.now(),
+    });
+    return { messageId, mail };
+  };
+}

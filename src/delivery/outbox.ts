@@ -1,0 +1,28 @@
+import path from 'node:path';
+import type { DKIMOptions } from 'nodemailer';
+import { writeOutputs, type OutputFile } from '../output/files.js';
+import type { Addressee, Prepared } from './messages.js';
+import { bufferTransport } from './transport.js';
+
+export const OUTBOX_DIR = 'outbox';
+
+export function outboxName(issue: number, email: string): string {
+  return `issue-${issue}-${email.replace(/[^A-Za-z0-9@._+-]/g, '_')}.eml`;
+}
+
+/**
+ * Writes one .eml file per recipient under <output>/outbox/: the exact bytes
+ * that would go to the SMTP server (DKIM-signed when configured), for a dry
+ * run or when no SMTP server is configured. Returns the folder.
+ */
+export async function writeOutbox(outputDir: string, issue: number, recipients: readonly Addressee[], make: (to: Addressee) => Prepared, dkim: DKIMOptions | undefined): Promise<string> {
+  const dir = path.join(outputDir, OUTBOX_DIR);
+  const transport = bufferTransport(dkim);
+  const files: OutputFile[] = [];
+  for (const r of recipients) {
+    const info = await transport.sendMail(make(r).mail);
+    files.push({ path: outboxName(issue, r.email), content: info.message as Buffer });
+  }
+  await writeOutputs(dir, files);
+  return dir;
+}

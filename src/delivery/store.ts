@@ -1,0 +1,364 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { BroadsheetError } from '../errors.js';
+import { normaliseAddress } from './address.js';
+import { MIGRATIONS } from './schema.js';
+
+export const DATABASE_FILE = 'broadsheet.db';
+
+export type SubscriberStatus = 'subscribed' | 'unsubscribed';
+
+export interface Subscriber {
+  id: number;
+  /** Normalised address. */
+  email: string;
+  name?: string;
+  status: SubscriberStatus;
+  subscribedAt: Date;
+  unsubscribedAt?: Date;
+}
+
+export interface StoredIssue {
+  number: number;
+  subject: string;
+  preheader: string;
+  /** Rendered once; per-recipient placeholders are still in them. */
+  html: string;
+  text: string;
+  /** Slugs of the entries shown in the issue, lead first. */
+  entrySlugs: string[];
+  createdAt: Date;
+  /** Set when every delivery reached a final state. */
+  sentAt?: Date;
+}
+
+export interface NewIssue {
+  number: number;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+  entrySlugs: string[];
+  /** Every published article the issue took account of, shown or not. */
+  covered: string[];
+  createdAt: Date;
+}
+
+export type DeliveryState = 'pending' | 'submitted' | 'accepted' | 'failed' | 'skipped';
+
+export interface Delivery {
+  issue: number;
+  subscriberId: number;
+  email: string;
+  name?: string;
+  state: DeliveryState;
+  messageId?: string;
+  attempts: number;
+  lastReply?: string;
+  updatedAt: Date;
+}
+
+export type DeliveryCounts = Record<DeliveryState, number>;
+
+/** What an add or import did to one address. */
+export type AddOutcome = 'added' | 'resubscribed' | 'renamed' | 'unchanged' | 'kept-unsubscribed';
+
+interface SubscriberRow {
+  id: number;
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  subscribed_at: string;
+  unsubscribed_at: string | null;
+}
+interface IssueRow {
+  number: number;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+  entry_slugs: string;
+  created_at: string;
+  sent_at: string | null;
+}
+interface DeliveryRow {
+  issue: number;
+  subscriber: number;
+  email: string;
+  name: string | null;
+  state: DeliveryState;
+  message_id: string | null;
+  attempts: number;
+  last_reply: string | null;
+  updated_at: string;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+function toSubscriber(r: SubscriberRow): Subscriber {
+  return {
+    id: r.id,
+    email: r.email,
+    ...(r.name !== null ? { name: r.name } : {}),
+    status: r.status,
+    subscribedAt: new Date(r.subscribed_at),
+    ...(r.unsubscribed_at !== null ? { unsubscribedAt: new Date(r.unsubscribed_at) } : {}),
+  };
+}
+
+function toIssue(r: IssueRow): StoredIssue {
+  return {
+    number: r.number,
+    subject: r.subject,
+    preheader: r.preheader,
+    html: r.html,
+    text: r.text,
+    entrySlugs: JSON.parse(r.entry_slugs) as string[],
+    createdAt: new Date(r.created_at),
+    ...(r.sent_at !== null ? { sentAt: new Date(r.sent_at) } : {}),
+  };
+}
+
+function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    issue: r.issue,
+    subscriberId: r.subscriber,
+    email: r.email,
+    ...(r.name !== null ? { name: r.name } : {}),
+    state: r.state,
+    ...(r.message_id !== null ? { messageId: r.message_id } : {}),
+    attempts: r.attempts,
+    ...(r.last_reply !== null ? { lastReply: r.last_reply } : {}),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+const DELIVERY_SELECT = `
+  SELECT d.issue, d.subscriber, s.email, s.name, d.state, d.message_id, d.attempts, d.last_reply, d.updated_at
+  FROM deliveries d JOIN subscribers s ON s.id = d.subscriber`;
+
+/**
+ * Subscribers, digest issues and the deliveries ledger in one SQLite file.
+ *
+ * Every method commits before it returns. WAL with synchronous=NORMAL makes a
+ * commit survive the process dying at any instant (kill -9 included); only a
+ * power cut can undo the last few, and every ledger write is ordered so that
+ * undoing it can only cause a second copy, never a missed one.
+ */
+export class Store {
+  private readonly db: Database.Database;
+  private readonly stmt: ReturnType<Store['prepare']>;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.stmt = this.prepare();
+  }
+
+  static open(dataDir: string): Store {
+    let db: Database.Database;
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      db = new Database(path.join(dataDir, DATABASE_FILE));
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      // The server (unsubscribes) and a send may write at the same moment.
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+    } catch (cause) {
+      throw new BroadsheetError('OUTPUT_FAILED', `cannot open the database in ${dataDir}: ${(cause as Error).message}`, { cause });
+    }
+    return new Store(db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      subscriberByEmail: db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE email = ?'),
+      insertSubscriber: db.prepare<[string, string | null, string, string]>(
+        `INSERT INTO subscribers (email, name, status, created_at, subscribed_at) VALUES (?, ?, 'subscribed', ?, ?)`,
+      ),
+      resubscribe: db.prepare<[string | null, string, number]>(
+        `UPDATE subscribers SET name = ?, status = 'subscribed', subscribed_at = ?, unsubscribed_at = NULL WHERE id = ?`,
+      ),
+      rename: db.prepare<[string, number]>('UPDATE subscribers SET name = ? WHERE id = ?'),
+      unsubscribe: db.prepare<[string, string]>(
+        `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ? WHERE email = ? AND status = 'subscribed'`,
+      ),
+      listSubscribers: db.prepare<[], SubscriberRow>('SELECT * FROM subscribers ORDER BY email'),
+      countSubscribed: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM subscribers WHERE status = 'subscribed'`),
+
+      insertIssue: db.prepare<[number, string, string, string, string, string, string]>(
+        'INSERT INTO issues (number, subject, preheader, html, text, entry_slugs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertCovered: db.prepare<[number, string]>('INSERT OR IGNORE INTO issue_entries (issue, slug) VALUES (?, ?)'),
+      covered: db.prepare<[], { slug: string }>('SELECT DISTINCT slug FROM issue_entries'),
+      issue: db.prepare<[number], IssueRow>('SELECT * FROM issues WHERE number = ?'),
+      issues: db.prepare<[], IssueRow>('SELECT * FROM issues ORDER BY number DESC'),
+      latestIssue: db.prepare<[], IssueRow>('SELECT * FROM issues ORDER BY number DESC LIMIT 1'),
+      markIssueSent: db.prepare<[string, number]>('UPDATE issues SET sent_at = ? WHERE number = ? AND sent_at IS NULL'),
+
+      enqueue: db.prepare<[number, string, string]>(
+        `INSERT OR IGNORE INTO deliveries (issue, subscriber, state, created_at, updated_at)
+         SELECT ?, id, 'pending', ?, ? FROM subscribers WHERE status = 'subscribed'`,
+      ),
+      skipLeavers: db.prepare<[string, number]>(
+        `UPDATE deliveries SET state = 'skipped', updated_at = ?
+         WHERE issue = ? AND state IN ('pending', 'submitted')
+           AND subscriber IN (SELECT id FROM subscribers WHERE status = 'unsubscribed')`,
+      ),
+      due: db.prepare<[number], DeliveryRow>(
+        `${DELIVERY_SELECT} WHERE d.issue = ? AND d.state IN ('pending', 'submitted') AND s.status = 'subscribed' ORDER BY d.subscriber`,
+      ),
+      deliveries: db.prepare<[number], DeliveryRow>(`${DELIVERY_SELECT} WHERE d.issue = ? ORDER BY d.subscriber`),
+      counts: db.prepare<[number], { state: DeliveryState; n: number }>('SELECT state, count(*) AS n FROM deliveries WHERE issue = ? GROUP BY state'),
+      markSubmitted: db.prepare<[string, string, string, number, number]>(
+        `UPDATE deliveries SET state = 'submitted', message_id = ?, attempts = attempts + 1, submitted_at = ?, updated_at = ?
+         WHERE issue = ? AND subscriber = ?`,
+      ),
+      markOutcome: db.prepare<[DeliveryState, string | null, string, number, number]>(
+        'UPDATE deliveries SET state = ?, last_reply = ?, updated_at = ? WHERE issue = ? AND subscriber = ?',
+      ),
+    };
+  }
+
+  // ---- subscribers -------------------------------------------------------
+
+  getSubscriber(email: string): Subscriber | undefined {
+    const row = this.stmt.subscriberByEmail.get(email);
+    return row && toSubscriber(row);
+  }
+
+  listSubscribers(): Subscriber[] {
+    return this.stmt.listSubscribers.all().map(toSubscriber);
+  }
+
+  subscribedCount(): number {
+    return this.stmt.countSubscribed.get()!.n;
+  }
+
+  /**
+   * Subscribes a normalised address. `resubscribe` is for an explicit request
+   * (`subscribers add`); a bulk import must not bring back someone who left.
+   */
+  addSubscriber(email: string, name: string | undefined, at: Date, opts: { resubscribe: boolean }): AddOutcome {
+    const row = this.stmt.subscriberByEmail.get(email);
+    if (!row) {
+      this.stmt.insertSubscriber.run(email, name ?? null, iso(at), iso(at));
+      return 'added';
+    }
+    if (row.status === 'unsubscribed') {
+      if (!opts.resubscribe) return 'kept-unsubscribed';
+      this.stmt.resubscribe.run(name ?? row.name, iso(at), row.id);
+      return 'resubscribed';
+    }
+    if (name !== undefined && name !== row.name) {
+      this.stmt.rename.run(name, row.id);
+      return 'renamed';
+    }
+    return 'unchanged';
+  }
+
+  /** Idempotent; true when it changed state. Called by the HTTP server's unsubscribe endpoint. */
+  unsubscribe(email: string, at: Date): boolean {
+    const address = normaliseAddress(email);
+    return address.ok && this.stmt.unsubscribe.run(iso(at), address.email).changes > 0;
+  }
+
+  /** Runs `fn` in one transaction: all of its writes commit together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- issues --------------------------------------------------------------
+
+  createIssue(issue: NewIssue): StoredIssue {
+    return this.transaction(() => {
+      const number = issue.number;
+      this.stmt.insertIssue.run(number, issue.subject, issue.preheader, issue.html, issue.text, JSON.stringify(issue.entrySlugs), iso(issue.createdAt));
+      for (const slug of new Set([...issue.entrySlugs, ...issue.covered])) this.stmt.insertCovered.run(number, slug);
+      return toIssue(this.stmt.issue.get(number)!);
+    });
+  }
+
+  getIssue(number: number): StoredIssue | undefined {
+    const row = this.stmt.issue.get(number);
+    return row && toIssue(row);
+  }
+
+  /** Newest first. */
+  listIssues(): StoredIssue[] {
+    return this.stmt.issues.all().map(toIssue);
+  }
+
+  latestIssue(): StoredIssue | undefined {
+    const row = this.stmt.latestIssue.get();
+    return row && toIssue(row);
+  }
+
+  /** Slugs of every article some issue has already taken account of. */
+  coveredSlugs(): Set<string> {
+    return new Set(this.stmt.covered.all().map((r) => r.slug));
+  }
+
+  markIssueSent(number: number, at: Date): void {
+    this.stmt.markIssueSent.run(iso(at), number);
+  }
+
+  // ---- deliveries ----------------------------------------------------------
+
+  /**
+   * Opens a pending delivery for every subscribed address that has none for
+   * this issue yet, and closes the open ones of people who have left since.
+   * Returns how many were opened.
+   */
+  enqueue(issue: number, at: Date): number {
+    return this.transaction(() => {
+      this.stmt.skipLeavers.run(iso(at), issue);
+      return this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
+    });
+  }
+
+  /** Deliveries still to make: pending ones and those in flight when a previous run died. */
+  dueDeliveries(issue: number): Delivery[] {
+    return this.stmt.due.all(issue).map(toDelivery);
+  }
+
+  deliveries(issue: number): Delivery[] {
+    return this.stmt.deliveries.all(issue).map(toDelivery);
+  }
+
+  counts(issue: number): DeliveryCounts {
+    const counts: DeliveryCounts = { pending: 0, submitted: 0, accepted: 0, failed: 0, skipped: 0 };
+    for (const r of this.stmt.counts.all(issue)) counts[r.state] = r.n;
+    return counts;
+  }
+
+  /** Written before the message is handed to the server. */
+  markSubmitted(issue: number, subscriberId: number, messageId: string, at: Date): void {
+    this.stmt.markSubmitted.run(messageId, iso(at), iso(at), issue, subscriberId);
+  }
+
+  /** Written once the server has answered: accepted, failed (permanent) or pending (temporary, retry later). */
+  markOutcome(issue: number, subscriberId: number, state: 'accepted' | 'failed' | 'pending', reply: string | undefined, at: Date): void {
+    this.stmt.markOutcome.run(state, reply ?? null, iso(at), issue, subscriberId);
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`the database has schema version ${version}, newer than this broadsheet understands (${MIGRATIONS.length})`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

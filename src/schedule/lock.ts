@@ -1,0 +1,77 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import { BroadsheetError } from '../errors.js';
+import { writeFileAtomic } from '../output/files.js';
+import { isAlive } from '../util/process.js';
+
+export interface Lock {
+  /** The file whose SQLite lock is held. */
+  file: string;
+  release(): Promise<void>;
+}
+
+interface Holder {
+  pid: number;
+  startedAt: string;
+}
+
+/**
+ * One scheduler per data folder. The lock is an exclusive SQLite transaction
+ * that stays open for the life of the process: the kernel drops it when the
+ * process ends, however it ends, so there is no stale lock to detect and no
+ * pid-reuse race. A pid file beside it only says who holds the lock.
+ */
+export async function acquireLock(dataDir: string, clock: Clock, name = 'schedule'): Promise<Lock> {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, `${name}.lock`);
+  const holderFile = path.join(dataDir, `${name}.pid`);
+  // timeout 0: a busy lock is an answer, not something to wait for.
+  const db = new Database(file, { timeout: 0 });
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (cause) {
+    db.close();
+    if ((cause as { code?: string }).code !== 'SQLITE_BUSY') {
+      throw new BroadsheetError('LOCKED', `cannot take the lock ${file}: ${(cause as Error).message}`, { cause });
+    }
+    const holder = await currentHolder(holderFile);
+    const who = holder ? `pid ${holder.pid}, started ${holder.startedAt}` : 'another process';
+    throw new BroadsheetError('LOCKED', `another broadsheet ${name} (${who}) is running on the data folder ${dataDir}; stop it first`, { cause });
+  }
+  const holder: Holder = { pid: process.pid, startedAt: clock.now().toISOString() };
+  await writeFileAtomic(holderFile, JSON.stringify(holder) + '\n');
+  return {
+    file,
+    async release() {
+      if (!db.open) return;
+      rmSync(holderFile, { force: true });
+      db.exec('ROLLBACK');
+      db.close();
+    },
+  };
+}
+
+/**
+ * The holder writes its pid file just after taking the lock, so a refused
+ * process may find no file yet, or the one a killed holder left behind; it
+ * waits a little for the live holder's file before giving up on naming it.
+ */
+async function currentHolder(file: string): Promise<Holder | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const holder = readHolder(file);
+    if (holder && isAlive(holder.pid)) return holder;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
+
+function readHolder(file: string): Holder | undefined {
+  try {
+    const h = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
+    return typeof h.pid === 'number' && typeof h.startedAt === 'string' ? { pid: h.pid, startedAt: h.startedAt } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { OUTBOX_DIR } from '../delivery/outbox.js';
+import { BroadsheetError, formatProblem, isBroadsheetError } from '../errors.js';
+import { acquireLock } from './lock.js';
+import { runScheduler } from './scheduler.js';
+import { runTick, type TickOptions, type TickResult } from './tick.js';
+
+/**
+ * How long a shutdown waits for the tick in flight. Under the 10 s that
+ * `docker stop` and many supervisors allow before SIGKILL; the job honours
+ * the signal, so normally only the messages already on the wire are awaited.
+ */
+export const SHUTDOWN_GRACE_MS = 8000;
+
+export interface ScheduleRun {
+  /** Runs ticks until the signal aborts, or a single tick with `once`; resolves to the exit status. */
+  run(options: { once?: boolean }): Promise<number>;
+  /** Gives the lock back without running (run() does it when it ends). */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the data folder's lock first, so that a second instance is refused
+ * before it does anything (or, with `serve --schedule`, before it listens).
+ */
+export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
+  const { config, env, log, signal } = opts;
+  // Fail now rather than at every tick of a service nobody is watching.
+  if (config.email && !env.BROADSHEET_SECRET) {
+    throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every digest the schedule sends');
+  }
+  const lock = await acquireLock(config.paths.data, opts.clock);
+  if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
+  else if (!env.SMTP_URL) log.warn('SMTP_URL is not set: each new issue is written to disk instead of sent', { dir: path.join(config.paths.output, OUTBOX_DIR) });
+  return {
+    async run({ once }) {
+      try {
+        if (once) return exitStatus(await runTick(1, opts), signal);
+        const end = await runScheduler({
+          cron: config.schedule.cron,
+          timezone: config.schedule.timezone,
+          log,
+          signal,
+          graceMs: SHUTDOWN_GRACE_MS,
+          tick: (n) => runTick(n, opts).then(undefined, (error: unknown) => logTickFailure(n, error, opts)),
+        });
+        if (end === 'grace-exceeded') {
+          log.error('shutdown grace exceeded', { graceMs: SHUTDOWN_GRACE_MS, note: 'deliveries still in flight stay pending and resume on the next run' });
+          return 1;
+        }
+        log.info('schedule stopped');
+        return 0;
+      } finally {
+        await lock.release();
+      }
+    },
+    release: () => lock.release(),
+  };
+}
+
+/** One tick run by `--once`: the exit status tells system cron or CI whether every delivery was accepted. */
+function exitStatus(result: TickResult, signal: AbortSignal): number {
+  if (signal.aborted || result?.kind !== 'sent') return 0;
+  if (result.failed > 0 || result.pending > 0) {
+    throw new BroadsheetError('SEND_INCOMPLETE', `issue ${result.issue}: ${result.accepted} accepted, ${result.failed} failed, ${result.pending} pending; the next run retries what is pending`);
+  }
+  return 0;
+}
+
+/** A failed tick does not stop the schedule: bad content today may be fixed by the next tick. */
+function logTickFailure(n: number, error: unknown, opts: TickOptions): void {
+  if (isBroadsheetError(error)) {
+    opts.log.error('tick failed', { tick: n, code: error.code, error: error.message });
+    for (const p of error.problems) opts.log.error('problem', { tick: n, problem: formatProblem(p) });
+    return;
+  }
+  opts.log.error('tick failed', { tick: n, code: 'INTERNAL', error: (error as Error)?.stack ?? String(error) });
+}

@@ -1,0 +1,52 @@
+import type { Clock } from '../clock.js';
+import type { Environment } from '../commands/types.js';
+import type { Config } from '../config/load.js';
+import { runDigestJob, type JobResult } from '../delivery/job.js';
+import { formatProblem } from '../errors.js';
+import type { Logger } from '../log.js';
+import { build } from '../pipeline/build.js';
+
+export interface TickOptions {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  env: Environment;
+  signal: AbortSignal;
+}
+
+/** Undefined when the signal came between the build and the digest, or there is no email section. */
+export type TickResult = JobResult | undefined;
+
+/**
+ * One scheduled run: rebuild the output folder, then let the digest job
+ * decide whether there is a new issue to create and send. The job itself
+ * holds the ledger, so a tick cut short by a signal resumes on the next one.
+ */
+export async function runTick(n: number, opts: TickOptions): Promise<TickResult> {
+  const { log } = opts;
+  log.info('tick started', { tick: n });
+  const report = await build(opts.config, opts.clock);
+  for (const w of report.warnings) log.warn(formatProblem(w));
+  log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length });
+  if (!opts.config.email) {
+    log.info('tick finished', { tick: n, digest: 'none (no email section in the config)' });
+    return undefined;
+  }
+  if (opts.signal.aborted) {
+    log.info('tick stopped', { tick: n, reason: 'shutting down before the digest' });
+    return undefined;
+  }
+  const result = await runDigestJob({ config: opts.config, clock: opts.clock, log, signal: opts.signal, env: opts.env });
+  switch (result.kind) {
+    case 'nothing-new':
+      log.info('tick finished', { tick: n, digest: 'nothing new since the last issue; nothing sent' });
+      break;
+    case 'sent':
+      log.info('tick finished', { tick: n, digest: 'sent', issue: result.issue, accepted: result.accepted, failed: result.failed, pending: result.pending });
+      break;
+    case 'written':
+      log.info('tick finished', { tick: n, digest: 'written (no SMTP_URL)', issue: result.issue, dir: result.dir });
+      break;
+  }
+  return result;
+}

@@ -1,0 +1,16 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import type { Store } from '../delivery/store.js';
+import type { Logger } from '../log.js';
+import type { PageSender } from './pages.js';
+
+/** What the request handlers share: the config, the store of subscribers and issues, and the signing secret. */
+export interface ServerContext {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  store: Store;
+  /** BROADSHEET_SECRET; without it unsubscribe links cannot be checked. */
+  secret: string | undefined;
+  page: PageSender;
+}

@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OUTBOX_DIR } from '../delivery/outbox.js';
+import { BroadsheetError } from '../errors.js';
+import type { ServerContext } from './context.js';
+import { IssueArchive } from './issues.js';
+import { XML, xmlFeedVariant } from './media.js';
+import { NOT_FOUND, pageSender } from './pages.js';
+import { parseRequestPath } from './request-path.js';
+import { methodNotAllowed, redirect, sendRepresentation } from './respond.js';
+import { StaticFiles } from './static.js';
+import { handleUnsubscribe } from './unsubscribe.js';
+
+export interface ServerOptions extends Omit<ServerContext, 'page'> {
+  host: string;
+  port: number;
+}
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:8080/`, with the port actually bound. */
+  url: string;
+  /** Stops accepting connections and waits (briefly) for requests in flight. */
+  close(): Promise<void>;
+}
+
+/** Requests still open this long after close() are cut, so shutdown stays bounded. */
+const CLOSE_GRACE_MS = 3000;
+
+/** The unsubscribe token is a credential: it never reaches a log line. */
+export function loggablePath(target: string): string {
+  return target.replace(/[?#].*$/s, '').replace(/(\/unsubscribe\/)[^/]+/i, '$1[token]');
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const { config, log } = opts;
+  const files = new StaticFiles(config.paths.output);
+  const page = pageSender(config);
+  const ctx: ServerContext = { ...opts, page };
+  const archive = new IssueArchive(ctx);
+  const notFound = (res: ServerResponse) => page(res, 404, 'Not found', NOT_FOUND);
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const parsed = parseRequestPath(req.url ?? '/');
+    if (!parsed.ok) return parsed.status === 400 ? page(res, 400, 'Bad request', '<p>This address is not allowed.</p>') : notFound(res);
+    const [first, ...rest] = parsed.segments;
+    if (first === 'healthz' && rest.length === 0) return health(req, res, files);
+    if (first === 'unsubscribe') return handleUnsubscribe(ctx, req, res, rest);
+    if (first === 'issues') return archive.handle(req, res, rest, parsed.trailingSlash, parsed.pathname);
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+    // Messages written without SMTP hold every subscriber's address and unsubscribe token.
+    if (first === OUTBOX_DIR) return notFound(res);
+    const found = await files.lookup(parsed.segments, parsed.trailingSlash, parsed.pathname);
+    if (found.kind === 'redirect') return redirect(res, found.location);
+    if (found.kind === 'missing') return notFound(res);
+    const feed = xmlFeedVariant(found.rep.type, req.headers.accept);
+    if (!feed) return sendRepresentation(req, res, found.rep);
+    sendRepresentation(req, res, found.rep, { vary: ['Accept'], ...(feed.forBrowser ? { asType: { type: XML, tagSuffix: '-xml' } } : {}) });
+  };
+
+  const server = createServer((req, res) => {
+    const target = req.url ?? '/';
+    res.on('finish', () => {
+      log.info('request', { method: req.method, path: loggablePath(target), status: res.statusCode, bytes: Number(res.getHeader('Content-Length') ?? 0) });
+    });
+    route(req, res).catch((error: unknown) => {
+      log.error('request failed', { method: req.method, path: loggablePath(target), error: (error as Error)?.message ?? String(error) });
+      if (!res.headersSent) page(res, 500, 'Server error', '<p>Something went wrong on our side.</p>');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    const refused = (cause: NodeJS.ErrnoException) => {
+      const why = cause.code === 'EADDRINUSE' ? 'the port is in use' : cause.code === 'EACCES' ? 'permission denied' : cause.message;
+      reject(new BroadsheetError('LISTEN_FAILED', `cannot listen on ${opts.host}:${opts.port}: ${why}; choose another with --port or server.port`, { cause }));
+    };
+    server.once('error', refused);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', refused);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}/`;
+  log.info('listening', { url, output: config.paths.output });
+
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function health(req: IncomingMessage, res: ServerResponse, files: StaticFiles): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+  const output = await files.exists();
+  const body = Buffer.from(JSON.stringify(output ? { status: 'ok' } : { status: 'unavailable', reason: 'the output folder does not exist; run broadsheet build' }) + '\n');
+  res.statusCode = output ? 200 : 503;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', body.length);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

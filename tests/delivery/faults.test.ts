@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runDigestJob } from '../../src/delivery/job.js';
+import type { Delivery } from '../../src/delivery/store.js';
+import { jobOptions, makeProject, memoryLogger, smtpError, startSmtp, subscriberList, type Project, type Smtp, type SmtpBehaviour } from './helpers.js';
+
+let project: Project;
+let smtp: Smtp | undefined;
+const READERS = subscriberList(12);
+
+beforeEach(async () => {
+  project = await makeProject();
+  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+  project.addSubscribers(READERS);
+});
+
+afterEach(async () => {
+  await smtp?.close();
+  smtp = undefined;
+  await project.cleanup();
+});
+
+function ledger(): Delivery[] {
+  const store = project.store();
+  try {
+    return store.deliveries(1);
+  } finally {
+    store.close();
+  }
+}
+
+async function serve(b: SmtpBehaviour): Promise<Smtp> {
+  await smtp?.close();
+  smtp = await startSmtp(b);
+  return smtp;
+}
+
+/** Every reader got exactly one accepted copy. */
+function expectEachOnce(s: Smtp) {
+  expect([...s.countsByRecipient().entries()].sort()).toEqual(READERS.map((r) => [r, 1]));
+}
+
+describe('temporary failures are retried', () => {
+  it.each([
+    ['a 421 greeting', { onConnect: (_s, i) => (i < 2 ? smtpError(421, 'Too busy, try later') : undefined) } satisfies SmtpBehaviour],
+    ['a 421 reply to the message', { afterData: (_r, _s, i) => (i < 2 ? smtpError(421, 'Try again later') : undefined) } satisfies SmtpBehaviour],
+    ['a 451 reply to the message', { afterData: (_r, _s, i) => (i === 0 ? smtpError(451, 'Local error') : undefined) } satisfies SmtpBehaviour],
+  ])('%s, then success: everyone is accepted once', async (_name, behaviour) => {
+    const s = await serve(behaviour);
+    const result = await runDigestJob(jobOptions(project, s));
+    expect(result).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
+    expectEachOnce(s);
+    const rows = ledger();
+    expect(rows.every((d) => d.state === 'accepted' && /^250 /.test(d.lastReply ?? ''))).toBe(true);
+    const retried = rows.filter((d) => d.attempts === 2).length;
+    expect(retried).toBeGreaterThanOrEqual(1);
+    expect(retried).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('permanent failures are recorded and not retried', () => {
+  it('a 550 for one recipient: that delivery fails with the reply; the rest are accepted', async () => {
+    const bad = READERS[4]!;
+    const s = await serve({ onRcpt: (a) => (a === bad ? smtpError(550, 'No such user here') : undefined) });
+    const log = memoryLogger();
+    expect(await runDigestJob(jobOptions(project, s, { log }))).toEqual({ kind: 'sent', issue: 1, accepted: 11, failed: 1, pending: 0 });
+    const row = ledger().find((d) => d.email === bad)!;
+    expect(row.state).toBe('failed');
+    expect(row.attempts).toBe(1);
+    expect(row.lastReply).toContain('550 No such user here');
+    expect(log.lines.some((l) => l.startsWith('warn delivery failed') && l.includes(bad))).toBe(true);
+    expect(s.countsByRecipient().has(bad)).toBe(false);
+
+    // The issue is finished; running again sends nothing to anyone.
+    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'nothing-new' });
+    expect(s.received).toHaveLength(11);
+  });
+});
+
+describe('connections that fail', () => {
+  it('a connection dropped in the middle of a batch: the lost message is retried, nobody is missed or doubled', async () => {
+    const s = await serve({ afterData: (_r, _s, i) => (i === 5 ? 'drop' : undefined) });
+    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
+    expectEachOnce(s);
+    const rows = ledger();
+    expect(rows.filter((d) => d.attempts === 2)).toHaveLength(1);
+    expect(rows.filter((d) => d.attempts === 1)).toHaveLength(11);
+  });
+
+  it('a server that stops answering: deliveries time out, stay pending, and the next run completes them', async () => {
+    const stalled = await serve({ afterData: (_r, _s, i) => (i >= 3 ? 'hang' : undefined) });
+    const log = memoryLogger();
+    const first = await runDigestJob(jobOptions(project, stalled, { log, smtp: { timeoutMs: 300 }, retry: { attempts: 2, backoffMs: 10 } }));
+    expect(first).toMatchObject({ kind: 'sent', issue: 1, failed: 0 });
+    if (first.kind !== 'sent') throw new Error('unreachable');
+    expect(first.accepted).toBe(3);
+    expect(first.pending).toBe(9);
+    const rows = ledger();
+    expect(rows.filter((d) => d.state === 'pending')).toHaveLength(9);
+    expect(rows.filter((d) => d.state === 'submitted')).toHaveLength(0);
+    expect(rows.find((d) => d.state === 'pending')!.lastReply).toMatch(/ETIMEDOUT|timeout/i);
+    expect(log.lines.some((l) => l.startsWith('warn delivery pending'))).toBe(true);
+    const firstAccepted = stalled.countsByRecipient();
+
+    const healthy = await serve({});
+    expect(await runDigestJob(jobOptions(project, healthy))).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
+    // The second server got exactly the nine the first never accepted.
+    expect([...healthy.countsByRecipient().keys()].sort()).toEqual(READERS.filter((r) => !firstAccepted.has(r)));
+    expect(healthy.received).toHaveLength(9);
+  });
+});
+
+describe('stopping', () => {
+  it('on abort, takes no new message, records those in flight, and a later run finishes the issue', async () => {
+    const controller = new AbortController();
+    const s = await serve({
+      afterData: async (_r, _s, i) => {
+        if (i === 3) controller.abort();
+        await new Promise((r) => setTimeout(r, 20));
+        return undefined;
+      },
+    });
+    const first = await runDigestJob(jobOptions(project, s, { signal: controller.signal }));
+    if (first.kind !== 'sent') throw new Error(`unexpected ${first.kind}`);
+    expect(first.pending).toBeGreaterThan(0);
+    expect(first.accepted + first.pending).toBe(12);
+    // Nothing is left in flight, and the ledger agrees with what the server accepted.
+    const rows = ledger();
+    expect(rows.filter((d) => d.state === 'submitted')).toHaveLength(0);
+    expect(rows.filter((d) => d.state === 'accepted').map((d) => d.email).sort()).toEqual([...s.countsByRecipient().keys()].sort());
+    expect(s.received.length).toBe(first.accepted);
+    expect(first.accepted).toBeLessThanOrEqual(3 + 3);
+
+    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
+    expectEachOnce(s);
+  });
+});

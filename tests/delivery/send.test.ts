@@ -1,0 +1,177 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ParsedMail } from 'mailparser';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runDigestJob } from '../../src/delivery/job.js';
+import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
+import { jobOptions, makeProject, memoryLogger, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
+
+let project: Project;
+let smtp: Smtp;
+
+beforeEach(async () => {
+  project = await makeProject();
+  await project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z', related: ['side-note'] });
+  await project.article('side-note', { title: 'A side note', date: '2025-08-19T09:00:00Z', body: '' });
+  await project.article('second-story', { title: 'Second story', date: '2025-08-25T09:00:00Z' });
+  project.addSubscribers([{ email: 'ann@example.org', name: 'Ann Archer' }, 'bo@example.net', { email: 'cy@example.com', name: 'Cy' }]);
+  smtp = await startSmtp();
+});
+
+afterEach(async () => {
+  await smtp.close();
+  await project.cleanup();
+});
+
+function header(m: ParsedMail, name: string): string {
+  const line = m.headerLines.find((h) => h.key === name.toLowerCase());
+  if (!line) throw new Error(`no ${name} header`);
+  return line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim();
+}
+
+describe('send against a real SMTP server', () => {
+  it('delivers one well-formed, personalised message per subscriber and records it', async () => {
+    const result = await runDigestJob(jobOptions(project, smtp));
+    expect(result).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
+
+    const mails = await smtp.parsed();
+    expect(smtp.received.map((r) => r.to).flat().sort()).toEqual(['ann@example.org', 'bo@example.net', 'cy@example.com']);
+    const ids = new Set<string>();
+    for (const [i, m] of mails.entries()) {
+      const to = smtp.received[i]!.to[0]!;
+      expect(m.from?.value).toEqual([{ address: 'digest@example.test', name: 'The Test Sheet' }]);
+      expect(m.replyTo?.value).toEqual([{ address: 'desk@example.test', name: 'Test Desk' }]);
+      expect((m.to as { value: { address: string }[] }).value[0]!.address).toBe(to);
+      expect(m.subject).toBe('The Test Sheet: Second story');
+      expect(m.messageId).toMatch(/^<issue-1\.[0-9a-f]{24}@example\.test>$/);
+      ids.add(m.messageId!);
+      expect(m.date?.toISOString()).toBe('2025-09-01T07:00:00.000Z');
+      expect(header(m, 'List-Id')).toBe('"The Test Sheet" <digest.news.example.test>');
+      expect(header(m, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(m.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
+
+      // The https unsubscribe link is this recipient's own, in the header and in the HTML.
+      const unsub = /<(https:\/\/news\.example\.test\/unsubscribe\/([A-Za-z0-9_-]+))>/.exec(header(m, 'List-Unsubscribe'));
+      expect(unsub, header(m, 'List-Unsubscribe')).not.toBeNull();
+      expect(verifyUnsubscribeToken(SECRET, unsub![2]!)).toBe(to);
+      expect(header(m, 'List-Unsubscribe')).toContain('<mailto:leave@example.test');
+      expect(m.html).toContain(`href="${unsub![1]}"`);
+      expect(m.html).toContain('https://news.example.test/issues/1/');
+      expect(m.text).toContain('Second story');
+      expect(m.text).toContain(unsub![1]);
+      expect(m.text).not.toMatch(/[<>]{2}|\{\{/);
+    }
+    expect(ids.size).toBe(3);
+    expect(mails.find((m) => m.to && JSON.stringify(m.to).includes('ann@'))!.text).toContain('Ann Archer');
+
+    const store = project.store();
+    try {
+      const issue = store.getIssue(1)!;
+      expect(issue.entrySlugs).toEqual(['second-story', 'first-story']);
+      expect(issue.sentAt?.toISOString()).toBe('2025-09-01T07:00:00.000Z');
+      expect(issue.html).not.toContain('ann@example.org');
+      const ledger = store.deliveries(1);
+      expect(ledger.map((d) => [d.email, d.state, d.attempts])).toEqual([
+        ['ann@example.org', 'accepted', 1],
+        ['bo@example.net', 'accepted', 1],
+        ['cy@example.com', 'accepted', 1],
+      ]);
+      expect(ledger.map((d) => d.messageId).sort()).toEqual([...ids].sort());
+      expect(ledger[0]!.lastReply).toMatch(/^250 /);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('sends nothing twice: a second run finds nothing new; a new article makes the next issue with only that article', async () => {
+    await runDigestJob(jobOptions(project, smtp));
+    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'nothing-new' });
+    expect(smtp.received).toHaveLength(3);
+
+    await project.article('third-story', { title: 'Third story', date: '2025-08-31T09:00:00Z' });
+    project.addSubscribers(['di@example.org']);
+    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 2, accepted: 4, failed: 0, pending: 0 });
+    const second = (await smtp.parsed()).slice(3);
+    expect(second.map((m) => m.subject)).toEqual(Array(4).fill('The Test Sheet: Third story'));
+    for (const m of second) {
+      expect(m.html).not.toContain('Second story');
+      expect(m.html).toContain('https://news.example.test/issues/2/');
+    }
+    const store = project.store();
+    try {
+      expect(store.listIssues().map((i) => [i.number, i.entrySlugs])).toEqual([
+        [2, ['third-story']],
+        [1, ['second-story', 'first-story']],
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('without SMTP_URL (the scheduler with no server): writes the messages to the outbox and records nothing', async () => {
+    const result = await runDigestJob(jobOptions(project, undefined));
+    const dir = path.join(project.dir, 'output', 'outbox');
+    expect(result).toEqual({ kind: 'written', issue: 1, dir });
+    expect((await readdir(dir)).sort()).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
+    const store = project.store();
+    try {
+      expect(store.listIssues()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('finishes an unfinished issue before starting the next one', async () => {
+    const down = await startSmtp({ onConnect: () => smtpError(421, 'Closed for maintenance') });
+    const first = await runDigestJob(jobOptions(project, down, { retry: { attempts: 1, backoffMs: 1 } }));
+    await down.close();
+    expect(first).toEqual({ kind: 'sent', issue: 1, accepted: 0, failed: 0, pending: 3 });
+    await project.article('late-story', { title: 'Late story', date: '2025-08-31T09:00:00Z' });
+    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
+    expect(new Set((await smtp.parsed()).map((m) => m.subject))).toEqual(new Set(['The Test Sheet: Second story']));
+    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 2, accepted: 3, failed: 0, pending: 0 });
+    expect((await smtp.parsed()).slice(3).map((m) => m.subject)).toEqual(Array(3).fill('The Test Sheet: Late story'));
+  });
+
+  it('does not send to someone who unsubscribed', async () => {
+    const store = project.store();
+    expect(store.unsubscribe('BO@example.net', new Date())).toBe(true);
+    expect(store.unsubscribe('bo@example.net', new Date())).toBe(false);
+    store.close();
+    await runDigestJob(jobOptions(project, smtp));
+    expect(smtp.received.map((r) => r.to[0]).sort()).toEqual(['ann@example.org', 'cy@example.com']);
+  });
+
+  it('signs with DKIM, covering List-Unsubscribe and List-Unsubscribe-Post, and the signature verifies', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyFile = path.join(project.dir, 'dkim.pem');
+    await writeFile(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const dkimConfig = `  dkim:\n    domainName: example.test\n    keySelector: news\n    privateKeyFile: dkim.pem\n`;
+    const configText = (await import('node:fs/promises')).readFile(project.configFile, 'utf8');
+    await writeFile(project.configFile, (await configText).replace('  maxConnections: 3\n', `  maxConnections: 3\n${dkimConfig}`));
+    await project.reload();
+
+    await runDigestJob(jobOptions(project, smtp, { log: memoryLogger() }));
+    expect(smtp.received).toHaveLength(3);
+    const txt = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+    const resolver = async (name: string, type: string) => {
+      if (name === 'news._domainkey.example.test' && type === 'TXT') return [[txt]];
+      throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
+    };
+    for (const r of smtp.received) {
+      const verdict = await dkimVerify(r.raw, { resolver });
+      expect(verdict.results).toHaveLength(1);
+      const [sig] = verdict.results;
+      expect(sig.status.result).toBe('pass');
+      expect(sig.signingDomain).toBe('example.test');
+      const signed = (sig.signingHeaders.keys as string).toLowerCase().split(/:\s*/);
+      expect(signed).toEqual(expect.arrayContaining(['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'message-id']));
+
+      // Altering the signed List-Unsubscribe header breaks the signature.
+      const forged = Buffer.from(r.raw.toString('latin1').replace('/unsubscribe/', '/unsubscribe/x'), 'latin1');
+      expect((await dkimVerify(forged, { resolver })).results[0].status.result).toBe('fail');
+    }
+  });
+});

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
+import { BroadsheetError } from '../../src/errors.js';
+import { acquireLock } from '../../src/schedule/lock.js';
+import { REPO } from '../helpers/project.js';
+
+const clock = fixedClock('2025-09-01T07:00:00Z');
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'broadsheet-lock-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function lockError(dir: string): Promise<BroadsheetError> {
+  const e = await acquireLock(dir, clock).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(BroadsheetError);
+  return e as BroadsheetError;
+}
+
+describe('the data folder lock', () => {
+  it('refuses a second holder, naming the first, until the first releases it', async () => {
+    const dir = tempDir();
+    const first = await acquireLock(dir, clock);
+    const refused = await lockError(dir);
+    expect(refused.code).toBe('LOCKED');
+    expect(refused.message).toContain(`pid ${process.pid}, started 2025-09-01T07:00:00.000Z`);
+    expect(refused.message).toContain(dir);
+    await first.release();
+    const second = await acquireLock(dir, clock);
+    await second.release();
+  });
+
+  it('is free again once a holder is killed with SIGKILL: no stale lock to clean up', async () => {
+    const dir = tempDir();
+    const script = `import { acquireLock } from ${JSON.stringify(path.join(REPO, 'dist/schedule/lock.js'))};
+await acquireLock(${JSON.stringify(dir)}, { now: () => new Date() });
+process.stdout.write('held\\n');
+setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+      child.once('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
+    });
+    const refused = await lockError(dir);
+    expect(refused.message).toContain(`pid ${child.pid},`);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const lock = await acquireLock(dir, clock);
+    await lock.release();
+  });
+});

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../src/delivery/store.js';
+import { SECRET, startSmtp, type Smtp } from '../delivery/helpers.js';
+import { startCli, type RunningCli } from '../helpers/child.js';
+import { http } from '../helpers/http.js';
+import { CLI, makeProject, type Project } from '../helpers/project.js';
+
+let project: Project;
+let smtp: Smtp;
+let serve: RunningCli;
+let base: string;
+
+const subscriber = (email: string) => {
+  const store = Store.open(path.join(project.dir, 'data'));
+  try {
+    return store.getSubscriber(email);
+  } finally {
+    store.close();
+  }
+};
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
+  project = makeProject({ articles: false, config: (c) => (c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' }) });
+  project.write('articles/first-story.md', '---\ntitle: First story\ndate: 2025-08-20T09:00:00Z\ndescription: About the first story.\n---\nThe first story.\n');
+  const store = Store.open(path.join(project.dir, 'data'));
+  for (const email of ['ann@example.org', 'bo@example.net']) store.addSubscriber(email, undefined, new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
+  store.close();
+  smtp = await startSmtp();
+  serve = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET } });
+  base = (await serve.waitFor((e) => e.event === 'listening')).url as string;
+});
+
+afterAll(async () => {
+  if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+  await smtp.close();
+  project.cleanup();
+});
+
+describe('broadsheet serve --schedule', () => {
+  it('serves what the schedule builds and sends: the archive, the view-in-browser page and working unsubscribe links', async () => {
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    await serve.waitFor((e) => e.event === 'tick finished' && e.digest === 'sent' && e.issue === 1);
+    expect(smtp.received).toHaveLength(2);
+
+    const digest = await http(base, '/digest.html');
+    expect(digest.status).toBe(200);
+    expect(digest.headers['content-type']).toBe('text/html; charset=utf-8');
+    const archive = await http(base, '/issues/');
+    expect(archive.text).toContain('<a href="1/">No. 1: The Broadsheet: First story</a>');
+    const issue = await http(base, '/issues/1/');
+    expect(issue.status).toBe(200);
+    expect(issue.text).toContain('First story');
+
+    // The link a subscriber got, at the same path on this server.
+    const mail = (await smtp.parsed()).find((m) => JSON.stringify(m.to).includes('bo@example.net'))!;
+    const header = mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r?\n\s+/g, ' ');
+    const link = /<https:\/\/news\.example\.com(\/unsubscribe\/[A-Za-z0-9_-]+)>/.exec(header)?.[1];
+    expect(link).toBeDefined();
+    expect(mail.html).toContain(`https://news.example.com${link}`);
+    expect(mail.html).toContain('https://news.example.com/issues/1/');
+
+    const confirm = await http(base, link!);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('<button type="submit">Unsubscribe</button>');
+    expect(subscriber('bo@example.net')?.status).toBe('subscribed');
+
+    const done = await http(base, link!, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(done.status).toBe(200);
+    expect(subscriber('bo@example.net')?.status).toBe('unsubscribed');
+    expect(subscriber('ann@example.org')?.status).toBe('subscribed');
+
+    // The next issue goes only to the one still subscribed.
+    const temp = path.join(project.dir, 'second.draft');
+    await writeFile(temp, '---\ntitle: Second story\ndate: 2025-08-25T09:00:00Z\ndescription: About the second story.\n---\nThe second story.\n');
+    await rename(temp, path.join(project.dir, 'articles', 'second-story.md'));
+    const second = await serve.waitFor((e) => e.event === 'tick finished' && e.digest === 'sent' && e.issue === 2);
+    expect(second).toMatchObject({ accepted: 1, failed: 0, pending: 0 });
+    expect(smtp.received.slice(2).map((r) => r.to)).toEqual([['ann@example.org']]);
+
+    expect(serve.lines.join('\n')).not.toContain(link!.split('/').pop()!);
+    expect(serve.lines.join('\n')).not.toContain(SECRET);
+    expect(serve.events.some((e) => e.event === 'request' && e.path === '/unsubscribe/[token]' && e.status === 200)).toBe(true);
+  });
+
+  it('a second serve --schedule on the same data folder is refused before it listens', async () => {
+    const second = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
+    expect((await second.exited).code).toBe(1);
+    expect(second.lines.some((l) => l.startsWith('error [LOCKED]: another broadsheet schedule'))).toBe(true);
+    expect(second.events.some((e) => e.event === 'listening')).toBe(false);
+  });
+
+  it('stops on SIGTERM: the server and the schedule end, exit 0', async () => {
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toEqual({ code: 0, signal: null });
+    expect(serve.events.map((e) => e.event)).toEqual(expect.arrayContaining(['shutting down', 'schedule stopped', 'server stopped']));
+    await expect(http(base, '/healthz')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
