@@ -1,6 +1,7 @@
 import { HtmlRenderer, Parser, type Node } from 'commonmark';
 import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
+import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 
 // sanitize-html pulls in postcss and htmlparser2; most articles never need it.
 const require = createRequire(import.meta.url);
@@ -115,5 +116,7 @@ export function renderMarkdown(markdown: string, baseUrl: string): string {
   const { rawHtml } = rewriteLinks(doc, baseUrl);
   const html = renderer.render(doc);
   // Markdown alone renders to escaped, safe HTML; only raw HTML needs the (slower) sanitiser.
-  return (rawHtml ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
+  const safe = (rawHtml ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
+  // An entity such as &#1; decodes to a character XML cannot carry, whatever the source bytes were.
+  return hasXmlIllegalChars(safe) ? stripXmlIllegalChars(safe) : safe;
 }

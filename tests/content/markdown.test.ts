@@ -27,3 +27,9 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('Tom &amp; Jerry: 3 < 4 & "quotes"', BASE)).toBe('<p>Tom &amp; Jerry: 3 &lt; 4 &amp; &quot;quotes&quot;</p>');
   });
 });
+
+describe('renderMarkdown and XML', () => {
+  it('drops characters that entities decode to but XML cannot carry', () => {
+    expect(renderMarkdown('a&#1;b &#xFFFE;c &#65;', BASE)).toBe('<p>ab c A</p>');
+  });
+});
