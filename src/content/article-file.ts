@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
@@ -35,7 +36,18 @@ function lineOfText(text: string, index: number): number {
   return line;
 }
 
-/** What reading one file gives; plain data, so a worker thread can send it back. */
+/**
+ * The file's path relative to the project, with `/`. The listed files are
+ * joined onto the (absolute, normalised) content folder, so under the project
+ * root a prefix cut gives what path.relative would, for a fraction of its cost.
+ */
+function shownPath(root: string, file: string): string {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const rel = file.startsWith(prefix) && !file.includes(`${path.sep}..${path.sep}`) ? file.slice(prefix.length) : path.relative(root, file);
+  return path.sep === '/' ? rel : rel.split(path.sep).join('/');
+}
+
+/** What reading one file gives. */
 export interface FileResult {
   file: string;
   entry?: Entry;
@@ -49,11 +61,12 @@ export interface FileResult {
 export async function loadArticleFile(file: string, config: Config): Promise<FileResult> {
   const result: FileResult = { file, draft: false, frontMatter: '', problems: [], warnings: [] };
   const { problems, warnings } = result;
-  const shown = path.relative(config.paths.root, file).split(path.sep).join('/');
+  const shown = shownPath(config.paths.root, file);
   // Synchronous reads: for thousands of small files they cost a fifth of
   // what the promise machinery of readFile adds.
   const bytes = readFileSync(file);
-  const bad = firstInvalidUtf8(bytes);
+  // isUtf8 is native and fast; the offset of the first bad byte is found only for a bad file.
+  const bad = isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes);
   if (bad >= 0) {
     problems.push({ file: shown, line: lineAtOffset(bytes, bad), message: `invalid UTF-8 at byte ${bad}; save the file as UTF-8` });
     return result;

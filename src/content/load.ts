@@ -1,7 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
@@ -11,9 +9,6 @@ import type { Entry, Site } from './model.js';
 import { frontMatterSchema } from './schema.js';
 
 export { permalink, slugFromFileName } from './article-file.js';
-
-/** Below this many files a second thread costs more to start than it saves. */
-const PARALLEL_FROM = 400;
 
 async function listMarkdown(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -31,33 +26,15 @@ async function listMarkdown(dir: string): Promise<string[]> {
   return found.sort();
 }
 
-async function loadSequentially(files: readonly string[], config: Config): Promise<FileResult[]> {
+/**
+ * One file after another on this thread. A second thread was tried: on two
+ * cores each half ran a third slower (allocation and GC contend) and copying
+ * the entries back cost more than the rest saved.
+ */
+async function loadFiles(files: readonly string[], config: Config): Promise<FileResult[]> {
   const out: FileResult[] = [];
   for (const f of files) out.push(await loadArticleFile(f, config));
   return out;
-}
-
-/**
- * Parsing and rendering Markdown is CPU-bound: a large site is split between
- * this thread and one worker thread. The result is the same, in the same order.
- */
-async function loadFiles(files: readonly string[], config: Config): Promise<FileResult[]> {
-  const workerFile = new URL('./load-worker.js', import.meta.url);
-  const canFork = os.availableParallelism() > 1 && files.length >= PARALLEL_FROM && workerFile.pathname.endsWith('/dist/content/load-worker.js');
-  if (!canFork) return loadSequentially(files, config);
-  const half = Math.floor(files.length / 2);
-  const worker = new Worker(workerFile, { workerData: { files: files.slice(half), config } });
-  const theirs = new Promise<FileResult[]>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`content worker exited with code ${code}`)));
-  });
-  const mine = await loadSequentially(files.slice(0, half), config);
-  try {
-    return [...mine, ...(await theirs)];
-  } finally {
-    await worker.terminate();
-  }
 }
 
 function compareEntries(a: Entry, b: Entry): number {

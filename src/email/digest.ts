@@ -3,7 +3,7 @@ import type { Config } from '../config/load.js';
 import { leadStory, type Entry, type Site } from '../content/model.js';
 import { BroadsheetError } from '../errors.js';
 import { LITERALS, toRecipientTemplate } from './marks.js';
-import { MJML_OPTIONS, mjmlToHtml } from './mjml.js';
+import { MJML_OPTIONS, mjmlToHtml, type MjmlRender } from './mjml.js';
 import { mjmlCacheFor } from './mjml-cache.js';
 import { loadTemplates, renderConfigTemplate } from './templates.js';
 import { oneLine } from './text.js';
@@ -33,14 +33,15 @@ export interface Recipient {
 
 /**
  * Stage 1: fills the templates with the issue's data and runs MJML, once per
- * issue. The result is the same for every recipient.
+ * issue (in this thread unless `mjml` says otherwise). The result is the same
+ * for every recipient.
  */
-export async function renderDigest(config: Config, content: DigestContent): Promise<RenderedDigest> {
+export async function renderDigest(config: Config, content: DigestContent, mjml?: MjmlRender): Promise<RenderedDigest> {
   const templates = await loadTemplates(config);
   const view = digestView(config, content);
   view.subject = oneLine(renderConfigTemplate(config, 'subject', view));
   view.preheader = oneLine(renderConfigTemplate(config, 'preheader', view));
-  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS));
+  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS), mjml);
   const text = templates.text(view);
   return { subject: view.subject, preheader: view.preheader, html, text };
 }

@@ -6,6 +6,7 @@ import type { OutputFile } from '../output/files.js';
 import { digestContentFor, personalize, renderDigest, type Recipient } from './digest.js';
 import { messageToEml } from './eml.js';
 import { buildMessage, sender } from './message.js';
+import type { MjmlRender } from './mjml.js';
 
 export { digestContentFor, personalize, renderDigest } from './digest.js';
 export type { DigestContent, Recipient, RenderedDigest } from './digest.js';
@@ -34,14 +35,14 @@ export function neutralRecipient(config: Config): Recipient {
  * teasers. Nothing in them depends on the time of the build: the Date header
  * is the lead's date, the Message-ID and MIME boundaries derive from content.
  */
-export async function renderDigestFiles(site: Site): Promise<{ files: OutputFile[]; warnings: Problem[] }> {
+export async function renderDigestFiles(site: Site, mjml?: MjmlRender): Promise<{ files: OutputFile[]; warnings: Problem[] }> {
   const config = site.config;
   const content = digestContentFor(site);
   if (!content) {
     const dir = path.relative(config.paths.root, config.paths.content) || '.';
     return { files: [], warnings: [{ file: dir, message: 'no published article to lead the digest; digest files not written' }] };
   }
-  const digest = await renderDigest(config, content);
+  const digest = await renderDigest(config, content, mjml);
   const recipient = neutralRecipient(config);
   const personal = personalize(digest)(recipient);
   const host = new URL(config.site.url).hostname;
