@@ -1,5 +1,4 @@
 import { loadConfig } from '../config/load.js';
-import { openSchedule } from '../schedule/service.js';
 import type { Command } from './types.js';
 
 export const scheduleCommand: Command = {
@@ -15,6 +14,8 @@ export const scheduleCommand: Command = {
   options: { once: { type: 'boolean' } },
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    // Imported here so that other commands do not load the scheduler.
+    const { openSchedule } = await import('../schedule/service.js');
     const schedule = await openSchedule({ config, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal });
     return schedule.run({ once: ctx.options.once === true });
   },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { cleanName, normaliseAddress } from '../delivery/address.js';
 import { parseCsv } from '../delivery/csv.js';
-import { Store, type AddOutcome } from '../delivery/store.js';
+import type { AddOutcome, Store } from '../delivery/store.js';
 import { BroadsheetError, type Problem } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
 
@@ -23,6 +23,8 @@ function address(input: string | undefined, what: string): string {
 
 async function withStore<T>(ctx: CommandContext, fn: (store: Store) => T | Promise<T>): Promise<T> {
   const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+  // Imported here so that other commands do not load SQLite.
+  const { Store } = await import('../delivery/store.js');
   const store = Store.open(config.paths.data);
   try {
     return await fn(store);

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { validateDetailed as validateCron } from 'node-cron';
+import { createRequire } from 'node:module';
+import type { validateDetailed } from 'node-cron';
+
+// node-cron is loaded only for a config that has a cron expression.
+const require = createRequire(import.meta.url);
+const validateCron: typeof validateDetailed = (expression) => (require('node-cron') as typeof import('node-cron')).validateDetailed(expression);
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })

@@ -173,6 +173,8 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
     html: isTeaser ? '' : renderMarkdown(body, url),
     related: data.related,
   };
-  return { ...result, entry, draft: data.draft };
+  result.entry = entry;
+  result.draft = data.draft;
+  return result;
 }
 

@@ -1,4 +1,4 @@
-import { stripXmlIllegalChars } from '../util/xml-chars.js';
+import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 
 /**
  * Escaping for the XML we write ourselves. Every string is also stripped of
@@ -9,13 +9,9 @@ import { stripXmlIllegalChars } from '../util/xml-chars.js';
 const TEXT_SPECIAL = /[&<>]/;
 const ATTR_SPECIAL = /[&<>"\t\n\r]/;
 
-// Any character that might need removing; most strings have none and are returned as they are.
-// eslint-disable-next-line no-control-regex
-const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
-
-/** The string without the characters XML 1.0 cannot carry. */
+/** The string without the characters XML 1.0 cannot carry; most strings have none and are returned as they are. */
 export function clean(s: string): string {
-  return SUSPECT.test(s) ? stripXmlIllegalChars(s) : s;
+  return hasXmlIllegalChars(s) ? stripXmlIllegalChars(s) : s;
 }
 
 export function escapeText(s: string): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BroadsheetError } from '../errors.js';
 
@@ -30,6 +30,8 @@ function safeTarget(dir: string, rel: string): string {
 
 async function sameAsOnDisk(target: string, bytes: Uint8Array): Promise<boolean> {
   try {
+    // A missing file or one of another size differs without reading it.
+    if ((await stat(target)).size !== bytes.length) return false;
     const current = await readFile(target);
     return Buffer.compare(current, bytes) === 0;
   } catch {
@@ -46,6 +48,34 @@ export async function staleFiles(dir: string, files: readonly OutputFile[]): Pro
   return stale;
 }
 
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * `work` over every item, at most `limit` at a time; results in the order of
+ * the items. After a failure no new item starts, and the first error is thrown
+ * only once the running ones have settled, so a cleanup sees every file made.
+ */
+async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await work(items[i]!, i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return results;
+}
+
 /**
  * Writes files so that a reader never sees a half-written one: every changed
  * file is first written in full beside its target, and only when all of them
@@ -56,23 +86,33 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[]): P
   const report: WriteReport = { written: [], unchanged: [] };
   const staged: { temp: string; target: string; rel: string }[] = [];
   const suffix = `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const targets = files.map((f) => safeTarget(dir, f.path));
+  const folders = new Map<string, Promise<unknown>>();
+  const ensureFolder = (d: string) => {
+    let made = folders.get(d);
+    if (!made) folders.set(d, (made = mkdir(d, { recursive: true })));
+    return made;
+  };
   try {
-    for (const f of files) {
-      const target = safeTarget(dir, f.path);
+    // Several files at a time: the file system works on other threads while this one waits.
+    const changed = await inBatches(files, WRITE_CONCURRENCY, async (f, i) => {
+      const target = targets[i]!;
       const bytes = toBytes(f.content);
-      if (await sameAsOnDisk(target, bytes)) {
-        report.unchanged.push(f.path);
-        continue;
-      }
-      await mkdir(path.dirname(target), { recursive: true });
+      if (await sameAsOnDisk(target, bytes)) return undefined;
+      await ensureFolder(path.dirname(target));
       const temp = target + suffix;
+      // Recorded before the write, so a failed write is cleaned up as well.
+      const entry = { temp, target, rel: f.path };
+      staged.push(entry);
       await writeFile(temp, bytes);
-      staged.push({ temp, target, rel: f.path });
-    }
-    for (const s of staged) {
-      await rename(s.temp, s.target);
-      report.written.push(s.rel);
-    }
+      return entry;
+    });
+    changed.forEach((c, i) => {
+      if (c === undefined) report.unchanged.push(files[i]!.path);
+    });
+    const toRename = changed.filter((c) => c !== undefined);
+    await inBatches(toRename, WRITE_CONCURRENCY, (c) => rename(c.temp, c.target));
+    report.written.push(...toRename.map((c) => c.rel));
   } catch (cause) {
     await Promise.all(staged.map((s) => rm(s.temp, { force: true })));
     if (cause instanceof BroadsheetError) throw cause;

@@ -5,7 +5,12 @@
 // eslint-disable-next-line no-control-regex
 const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Any character that might be illegal: one class, no lookaround, so far faster on the usual clean string.
+// eslint-disable-next-line no-control-regex
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function hasXmlIllegalChars(s: string): boolean {
+  if (!SUSPECT.test(s)) return false;
   ILLEGAL.lastIndex = 0;
   return ILLEGAL.test(s);
 }

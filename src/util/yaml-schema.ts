@@ -1,5 +1,11 @@
 import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter } from 'yaml';
+
+// `yaml` keeps positions, which only a file with problems needs: loaded on first use.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+const yaml = () => (yamlModule ??= require('yaml') as typeof import('yaml'));
 import type { z } from 'zod';
 import type { Problem } from '../errors.js';
 
@@ -40,7 +46,7 @@ function lineOf(doc: Document, path: readonly PropertyKey[], counter: LineCounte
   // reported at the line of the object that should hold it.
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true);
-    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+    if (yaml().isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;
 }
@@ -85,6 +91,7 @@ function parseYamlWithPositions<S extends z.ZodType>(
   options: { firstLine?: number; emptyValue?: unknown },
 ): Parsed<z.output<S>> {
   const offset = (options.firstLine ?? 1) - 1;
+  const { LineCounter, parseDocument } = yaml();
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
