@@ -7,8 +7,9 @@ import { firstInvalidUtf8, lineAtOffset } from '../util/utf8.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 import { parseYaml } from '../util/yaml-schema.js';
 import { readLocalImage } from './image.js';
-import { absoluteUrl, renderMarkdown } from './markdown.js';
+import { absoluteUrl, renderMarkdownBody } from './markdown.js';
 import type { Entry, EntryImage } from './model.js';
+import { markPlainHtml } from './plain-html.js';
 import { frontMatterSchema, SLUG_RE, type FrontMatter } from './schema.js';
 
 const FRONT_MATTER_RE = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?^---[ \t]*(?:\r?\n|$)/m;
@@ -157,6 +158,7 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
 
   const authors = data.author === undefined ? [config.site.author] : (Array.isArray(data.author) ? data.author : [data.author]).map((name) => ({ name }));
   const isTeaser = body.trim() === '';
+  const rendered = isTeaser ? { html: '', plain: false } : renderMarkdownBody(body, url);
   const entry: Entry = {
     kind: isTeaser ? 'teaser' : 'article',
     file: shown,
@@ -170,9 +172,10 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
     authors,
     tags: data.tags,
     ...(image ? { image } : {}),
-    html: isTeaser ? '' : renderMarkdown(body, url),
+    html: rendered.html,
     related: data.related,
   };
+  if (rendered.plain) markPlainHtml(entry);
   result.entry = entry;
   result.draft = data.draft;
   return result;

@@ -71,12 +71,21 @@ function sanitizeOptions(base: string): sanitizeHtml.IOptions {
   };
 }
 
+/** The class commonmark.js writes for a code block's info string, if any. */
+function codeClass(info: string | null): string | undefined {
+  const word = info ? info.split(/\s+/)[0] : '';
+  if (!word) return undefined;
+  return word.startsWith('language-') ? word : `language-${word}`;
+}
+
 /**
  * Makes every Markdown link and image absolute, drops those with refused
- * schemes (javascript:, data:), and tells whether the text holds raw HTML.
+ * schemes (javascript:, data:), and tells whether the text holds raw HTML and
+ * whether every code block's class is one the sanitiser keeps.
  */
-function rewriteLinks(doc: Node, base: string): { rawHtml: boolean } {
+function rewriteLinks(doc: Node, base: string): { rawHtml: boolean; plainClasses: boolean } {
   let rawHtml = false;
+  let plainClasses = true;
   const walker = doc.walker();
   const refused: Node[] = [];
   let step;
@@ -84,7 +93,10 @@ function rewriteLinks(doc: Node, base: string): { rawHtml: boolean } {
     const node = step.node;
     if (!step.entering) continue;
     if (node.type === 'html_block' || node.type === 'html_inline') rawHtml = true;
-    else if (node.type === 'link' || node.type === 'image') {
+    else if (node.type === 'code_block') {
+      const cls = codeClass(node.info);
+      if (cls !== undefined && !CODE_CLASS.test(cls)) plainClasses = false;
+    } else if (node.type === 'link' || node.type === 'image') {
       const abs = absoluteUrl(node.destination ?? '', base);
       if (abs === undefined) refused.push(node);
       else node.destination = abs;
@@ -102,7 +114,7 @@ function rewriteLinks(doc: Node, base: string): { rawHtml: boolean } {
     }
     node.unlink();
   }
-  return { rawHtml };
+  return { rawHtml, plainClasses };
 }
 
 /** Keeps only the allowed tags and attributes, and makes every link and image absolute against `baseUrl`. */
@@ -110,13 +122,28 @@ export function sanitizeBody(html: string, baseUrl: string): string {
   return sanitize(html, sanitizeOptions(baseUrl)).trim();
 }
 
+export interface RenderedBody {
+  html: string;
+  /**
+   * True when the HTML is commonmark.js's rendering of Markdown without raw
+   * HTML and without a code class the sanitiser would drop: only allowed
+   * tags and attributes, double-quoted escaped values, absolute links. That
+   * is exactly the form the feeds' own check (feeds/html.ts) accepts.
+   */
+  plain: boolean;
+}
+
 /** Renders an article body to HTML safe for feeds and email, with every link and image absolute. */
-export function renderMarkdown(markdown: string, baseUrl: string): string {
+export function renderMarkdownBody(markdown: string, baseUrl: string): RenderedBody {
   const doc = parser.parse(markdown);
-  const { rawHtml } = rewriteLinks(doc, baseUrl);
+  const { rawHtml, plainClasses } = rewriteLinks(doc, baseUrl);
   const html = renderer.render(doc);
   // Markdown alone renders to escaped, safe HTML; only raw HTML needs the (slower) sanitiser.
   const safe = (rawHtml ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
   // An entity such as &#1; decodes to a character XML cannot carry, whatever the source bytes were.
-  return hasXmlIllegalChars(safe) ? stripXmlIllegalChars(safe) : safe;
+  return { html: hasXmlIllegalChars(safe) ? stripXmlIllegalChars(safe) : safe, plain: !rawHtml && plainClasses };
+}
+
+export function renderMarkdown(markdown: string, baseUrl: string): string {
+  return renderMarkdownBody(markdown, baseUrl).html;
 }
