@@ -39,7 +39,7 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
     log.info('tick stopped', { tick: n, reason: 'shutting down before the digest' });
     return undefined;
   }
-  const result = await runDigestJob({ config: opts.config, clock: opts.clock, log, signal: opts.signal, env: opts.env });
+  const result = await runDigestJob({ config: opts.config, clock: opts.clock, log, signal: opts.signal, env: opts.env, site: report.site });
   switch (result.kind) {
     case 'nothing-new':
       log.info('tick finished', { tick: n, digest: 'nothing new since the last issue; nothing sent' });
