@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Tests spawn real servers and child processes; two cores, two workers.
     maxWorkers: 2,
+    reporters: ['default', './tests/helpers/summary-reporter.ts'],
   },
 });

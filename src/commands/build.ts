@@ -1,9 +1,24 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { BroadsheetError, formatProblem } from '../errors.js';
-import { changedFeedUrls, pingHubs } from '../feeds/websub.js';
+import { announceChanges } from '../pipeline/announce.js';
 import { build, checkBuild } from '../pipeline/build.js';
 import type { Command } from './types.js';
+
+/** Each file when there are a few; counts per folder when a large site writes hundreds. */
+function printFiles(print: (line: string) => void, verb: string, files: readonly string[]): void {
+  const label = `  ${verb.padEnd(9)} `;
+  if (files.length <= 12) {
+    for (const f of files) print(label + f);
+    return;
+  }
+  const byFolder = new Map<string, number>();
+  for (const f of files) {
+    const top = f.includes('/') ? `${f.slice(0, f.indexOf('/'))}/` : f;
+    byFolder.set(top, (byFolder.get(top) ?? 0) + 1);
+  }
+  for (const [folder, n] of byFolder) print(label + (n === 1 && !folder.endsWith('/') ? folder : `${folder} (${n} file${n === 1 ? '' : 's'})`));
+}
 
 export const buildCommand: Command = {
   name: 'build',
@@ -14,13 +29,14 @@ export const buildCommand: Command = {
   async run(ctx) {
     const started = performance.now();
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
-    const outShown = path.relative(process.cwd(), config.paths.output) || '.';
+    const relative = path.relative(process.cwd(), config.paths.output);
+    const outShown = relative === '' ? '.' : relative.startsWith('..') ? config.paths.output : relative;
     if (ctx.options.check) {
       const { rendered, stale } = await checkBuild(config, ctx.clock);
       for (const w of rendered.warnings) ctx.log.warn(formatProblem(w));
       if (stale.length > 0) {
         throw new BroadsheetError('OUTPUT_STALE', `${stale.length} file(s) in ${outShown} differ from a fresh build; run broadsheet build and commit the result`, {
-          problems: stale.map((file) => ({ file: `${outShown}/${file}`, message: 'out of date' })),
+          problems: stale.map((s) => ({ file: `${outShown}/${s.path}`, message: s.reason })),
         });
       }
       ctx.print(`${outShown} is up to date (${rendered.files.length} files checked)`);
@@ -32,15 +48,12 @@ export const buildCommand: Command = {
     const articles = report.site.entries.filter((e) => e.kind === 'article').length;
     const teasers = report.site.entries.length - articles;
     ctx.print(`built ${report.site.entries.length} entries (${articles} articles, ${teasers} teasers) into ${outShown}/ in ${ms} ms`);
-    for (const file of report.written) ctx.print(`  wrote     ${file}`);
+    printFiles(ctx.print, 'wrote', report.written);
+    printFiles(ctx.print, 'removed', report.removed);
     if (report.unchanged.length > 0) ctx.print(`  unchanged ${report.unchanged.length} file(s)`);
     // Only feeds whose bytes changed are announced; a failed ping is reported, never fatal.
-    const feeds = changedFeedUrls(config.site.url, report.written);
-    if (config.feeds.hubs.length > 0 && feeds.length > 0) {
-      const pings = await pingHubs({ hubs: config.feeds.hubs, feeds, signal: ctx.signal });
-      ctx.print(`  pinged    ${config.feeds.hubs.length} hub(s) for ${feeds.length} changed feed(s): ${pings.sent.length} ok, ${pings.failed.length} failed`);
-      for (const f of pings.failed) ctx.log.warn('websub ping failed', { hub: f.hub, feed: f.feed, attempts: f.attempts, error: f.error });
-    }
+    const pinged = await announceChanges(config, report.written, { log: ctx.log, signal: ctx.signal });
+    if (pinged) ctx.print(`  pinged    ${pinged.hubs} hub(s) for ${pinged.feeds} changed feed(s): ${pinged.ok} ok, ${pinged.failed} failed`);
     return 0;
   },
 };

@@ -2,10 +2,11 @@ import type { Clock } from '../clock.js';
 import type { Environment } from '../commands/types.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
+import type { Site } from '../content/model.js';
 import { BroadsheetError } from '../errors.js';
+import { acquireLock } from '../util/lock.js';
 import type { Logger } from '../log.js';
 import { planIssue, renderIssue } from './issue.js';
-import { acquireSendLock } from './lock.js';
 import { messageMaker, type Addressee, type IssueForMail } from './messages.js';
 import { writeOutbox } from './outbox.js';
 import { DEFAULT_RETRY, deliver, type DeliveryEvent, type RetryPolicy } from './sender.js';
@@ -30,6 +31,8 @@ export interface JobOptions {
   signal: AbortSignal;
   env: Environment;
   dryRun?: boolean;
+  /** The site as the caller's build just loaded it, so a tick reads the articles once. */
+  site?: Site;
   /** Called after each delivery; when given, per-delivery log lines give way to it (failures are still logged). */
   progress?: (p: JobProgress) => void;
   /** SMTP timeouts; tests shorten them. */
@@ -70,9 +73,10 @@ async function prerequisites(config: Config, env: Environment): Promise<Prerequi
 export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
   const { config, clock, log, signal, env } = opts;
   const pre = await prerequisites(config, env);
-  const site = await loadSite(config, clock);
+  const site = opts.site ?? (await loadSite(config, clock));
   const writeOnly = opts.dryRun === true || !env.SMTP_URL;
-  const lock = writeOnly ? undefined : acquireSendLock(config.paths.data);
+  // Two senders working through one ledger would send the same pending deliveries twice.
+  const lock = writeOnly ? undefined : await acquireLock(config.paths.data, clock, 'send');
   const store = Store.open(config.paths.data);
   try {
     const plan = planIssue(store, site);
@@ -135,7 +139,7 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
     return { kind: 'sent', issue: issue.number, ...summary(counts) };
   } finally {
     store.close();
-    lock?.release();
+    await lock?.release();
   }
 }
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
@@ -7,6 +9,7 @@ import { startMjmlThread } from '../email/mjml-thread.js';
 import type { Problem } from '../errors.js';
 import { imageFiles, renderFeeds } from '../feeds/index.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
+import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
 
 export interface Rendered {
   site: Site;
@@ -39,16 +42,35 @@ export async function renderAll(config: Config, clock: Clock): Promise<Rendered>
 export interface BuildReport extends Rendered {
   written: string[];
   unchanged: string[];
+  /** Files an earlier build wrote that this one no longer produces. */
+  removed: string[];
 }
 
 export async function build(config: Config, clock: Clock): Promise<BuildReport> {
   const rendered = await renderAll(config, clock);
-  const report = await writeOutputs(config.paths.output, rendered.files);
-  return { ...rendered, ...report };
+  const dir = config.paths.output;
+  const previous = await readManifest(dir);
+  const report = await writeOutputs(dir, rendered.files);
+  const paths = rendered.files.map((f) => f.path);
+  const removed = await removeOrphans(dir, orphans(previous, paths));
+  await writeManifest(dir, paths);
+  return { ...rendered, ...report, removed };
 }
 
-/** The files under the output folder that differ from what a build would write now. */
-export async function checkBuild(config: Config, clock: Clock): Promise<{ rendered: Rendered; stale: string[] }> {
+export interface StaleFile {
+  path: string;
+  reason: 'out of date' | 'no longer produced';
+}
+
+/** The files under the output folder that differ from what a build would write now, or that it would remove. */
+export async function checkBuild(config: Config, clock: Clock): Promise<{ rendered: Rendered; stale: StaleFile[] }> {
   const rendered = await renderAll(config, clock);
-  return { rendered, stale: await staleFiles(config.paths.output, rendered.files) };
+  const dir = config.paths.output;
+  const changed = await staleFiles(dir, rendered.files);
+  const gone = orphans(await readManifest(dir), rendered.files.map((f) => f.path));
+  const existing = gone.filter((p) => existsSync(path.join(dir, p)));
+  return {
+    rendered,
+    stale: [...changed.map((p) => ({ path: p, reason: 'out of date' as const })), ...existing.map((p) => ({ path: p, reason: 'no longer produced' as const }))],
+  };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { OUTBOX_DIR } from '../delivery/outbox.js';
 import { BroadsheetError, formatProblem, isBroadsheetError } from '../errors.js';
-import { acquireLock } from './lock.js';
+import { acquireLock } from '../util/lock.js';
 import { runScheduler } from './scheduler.js';
 import { runTick, type TickOptions, type TickResult } from './tick.js';
 
@@ -29,7 +29,7 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
   if (config.email && !env.BROADSHEET_SECRET) {
     throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every digest the schedule sends');
   }
-  const lock = await acquireLock(config.paths.data, opts.clock);
+  const lock = await acquireLock(config.paths.data, opts.clock, 'schedule');
   if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
   else if (!env.SMTP_URL) log.warn('SMTP_URL is not set: each new issue is written to disk instead of sent', { dir: path.join(config.paths.output, OUTBOX_DIR) });
   return {

@@ -4,6 +4,7 @@ import type { Config } from '../config/load.js';
 import { runDigestJob, type JobResult } from '../delivery/job.js';
 import { formatProblem } from '../errors.js';
 import type { Logger } from '../log.js';
+import { announceChanges } from '../pipeline/announce.js';
 import { build } from '../pipeline/build.js';
 
 export interface TickOptions {
@@ -27,7 +28,9 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
   log.info('tick started', { tick: n });
   const report = await build(opts.config, opts.clock);
   for (const w of report.warnings) log.warn(formatProblem(w));
-  log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length });
+  log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length, removed: report.removed.length });
+  const pinged = await announceChanges(opts.config, report.written, { log, signal: opts.signal });
+  if (pinged) log.info('hubs pinged', { tick: n, hubs: pinged.hubs, feeds: pinged.feeds, ok: pinged.ok, failed: pinged.failed });
   if (!opts.config.email) {
     log.info('tick finished', { tick: n, digest: 'none (no email section in the config)' });
     return undefined;
@@ -36,7 +39,7 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
     log.info('tick stopped', { tick: n, reason: 'shutting down before the digest' });
     return undefined;
   }
-  const result = await runDigestJob({ config: opts.config, clock: opts.clock, log, signal: opts.signal, env: opts.env });
+  const result = await runDigestJob({ config: opts.config, clock: opts.clock, log, signal: opts.signal, env: opts.env, site: report.site });
   switch (result.kind) {
     case 'nothing-new':
       log.info('tick finished', { tick: n, digest: 'nothing new since the last issue; nothing sent' });

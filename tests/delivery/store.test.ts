@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanName, normaliseAddress } from '../../src/delivery/address.js';
 import { parseCsv } from '../../src/delivery/csv.js';
-import { acquireSendLock } from '../../src/delivery/lock.js';
+import { acquireLock } from '../../src/util/lock.js';
 import { DATABASE_FILE, Store } from '../../src/delivery/store.js';
 
 let dir: string;
@@ -107,15 +107,14 @@ describe('Store', () => {
 });
 
 describe('send lock', () => {
-  it('lets one process send at a time and takes over a lock left by a dead process', async () => {
-    acquireSendLock(dir).release();
-    const { writeFile } = await import('node:fs/promises');
-    // A live process (our parent) holds it.
-    await writeFile(path.join(dir, 'send.lock'), String(process.ppid));
-    expect(() => acquireSendLock(dir)).toThrow(expect.objectContaining({ code: 'LOCKED' }));
-    // A pid that no process has.
-    await writeFile(path.join(dir, 'send.lock'), '2147483646');
-    const taken = acquireSendLock(dir);
-    taken.release();
+  it('lets one process send at a time, per data folder', async () => {
+    const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
+    const first = await acquireLock(dir, clock, 'send');
+    await expect(acquireLock(dir, clock, 'send')).rejects.toMatchObject({ code: 'LOCKED' });
+    // The scheduler's lock is another lock: a scheduler may send.
+    const schedule = await acquireLock(dir, clock, 'schedule');
+    await schedule.release();
+    await first.release();
+    await (await acquireLock(dir, clock, 'send')).release();
   });
 });

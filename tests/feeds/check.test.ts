@@ -20,7 +20,11 @@ describe('broadsheet build --check', () => {
   let project: Project;
   let dir: string;
   let configFile: string;
-  const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
+  // As the command shows it: relative below the working folder, absolute elsewhere.
+  const shown = (dir: string) => {
+    const rel = path.relative(process.cwd(), dir);
+    return rel === '' ? '.' : rel.startsWith('..') ? dir : rel;
+  };
 
   beforeAll(async () => {
     project = makeProject();

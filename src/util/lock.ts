@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { BroadsheetError } from '../errors.js';
 import { writeFileAtomic } from '../output/files.js';
-import { isAlive } from '../util/process.js';
+import { isAlive } from './process.js';
 
 export interface Lock {
   /** The file whose SQLite lock is held. */
@@ -18,12 +18,12 @@ interface Holder {
 }
 
 /**
- * One scheduler per data folder. The lock is an exclusive SQLite transaction
+ * One holder per data folder and name: one scheduler, one sender. The lock is an exclusive SQLite transaction
  * that stays open for the life of the process: the kernel drops it when the
  * process ends, however it ends, so there is no stale lock to detect and no
  * pid-reuse race. A pid file beside it only says who holds the lock.
  */
-export async function acquireLock(dataDir: string, clock: Clock, name = 'schedule'): Promise<Lock> {
+export async function acquireLock(dataDir: string, clock: Clock, name: 'schedule' | 'send'): Promise<Lock> {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, `${name}.lock`);
   const holderFile = path.join(dataDir, `${name}.pid`);
