@@ -1,20 +1,15 @@
 import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
-import { leadStory, type Entry, type Site } from '../content/model.js';
 import { BroadsheetError } from '../errors.js';
 import { LITERALS, toRecipientTemplate } from './marks.js';
-import { MJML_OPTIONS, mjmlToHtml, type MjmlRender } from './mjml.js';
+import { MJML_OPTIONS, mjmlToHtml } from './mjml.js';
 import { mjmlCacheFor } from './mjml-cache.js';
 import { loadTemplates, renderConfigTemplate } from './templates.js';
 import { oneLine } from './text.js';
+import type { DigestContent } from './content.js';
 import { digestView } from './view.js';
 
-export interface DigestContent {
-  number?: number;
-  lead: Entry;
-  /** Teasers and other stories shown as cards, in order. */
-  cards: Entry[];
-}
+export { digestContentFor, type DigestContent } from './content.js';
 
 /** A rendered issue. `html` and `text` still hold the per-recipient placeholders that personalize() fills. */
 export interface RenderedDigest {
@@ -33,15 +28,14 @@ export interface Recipient {
 
 /**
  * Stage 1: fills the templates with the issue's data and runs MJML, once per
- * issue (in this thread unless `mjml` says otherwise). The result is the same
- * for every recipient.
+ * issue. The result is the same for every recipient.
  */
-export async function renderDigest(config: Config, content: DigestContent, mjml?: MjmlRender): Promise<RenderedDigest> {
+export async function renderDigest(config: Config, content: DigestContent): Promise<RenderedDigest> {
   const templates = await loadTemplates(config);
   const view = digestView(config, content);
   view.subject = oneLine(renderConfigTemplate(config, 'subject', view));
   view.preheader = oneLine(renderConfigTemplate(config, 'preheader', view));
-  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS), mjml);
+  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS));
   const text = templates.text(view);
   return { subject: view.subject, preheader: view.preheader, html, text };
 }
@@ -81,9 +75,3 @@ export function personalize(digest: RenderedDigest): (r: Recipient) => { html: s
   };
 }
 
-/** The newest article and the teasers it names (at most digest.maxTeasers): what `build` writes as the digest. */
-export function digestContentFor(site: Site): DigestContent | undefined {
-  const story = leadStory(site);
-  if (!story) return undefined;
-  return { lead: story.lead, cards: story.related.slice(0, site.config.digest.maxTeasers) };
-}

@@ -3,10 +3,9 @@ import type { Config } from '../config/load.js';
 import type { Site } from '../content/model.js';
 import type { Problem } from '../errors.js';
 import type { OutputFile } from '../output/files.js';
-import { digestContentFor, personalize, renderDigest, type Recipient } from './digest.js';
+import { digestContentFor, personalize, renderDigest, type DigestContent, type Recipient } from './digest.js';
 import { messageToEml } from './eml.js';
 import { buildMessage, sender } from './message.js';
-import type { MjmlRender } from './mjml.js';
 
 export { digestContentFor, personalize, renderDigest } from './digest.js';
 export type { DigestContent, Recipient, RenderedDigest } from './digest.js';
@@ -35,14 +34,22 @@ export function neutralRecipient(config: Config): Recipient {
  * teasers. Nothing in them depends on the time of the build: the Date header
  * is the lead's date, the Message-ID and MIME boundaries derive from content.
  */
-export async function renderDigestFiles(site: Site, mjml?: MjmlRender): Promise<{ files: OutputFile[]; warnings: Problem[] }> {
-  const config = site.config;
-  const content = digestContentFor(site);
+export async function renderDigestFiles(site: Site): Promise<DigestFiles> {
+  return renderDigestFilesFor(site.config, digestContentFor(site));
+}
+
+export interface DigestFiles {
+  files: OutputFile[];
+  warnings: Problem[];
+}
+
+/** renderDigestFiles for content already chosen; `undefined` when no article can lead. */
+export async function renderDigestFilesFor(config: Config, content: DigestContent | undefined): Promise<DigestFiles> {
   if (!content) {
     const dir = path.relative(config.paths.root, config.paths.content) || '.';
     return { files: [], warnings: [{ file: dir, message: 'no published article to lead the digest; digest files not written' }] };
   }
-  const digest = await renderDigest(config, content, mjml);
+  const digest = await renderDigest(config, content);
   const recipient = neutralRecipient(config);
   const personal = personalize(digest)(recipient);
   const host = new URL(config.site.url).hostname;

@@ -6,9 +6,6 @@ import { templateError } from './templates.js';
 
 type Mjml2Html = typeof import('mjml');
 
-/** Renders MJML to HTML; rejects like mjml2html, with `errors` (line, message, tagName) on invalid markup. */
-export type MjmlRender = (mjml: string, options: typeof MJML_OPTIONS) => Promise<{ html: string }>;
-
 let loading: Promise<Mjml2Html> | undefined;
 
 /** MJML takes about half a second to import: only commands that render a digest pay for it. */
@@ -35,10 +32,7 @@ export const MJML_OPTIONS = {
   fonts: {},
 } as const;
 
-/** MJML in this thread, imported on first use. */
-export const renderInProcess: MjmlRender = async (mjml, options) => (await loadMjml())(mjml, { ...options, fonts: {} });
-
-export async function mjmlToHtml(stage1: Stage1Html, cache?: MjmlCache, render: MjmlRender = renderInProcess): Promise<string> {
+export async function mjmlToHtml(stage1: Stage1Html, cache?: MjmlCache): Promise<string> {
   const include = /<mj-include\b/.exec(stage1.mjml);
   if (include) {
     throw templateError([{ ...stage1.where(lineAt(stage1.mjml, include.index)), message: 'mj-include is not supported: put the markup in partials/<name>.mjml and use {{> name}}' }]);
@@ -46,9 +40,11 @@ export async function mjmlToHtml(stage1: Stage1Html, cache?: MjmlCache, render: 
   // Only output that passed every check below is ever cached.
   const cached = cache?.get(stage1.mjml);
   if (cached !== undefined) return cached;
+  const mjml2html = await loadMjml();
   let html: string;
   try {
-    html = (await render(stage1.mjml, MJML_OPTIONS)).html;
+    const result = await mjml2html(stage1.mjml, { ...MJML_OPTIONS, fonts: {} });
+    html = result.html;
   } catch (cause) {
     const issues = (cause as { errors?: MjmlIssue[] }).errors;
     const problems: Problem[] = Array.isArray(issues)

@@ -1,0 +1,84 @@
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/load.js';
+import { BroadsheetError, type ErrorCode, type Problem } from '../errors.js';
+import type { DigestContent } from './content.js';
+import type { DigestFiles } from './index.js';
+
+/** The digest files rendered on a second thread, started before the content is loaded. */
+export interface DigestThread {
+  render(config: Config, content: DigestContent | undefined): Promise<DigestFiles>;
+  /** Ends the thread if it is still running; safe to call at any time. */
+  close(): Promise<void>;
+}
+
+/** An error as data, to cross between threads with its code, problems and cause. */
+interface PlainError {
+  code?: ErrorCode;
+  message: string;
+  stack?: string;
+  problems?: Problem[];
+  cause?: { message: string; stack?: string };
+}
+
+const plainCause = (e: unknown) => (e instanceof Error ? { message: e.message, ...(e.stack ? { stack: e.stack } : {}) } : { message: String(e) });
+
+export function toPlainError(error: unknown): PlainError {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const out: PlainError = { message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  if (error instanceof BroadsheetError) {
+    out.code = error.code;
+    out.problems = error.problems.map((p) => ({ ...p }));
+  }
+  if (error.cause !== undefined) out.cause = plainCause(error.cause);
+  return out;
+}
+
+function fromPlainError(e: PlainError): Error {
+  const cause = e.cause ? Object.assign(new Error(e.cause.message), e.cause.stack ? { stack: e.cause.stack } : {}) : undefined;
+  const error = e.code
+    ? new BroadsheetError(e.code, e.message, { problems: e.problems ?? [], ...(cause ? { cause } : {}) })
+    : new Error(e.message, cause ? { cause } : undefined);
+  if (e.stack) error.stack = e.stack;
+  return error;
+}
+
+type Reply = { ok: true; result: DigestFiles } | { ok: false; error: PlainError };
+
+/**
+ * Starts the thread, or returns `undefined` where it cannot run (the
+ * TypeScript sources under test have no compiled worker file): callers then
+ * render in this thread.
+ */
+export function startDigestThread(): DigestThread | undefined {
+  if (!import.meta.url.endsWith('.js')) return undefined;
+  const worker = new Worker(new URL('./digest-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  // Until a render is asked for, the thread must not keep the process alive.
+  worker.unref();
+  let failure: Error | undefined;
+  let settle: { resolve(r: DigestFiles): void; reject(e: unknown): void } | undefined;
+  const fail = (error: Error) => {
+    failure ??= error;
+    settle?.reject(failure);
+    settle = undefined;
+  };
+  worker.on('message', (reply: Reply) => {
+    if (reply.ok) settle?.resolve(reply.result);
+    else settle?.reject(fromPlainError(reply.error));
+    settle = undefined;
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new BroadsheetError('INTERNAL', `the digest thread ended (exit code ${code}) without a result`)));
+  return {
+    render(config, content) {
+      if (failure) return Promise.reject(failure);
+      worker.ref();
+      return new Promise<DigestFiles>((resolve, reject) => {
+        settle = { resolve, reject };
+        worker.postMessage({ config, content });
+      });
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
