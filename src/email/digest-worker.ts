@@ -5,19 +5,27 @@ import { toPlainError } from './digest-thread.js';
 import { renderDigestFilesFor } from './index.js';
 import { loadMjml } from './mjml.js';
 
-// Everything a digest needs is imported as the thread starts (MJML alone takes
-// about 400 ms), while the main thread loads the content. It renders one
-// digest, sends it back and ends, which frees its memory before the build's peak.
+// Renders one digest, sends it back and ends, which frees its memory before
+// the build's peak. While the main thread loads the content, this one imports
+// MJML (about 400 ms) and nodemailer: unless the request is already waiting,
+// as for a small site, whose MJML output is likely cached and needs no MJML.
 const port = parentPort!;
-const ready = Promise.all([loadMjml(), import('nodemailer')]);
-ready.catch(() => {}); // reported by the render below
+let busy = false;
 
 port.once('message', async ({ config, content }: { config: Config; content: DigestContent | undefined }) => {
+  busy = true;
   try {
-    if (content) await ready;
     port.postMessage({ ok: true, result: await renderDigestFilesFor(config, content) });
   } catch (error) {
     port.postMessage({ ok: false, error: toPlainError(error) });
   }
   port.close();
+});
+
+// After the poll phase, in which a request already sent is delivered.
+setImmediate(() => {
+  if (busy) return;
+  // Failures surface, with their cause, when the render imports the same modules.
+  loadMjml().catch(() => {});
+  import('nodemailer').catch(() => {});
 });
