@@ -133,15 +133,21 @@ export interface RenderedBody {
   plain: boolean;
 }
 
-/** Renders an article body to HTML safe for feeds and email, with every link and image absolute. */
+/**
+ * Renders an article body to HTML safe for feeds and email, with every link
+ * and image absolute. The Markdown must already be free of XML-illegal
+ * characters (the loader strips them, with a warning).
+ */
 export function renderMarkdownBody(markdown: string, baseUrl: string): RenderedBody {
   const doc = parser.parse(markdown);
   const { rawHtml, plainClasses } = rewriteLinks(doc, baseUrl);
   const html = renderer.render(doc);
   // Markdown alone renders to escaped, safe HTML; only raw HTML needs the (slower) sanitiser.
   const safe = (rawHtml ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
-  // An entity such as &#1; decodes to a character XML cannot carry, whatever the source bytes were.
-  return { html: hasXmlIllegalChars(safe) ? stripXmlIllegalChars(safe) : safe, plain: !rawHtml && plainClasses };
+  // An entity such as &#1; decodes to a character XML cannot carry, whatever the source bytes were;
+  // only a numeric reference can, so text without one is not scanned again.
+  const decoded = markdown.includes('&#') && hasXmlIllegalChars(safe);
+  return { html: decoded ? stripXmlIllegalChars(safe) : safe, plain: !rawHtml && plainClasses };
 }
 
 export function renderMarkdown(markdown: string, baseUrl: string): string {
