@@ -85,6 +85,16 @@ describe('front matter', () => {
     ]);
   });
 
+  it('reads an article larger than the shared read buffer whole', async () => {
+    const paragraph = 'Long text. '.repeat(100);
+    const body = Array.from({ length: 80 }, (_, i) => `${i}: ${paragraph}`).join('\n\n') + '\n\nThe end.\n';
+    project.write('articles/long.md', article('title: Long\ndescription: D\ndate: 2025-08-01', body));
+    const [e] = (await load()).entries;
+    expect(body.length).toBeGreaterThan(64 * 1024);
+    expect(e!.html.match(/<p>/g)).toHaveLength(81);
+    expect(e!.html.endsWith('<p>The end.</p>')).toBe(true);
+  });
+
   it('treats a file with no body as a teaser', async () => {
     project.write('articles/t.md', '---\ntitle: Teaser\ndescription: Summary...\ndate: 2025-08-01\n---\n\n');
     const [e] = (await load()).entries;
