@@ -5,6 +5,8 @@ import { announceChanges } from '../pipeline/announce.js';
 import { build, checkBuild } from '../pipeline/build.js';
 import type { Command } from './types.js';
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 /** Each file when there are a few; counts per folder when a large site writes hundreds. */
 function printFiles(print: (line: string) => void, verb: string, files: readonly string[]): void {
   const label = `  ${verb.padEnd(9)} `;
@@ -47,7 +49,7 @@ export const buildCommand: Command = {
     const ms = Math.round(performance.now() - started);
     const articles = report.site.entries.filter((e) => e.kind === 'article').length;
     const teasers = report.site.entries.length - articles;
-    ctx.print(`built ${report.site.entries.length} entries (${articles} articles, ${teasers} teasers) into ${outShown}/ in ${ms} ms`);
+    ctx.print(`built ${count(report.site.entries.length, 'entry', 'entries')} (${count(articles, 'article')}, ${count(teasers, 'teaser')}) into ${outShown}/ in ${ms} ms`);
     printFiles(ctx.print, 'wrote', report.written);
     printFiles(ctx.print, 'removed', report.removed);
     if (report.unchanged.length > 0) ctx.print(`  unchanged ${report.unchanged.length} file(s)`);
