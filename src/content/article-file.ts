@@ -156,7 +156,8 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
           problems.push({ file: shown, line: parsed.lineOf(['image', 'src']), field: 'image.src', message: `${src} is not a JPEG, PNG, GIF, WebP, AVIF or SVG image` } as Problem);
         } else {
           const outputPath = under.split(path.sep).join('/');
-          image = { url: new URL(outputPath, base).href, alt: data.image.alt, type: info.type, length: info.length, file: local, outputPath };
+          // A file name is not a URL: `#` or `?` in it must not become a fragment or a query.
+          image = { url: new URL(outputPath.split('/').map(encodeURIComponent).join('/'), base).href, alt: data.image.alt, type: info.type, length: info.length, file: local, outputPath };
         }
       } catch (e) {
         const outside = (e as Error).message === 'outside';

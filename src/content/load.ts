@@ -37,6 +37,14 @@ async function loadFiles(files: readonly string[], config: Config): Promise<File
   return out;
 }
 
+/** The line of a front-matter field, found only when a problem needs it; nothing when the field is derived. */
+function lineOf(l: FileResult, field: 'slug' | 'id' | 'related', ...rest: number[]): { line?: number } {
+  const parsed = parseYaml(l.frontMatter, l.file, frontMatterSchema, { firstLine: 2 });
+  if (!parsed.ok || parsed.value[field] === undefined) return {};
+  const line = parsed.lineOf([field, ...rest]);
+  return line === undefined ? {} : { line };
+}
+
 function compareEntries(a: Entry, b: Entry): number {
   return b.date.getTime() - a.date.getTime() || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 }
@@ -65,12 +73,12 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
   for (const l of loaded) {
     const clash = bySlug.get(l.entry.slug);
     if (clash) {
-      problems.push({ file: l.entry.file, field: 'slug', message: `duplicate slug "${l.entry.slug}", also used by ${clash.entry.file}` });
+      problems.push({ file: l.entry.file, ...lineOf(l, 'slug'), field: 'slug', message: `duplicate slug "${l.entry.slug}", also used by ${clash.entry.file}` });
       continue;
     }
     bySlug.set(l.entry.slug, l);
     const idClash = byId.get(l.entry.id);
-    if (idClash) problems.push({ file: l.entry.file, field: 'id', message: `duplicate id "${l.entry.id}", also used by ${idClash.entry.file}` });
+    if (idClash) problems.push({ file: l.entry.file, ...lineOf(l, 'id'), field: 'id', message: `duplicate id "${l.entry.id}", also used by ${idClash.entry.file}` });
     else byId.set(l.entry.id, l);
   }
 
@@ -81,11 +89,7 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
     if (!isPublished(l)) unpublished.push({ slug: l.entry.slug, file: l.entry.file, reason: l.draft ? 'draft' : 'scheduled' });
     l.entry.related.forEach((slug, i) => {
       const target = bySlug.get(slug);
-      const report = (message: string) => {
-        const parsed = parseYaml(l.frontMatter, l.entry.file, frontMatterSchema, { firstLine: 2 });
-        const line = parsed.ok ? parsed.lineOf(['related', i]) : undefined;
-        problems.push({ file: l.entry.file, ...(line === undefined ? {} : { line }), field: `related[${i}]`, message });
-      };
+      const report = (message: string) => problems.push({ file: l.entry.file, ...lineOf(l, 'related', i), field: `related[${i}]`, message });
       if (!target) {
         if (!failedSlugs.has(slug)) report(`no article has the slug "${slug}"`);
       } else if (slug === l.entry.slug) report('an article cannot be related to itself');

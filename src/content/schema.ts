@@ -40,7 +40,7 @@ export const frontMatterSchema = z.strictObject({
   /** Canonical URL; absolute, or a path resolved against the site's URL. */
   url: z.string().min(1).optional(),
   /** A stable identifier (URI) that outlives URL changes; the URL when absent. */
-  id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/, { error: 'must be a URI such as "tag:example.com,2025:cloud-war" or a URL' }).optional(),
+  id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`]+$/, { error: 'must be a URI such as "tag:example.com,2025:cloud-war" or a URL' }).optional(),
   image: z
     .strictObject({
       src: z.string().min(1),

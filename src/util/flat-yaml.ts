@@ -54,6 +54,8 @@ function flowList(text: string): Value[] | undefined {
   return out;
 }
 
+const SCALAR_KEY = /^(?:true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
+
 export function parseFlatYaml(text: string): Record<string, Value> | undefined {
   if (text === '' || UNUSUAL.test(text)) return undefined;
   const lines = text.split('\n');
@@ -64,7 +66,8 @@ export function parseFlatYaml(text: string): Record<string, Value> | undefined {
     if (line === '') continue;
     const colon = line.indexOf(':');
     const key = line.slice(0, colon);
-    if (colon < 1 || !KEY.test(key) || seen.has(key)) return undefined;
+    // js-yaml resolves a plain key like `TRUE` or `Null` to a scalar first: leave those to it.
+    if (colon < 1 || !KEY.test(key) || seen.has(key) || SCALAR_KEY.test(key)) return undefined;
     seen.add(key);
     if (colon + 1 < line.length && line.charCodeAt(colon + 1) !== 0x20) return undefined;
     const raw = line.slice(colon + 2);

@@ -56,7 +56,7 @@ describe('bad content: exit 1, every problem named, output untouched', () => {
   it('a duplicate slug names both files', () => {
     project.write('articles/copy.md', '---\ntitle: T\ndescription: D\ndate: 2025-01-01\nslug: data-crunch-in-ai\n---\nBody\n');
     const err = buildFailsAndKeepsOutput();
-    expect(err).toMatch(/articles\/(copy|2025-08-22-data-crunch-in-ai)\.md: slug: duplicate slug "data-crunch-in-ai", also used by articles\/(2025-08-22-data-crunch-in-ai|copy)\.md/);
+    expect(err).toContain('articles/copy.md:5: slug: duplicate slug "data-crunch-in-ai", also used by articles/2025-08-22-data-crunch-in-ai.md');
   });
 
   it('a related slug that does not exist names the list item and its line', () => {

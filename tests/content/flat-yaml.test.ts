@@ -23,7 +23,7 @@ const VALUES = [
   '[]', '[a, b]', '[a,b]', '[ a , b ]', '[1, true, null]', '[a, [b]]', '[a, "b c"]', '["x, y"]', '[a b, c]', '[a:b]', '[a, ]', '[,]', '[a, b',
   'Ünïcödé words', 'emoji 😀', 'tab\there', 'nel\u0085x', 'ctrl\u0001x', 'bom\uFEFFx', 'ls\u2028x',
 ];
-const KEYS = ['title', 'description', 'date', 'tags', 'slug', 'related', 'draft', 'x_1', 'Key', '1bad', 'bad-key', 'a b'];
+const KEYS = ['title', 'description', 'date', 'tags', 'slug', 'related', 'draft', 'x_1', 'Key', '1bad', 'bad-key', 'a b', 'True', 'NULL', 'FALSE', 'null'];
 
 function* cases(): Generator<string> {
   for (const v of VALUES) for (const k of ['title', 'tags']) yield `${k}: ${v}`;

@@ -95,6 +95,23 @@ describe('front matter', () => {
     expect(e!.html.endsWith('<p>The end.</p>')).toBe(true);
   });
 
+  it('encodes a local image file name that holds URL syntax', async () => {
+    project.write('articles/img#1 ?.gif', Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
+    project.write('articles/pic.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: "img#1 ?.gif"\n  alt: A'));
+    const [e] = (await load()).entries;
+    expect(e!.image).toMatchObject({ url: 'https://news.example.com/img%231%20%3F.gif', type: 'image/gif', outputPath: 'img#1 ?.gif' });
+  });
+
+  it('refuses an id the feeds could not carry, and names the line of a duplicate id', async () => {
+    project.write('articles/a.md', article('title: T\ndescription: D\ndate: 2025-08-01\nid: "tag:example.com,2025:a|b"'));
+    project.write('articles/b.md', article('title: T\ndescription: D\ndate: 2025-08-01\nid: "tag:example.com,2025:same"'));
+    project.write('articles/c.md', article('title: T\ndescription: D\ndate: 2025-08-01\n\nid: "tag:example.com,2025:same"'));
+    expect(await problems()).toEqual([
+      'articles/a.md:5: id: must be a URI such as "tag:example.com,2025:cloud-war" or a URL',
+      'articles/c.md:6: id: duplicate id "tag:example.com,2025:same", also used by articles/b.md',
+    ]);
+  });
+
   it('treats a file with no body as a teaser', async () => {
     project.write('articles/t.md', '---\ntitle: Teaser\ndescription: Summary...\ndate: 2025-08-01\n---\n\n');
     const [e] = (await load()).entries;
