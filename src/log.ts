@@ -22,7 +22,11 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
   const redact = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), s);
-  const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
+  const emit = (level: LogLevel, event: string, raw: LogFields = {}) => {
+    // Values are redacted before they are quoted or escaped: a secret with a `"` or `\`
+    // in it no longer matches itself once serialised.
+    event = redact(event);
+    const fields: LogFields = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]));
     if (options.format === 'json') {
       options.write(redact(JSON.stringify({ time: options.clock.now().toISOString(), level, event, ...fields })) + '\n');
       return;

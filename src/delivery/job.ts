@@ -22,6 +22,8 @@ export interface JobProgress {
   accepted: number;
   failed: number;
   pending: number;
+  /** Unsubscribed while the send ran: not sent. */
+  skipped: number;
 }
 
 export interface JobOptions {
@@ -77,7 +79,13 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
   const writeOnly = opts.dryRun === true || !env.SMTP_URL;
   // Two senders working through one ledger would send the same pending deliveries twice.
   const lock = writeOnly ? undefined : await acquireLock(config.paths.data, clock, 'send');
-  const store = Store.open(config.paths.data);
+  let store: Store;
+  try {
+    store = Store.open(config.paths.data);
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
   try {
     const plan = planIssue(store, site);
     if (plan.kind === 'nothing-new') {
@@ -145,7 +153,7 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
 
 /** Turns delivery events into progress updates (on a terminal) or one log line each. */
 function reporter(issue: number, total: number, log: Logger, progress: JobOptions['progress']): (e: DeliveryEvent) => void {
-  const tally = { issue, total, done: 0, accepted: 0, failed: 0, pending: 0 };
+  const tally = { issue, total, done: 0, accepted: 0, failed: 0, pending: 0, skipped: 0 };
   return (e) => {
     if (e.kind !== 'retry') {
       tally.done++;
@@ -156,6 +164,7 @@ function reporter(issue: number, total: number, log: Logger, progress: JobOption
     else if (progress) progress({ ...tally });
     else if (e.kind === 'accepted') log.info('delivery accepted', fields);
     else if (e.kind === 'retry') log.warn('delivery will be retried', { ...fields, reply: e.reply, waitMs: e.waitMs });
+    else if (e.kind === 'skipped') log.info('delivery skipped', { ...fields, reason: e.reply });
     else log.warn('delivery pending', { ...fields, reply: e.reply });
   };
 }

@@ -19,7 +19,8 @@ export type DeliveryEvent =
   | { kind: 'accepted'; email: string; attempt: number; reply: string }
   | { kind: 'failed'; email: string; attempt: number; reply: string }
   | { kind: 'retry'; email: string; attempt: number; reply: string; waitMs: number }
-  | { kind: 'pending'; email: string; attempt: number; reply: string };
+  | { kind: 'pending'; email: string; attempt: number; reply: string }
+  | { kind: 'skipped'; email: string; attempt: number; reply: string };
 
 export interface DeliverOptions {
   store: Store;
@@ -81,13 +82,13 @@ export async function deliver(opts: DeliverOptions): Promise<void> {
   const deliverOne = async (d: Delivery): Promise<void> => {
     const { messageId, mail } = opts.make({ email: d.email, ...(d.name ? { name: d.name } : {}) });
     for (let attempt = 1; ; attempt++) {
-      store.markSubmitted(issue, d.subscriberId, messageId, clock.now());
-      try {
-        const info = await transporter.sendMail(mail);
-        const reply = String(info.response ?? '').trim();
-        store.markOutcome(issue, d.subscriberId, 'accepted', reply, clock.now());
-        opts.onEvent({ kind: 'accepted', email: d.email, attempt, reply });
+      if (!store.markSubmitted(issue, d.subscriberId, messageId, clock.now())) {
+        opts.onEvent({ kind: 'skipped', email: d.email, attempt, reply: 'unsubscribed during the send' });
         return;
+      }
+      let info: { response?: unknown };
+      try {
+        info = await transporter.sendMail(mail);
       } catch (e) {
         const err = e as NodemailerError;
         const reply = replyOf(err);
@@ -112,13 +113,25 @@ export async function deliver(opts: DeliverOptions): Promise<void> {
           opts.onEvent({ kind: 'pending', email: d.email, attempt, reply });
           return;
         }
+        continue;
       }
+      // Outside the try: a ledger write that fails after the server accepted
+      // must not read as an SMTP failure and send the message again. The row
+      // stays `submitted`, and the next run resends it at most once.
+      const reply = String(info.response ?? '').trim();
+      store.markOutcome(issue, d.subscriberId, 'accepted', reply, clock.now());
+      opts.onEvent({ kind: 'accepted', email: d.email, attempt, reply });
+      return;
     }
   };
 
   const worker = async () => {
     while (!signal.aborted && !fatal && next < due.length) await deliverOne(due[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, due.length)) }, worker));
+  // allSettled: one worker's error must not close the pool and the ledger
+  // while the others still have messages in flight.
+  const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(opts.concurrency, due.length)) }, worker));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
   if (fatal) throw fatal;
 }

@@ -219,7 +219,11 @@ export class Store {
       counts: db.prepare<[number], { state: DeliveryState; n: number }>('SELECT state, count(*) AS n FROM deliveries WHERE issue = ? GROUP BY state'),
       markSubmitted: db.prepare<[string, string, string, number, number]>(
         `UPDATE deliveries SET state = 'submitted', message_id = ?, attempts = attempts + 1, submitted_at = ?, updated_at = ?
-         WHERE issue = ? AND subscriber = ?`,
+         WHERE issue = ? AND subscriber = ? AND state IN ('pending', 'submitted')
+           AND subscriber IN (SELECT id FROM subscribers WHERE status = 'subscribed')`,
+      ),
+      markSkipped: db.prepare<[string, number, number]>(
+        `UPDATE deliveries SET state = 'skipped', updated_at = ? WHERE issue = ? AND subscriber = ? AND state IN ('pending', 'submitted')`,
       ),
       markOutcome: db.prepare<[DeliveryState, string | null, string, number, number]>(
         'UPDATE deliveries SET state = ?, last_reply = ?, updated_at = ? WHERE issue = ? AND subscriber = ?',
@@ -340,8 +344,15 @@ export class Store {
   }
 
   /** Written before the message is handed to the server. */
-  markSubmitted(issue: number, subscriberId: number, messageId: string, at: Date): void {
-    this.stmt.markSubmitted.run(messageId, iso(at), iso(at), issue, subscriberId);
+  /**
+   * Records the hand-over, only while the subscriber is still subscribed: one
+   * who unsubscribed during a long send is marked skipped instead, and false
+   * tells the sender not to send.
+   */
+  markSubmitted(issue: number, subscriberId: number, messageId: string, at: Date): boolean {
+    if (this.stmt.markSubmitted.run(messageId, iso(at), iso(at), issue, subscriberId).changes === 1) return true;
+    this.stmt.markSkipped.run(iso(at), issue, subscriberId);
+    return false;
   }
 
   /** Written once the server has answered: accepted, failed (permanent) or pending (temporary, retry later). */

@@ -45,7 +45,7 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
           tick: (n) => runTick(n, opts).then(undefined, (error: unknown) => logTickFailure(n, error, opts)),
         });
         if (end === 'grace-exceeded') {
-          log.error('shutdown grace exceeded', { graceMs: SHUTDOWN_GRACE_MS, note: 'deliveries still in flight stay pending and resume on the next run' });
+          log.error('shutdown grace exceeded', { graceMs: SHUTDOWN_GRACE_MS, note: 'deliveries still in flight stay submitted; the next run resends them, at most one copy each' });
           return 1;
         }
         log.info('schedule stopped');

@@ -28,7 +28,15 @@ const CLOSE_GRACE_MS = 3000;
 
 /** The unsubscribe token is a credential: it never reaches a log line. */
 export function loggablePath(target: string): string {
-  return target.replace(/[?#].*$/s, '').replace(/(\/unsubscribe\/)[^/]+/i, '$1[token]');
+  const pathname = target.replace(/[?#].*$/s, '');
+  let decoded = pathname;
+  try {
+    // `/%75nsubscribe/<token>` reaches the same handler: mask what the router sees.
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // Malformed escapes are refused by the router; log them as sent.
+  }
+  return decoded.replace(/(\/unsubscribe\/)[^/]+/i, '$1[token]');
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -50,7 +58,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     // Messages written without SMTP hold every subscriber's address and unsubscribe token.
-    if (first === OUTBOX_DIR) return notFound(res);
+    // Compared without case: on a case-insensitive file system /OUTBOX/ is the same folder.
+    if (first?.toLowerCase() === OUTBOX_DIR) return notFound(res);
     const found = await files.lookup(parsed.segments, parsed.trailingSlash, parsed.pathname);
     if (found.kind === 'redirect') return redirect(res, found.location);
     if (found.kind === 'missing') return notFound(res);

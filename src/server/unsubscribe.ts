@@ -83,7 +83,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
 export function isOneClick(contentType: string | undefined, body: string): boolean {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'multipart/form-data') {
-    return /content-disposition:\s*form-data;\s*name="?List-Unsubscribe"?[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\nOne-Click\r?\n/i.test(body);
+    return /content-disposition:\s*form-data;\s*name="?List-Unsubscribe"?(?=[;\s])[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\nOne-Click\r?\n/i.test(body);
   }
   if (type === 'application/x-www-form-urlencoded') return new URLSearchParams(body).get('List-Unsubscribe') === 'One-Click';
   return body.trim() === 'List-Unsubscribe=One-Click';

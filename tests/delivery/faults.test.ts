@@ -134,3 +134,30 @@ describe('stopping', () => {
     expectEachOnce(s);
   });
 });
+
+describe('a subscriber who leaves during a send', () => {
+  it('is skipped, not sent to, and the issue still completes', async () => {
+    const leaver = READERS[11]!;
+    let left = false;
+    const s = await serve({
+      afterData: (_r, _s, i) => {
+        // While the first messages are in flight, the last reader clicks unsubscribe (the server's Store, another connection).
+        if (i === 0) {
+          const store = project.store();
+          try {
+            left = store.unsubscribe(leaver, new Date('2025-09-01T07:00:01Z'));
+          } finally {
+            store.close();
+          }
+        }
+        return undefined;
+      },
+    });
+    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'sent', issue: 1, accepted: 11, failed: 0, pending: 0 });
+    expect(left).toBe(true);
+    expect(s.countsByRecipient().has(leaver)).toBe(false);
+    expect(s.received).toHaveLength(11);
+    expect(ledger().find((d) => d.email === leaver)!.state).toBe('skipped');
+    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'nothing-new' });
+  });
+});

@@ -319,6 +319,15 @@ describe('unsubscribe', () => {
     expect(status('other@example.com')).toBe('unsubscribed');
   });
 
+  it('does not take another multipart field for the one-click field', async () => {
+    store.addSubscriber('fourth@example.com', undefined, clock.now(), { resubscribe: false });
+    const token = createUnsubscribeToken(SECRET, 'fourth@example.com');
+    const body = '--b0undary\r\nContent-Disposition: form-data; name="List-Unsubscribe-Post"\r\n\r\nOne-Click\r\n--b0undary--\r\n';
+    const r = await http(server.url, `/unsubscribe/${token}`, { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' }, body });
+    expect(r.status).toBe(400);
+    expect(status('fourth@example.com')).toBe('subscribed');
+  });
+
   it('refuses a POST without the one-click body and changes nothing', async () => {
     store.addSubscriber('third@example.com', undefined, clock.now(), { resubscribe: false });
     const token = createUnsubscribeToken(SECRET, 'third@example.com');
