@@ -212,6 +212,11 @@ export class Store {
          WHERE issue = ? AND state IN ('pending', 'submitted')
            AND subscriber IN (SELECT id FROM subscribers WHERE status = 'unsubscribed')`,
       ),
+      reviveReturners: db.prepare<[string, number]>(
+        `UPDATE deliveries SET state = 'pending', updated_at = ?
+         WHERE issue = ? AND state = 'skipped'
+           AND subscriber IN (SELECT id FROM subscribers WHERE status = 'subscribed')`,
+      ),
       due: db.prepare<[number], DeliveryRow>(
         `${DELIVERY_SELECT} WHERE d.issue = ? AND d.state IN ('pending', 'submitted') AND s.status = 'subscribed' ORDER BY d.subscriber`,
       ),
@@ -324,7 +329,9 @@ export class Store {
   enqueue(issue: number, at: Date): number {
     return this.transaction(() => {
       this.stmt.skipLeavers.run(iso(at), issue);
-      return this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
+      // Someone who left and came back before the issue finished gets it, like any new subscriber.
+      const revived = this.stmt.reviveReturners.run(iso(at), issue).changes;
+      return revived + this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
     });
   }
 

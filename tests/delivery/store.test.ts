@@ -101,6 +101,10 @@ describe('Store', () => {
     store.enqueue(1, at);
     expect(store.dueDeliveries(1)).toEqual([]);
     expect(store.counts(1)).toMatchObject({ submitted: 0, skipped: 1 });
+    // Coming back before the issue is finished: the issue is theirs again.
+    store.addSubscriber('ann@example.org', undefined, at, { resubscribe: true });
+    expect(store.enqueue(1, at)).toBe(1);
+    expect(store.dueDeliveries(1).map((d) => [d.email, d.state])).toEqual([['ann@example.org', 'pending']]);
     expect(store.listIssues().map((i) => i.number)).toEqual([1]);
     store.close();
   });
