@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/clock.js';
+import { messageMaker } from '../../src/delivery/messages.js';
+import { DEFAULT_RETRY, deliver } from '../../src/delivery/sender.js';
+import type { Store } from '../../src/delivery/store.js';
+import { smtpTransport } from '../../src/delivery/transport.js';
+import { makeProject, NOW, SECRET, startSmtp, subscriberList, type Project, type Smtp } from './helpers.js';
+
+let project: Project;
+let smtp: Smtp;
+let store: Store;
+const READERS = subscriberList(6);
+const clock = fixedClock(NOW);
+
+beforeEach(async () => {
+  project = await makeProject();
+  project.addSubscribers(READERS);
+  smtp = await startSmtp();
+  store = project.store();
+  store.createIssue({ number: 1, subject: 'Issue 1', preheader: 'P', html: '<p>Hello</p>', text: 'Hello', entrySlugs: ['a'], covered: ['a'], createdAt: new Date(NOW) });
+  store.enqueue(1, new Date(NOW));
+});
+
+afterEach(async () => {
+  store.close();
+  await smtp.close();
+  await project.cleanup();
+});
+
+describe('a ledger write that fails after the server accepted', () => {
+  it('is not taken for an SMTP failure: the message is not sent again, the delivery stays submitted', async () => {
+    // Fault injection on our own ledger (e.g. SQLITE_BUSY): the first "accepted" write throws.
+    const record = store.markOutcome.bind(store);
+    let failedFor: number | undefined;
+    store.markOutcome = (issue, subscriberId, state, reply, at) => {
+      if (state === 'accepted' && failedFor === undefined) {
+        failedFor = subscriberId;
+        throw new Error('SQLITE_BUSY: database is locked');
+      }
+      record(issue, subscriberId, state, reply, at);
+    };
+    const transporter = smtpTransport(project.config, smtp.url, undefined, { timeoutMs: 2000 });
+    const issue = store.getIssue(1)!;
+    try {
+      await expect(
+        deliver({
+          store,
+          issue: 1,
+          due: store.dueDeliveries(1),
+          transporter,
+          make: messageMaker(project.config, issue, SECRET, clock),
+          clock,
+          signal: new AbortController().signal,
+          concurrency: 2,
+          retry: { ...DEFAULT_RETRY, backoffMs: 10 },
+          onEvent: () => {},
+        }),
+      ).rejects.toThrow('SQLITE_BUSY');
+    } finally {
+      transporter.close();
+    }
+    // Nobody got two copies; the one whose outcome could not be written is left submitted for the next run.
+    expect([...smtp.countsByRecipient().values()].every((n) => n === 1)).toBe(true);
+    const row = store.deliveries(1).find((d) => d.subscriberId === failedFor)!;
+    expect(row.state).toBe('submitted');
+    expect(row.attempts).toBe(1);
+    expect(smtp.countsByRecipient().get(row.email)).toBe(1);
+  });
+});
