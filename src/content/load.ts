@@ -8,7 +8,6 @@ import { loadArticleFile, slugFromFileName, type FileResult } from './article-fi
 import type { Entry, Site } from './model.js';
 import { frontMatterSchema } from './schema.js';
 
-export { permalink, slugFromFileName } from './article-file.js';
 
 async function listMarkdown(dir: string): Promise<string[]> {
   const found: string[] = [];

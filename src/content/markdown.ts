@@ -149,7 +149,3 @@ export function renderMarkdownBody(markdown: string, baseUrl: string): RenderedB
   const decoded = markdown.includes('&#') && hasXmlIllegalChars(safe);
   return { html: decoded ? stripXmlIllegalChars(safe) : safe, plain: !rawHtml && plainClasses };
 }
-
-export function renderMarkdown(markdown: string, baseUrl: string): string {
-  return renderMarkdownBody(markdown, baseUrl).html;
-}

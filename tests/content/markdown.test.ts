@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/content/markdown.js';
+import { renderMarkdownBody } from '../../src/content/markdown.js';
+
+const renderMarkdown = (markdown: string, base: string) => renderMarkdownBody(markdown, base).html;
 
 const BASE = 'https://news.example.com/2025/08/story/';
 
