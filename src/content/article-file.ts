@@ -1,15 +1,15 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Problem } from '../errors.js';
+import { absoluteUrl } from '../util/url.js';
 import { firstInvalidUtf8, lineAtOffset } from '../util/utf8.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
-import { parseYaml } from '../util/yaml-schema.js';
+import { parseYaml, type Parsed } from '../util/yaml-schema.js';
 import { readLocalImage } from './image.js';
-import { absoluteUrl, renderMarkdownBody } from './markdown.js';
+import { renderMarkdownBody } from './markdown.js';
 import type { Entry, EntryImage } from './model.js';
-import { markPlainHtml } from './plain-html.js';
 import { frontMatterSchema, SLUG_RE, type FrontMatter } from './schema.js';
 
 const FRONT_MATTER_RE = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?^---[ \t]*(?:\r?\n|$)/m;
@@ -21,22 +21,6 @@ export function permalink(pattern: string, slug: string, date: Date): string {
     .replaceAll('{year}', String(date.getUTCFullYear()))
     .replaceAll('{month}', pad(date.getUTCMonth() + 1))
     .replaceAll('{day}', pad(date.getUTCDate()));
-}
-
-// Articles are small: one read into a shared buffer spares the fstat and the
-// allocation readFileSync makes per file, which adds up over thousands.
-const scratch = Buffer.allocUnsafe(64 * 1024);
-
-/** Synchronous on purpose: for thousands of small files, promises cost more than the reads. */
-function readSmallFile(file: string): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const n = readSync(fd, scratch, 0, scratch.length, 0);
-    if (n < scratch.length) return Buffer.from(scratch.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return readFileSync(file);
 }
 
 /** `2025-08-29-cloud-war.md` → `cloud-war`: a date prefix orders files, it is not part of the name. */
@@ -53,17 +37,6 @@ function lineOfText(text: string, index: number): number {
   return line;
 }
 
-/**
- * The file's path relative to the project, with `/`. The listed files are
- * joined onto the (absolute, normalised) content folder, so under the project
- * root a prefix cut gives what path.relative would, for a fraction of its cost.
- */
-function shownPath(root: string, file: string): string {
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  const rel = file.startsWith(prefix) && !file.includes(`${path.sep}..${path.sep}`) ? file.slice(prefix.length) : path.relative(root, file);
-  return path.sep === '/' ? rel : rel.split(path.sep).join('/');
-}
-
 /** What reading one file gives. */
 export interface FileResult {
   file: string;
@@ -75,106 +48,142 @@ export interface FileResult {
   warnings: Problem[];
 }
 
-export async function loadArticleFile(file: string, config: Config): Promise<FileResult> {
-  const result: FileResult = { file, draft: false, frontMatter: '', problems: [], warnings: [] };
-  const { problems, warnings } = result;
-  const shown = shownPath(config.paths.root, file);
-  const bytes = readSmallFile(file);
-  // isUtf8 is native and fast; the offset of the first bad byte is found only for a bad file.
-  const bad = isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes);
-  if (bad >= 0) {
-    problems.push({ file: shown, line: lineAtOffset(bytes, bad), message: `invalid UTF-8 at byte ${bad}; save the file as UTF-8` });
-    return result;
-  }
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+/** One article file on its way to an entry: where it is, what it said, and what went wrong so far. */
+interface Reading {
+  /** Absolute path. */
+  file: string;
+  /** Path relative to the project root, with `/`, for messages. */
+  shown: string;
+  config: Config;
+  problems: Problem[];
+  warnings: Problem[];
+}
 
+/** The file as text: valid UTF-8 (the first bad byte is reported by line), without a byte-order mark. */
+function readText(r: Reading): string | undefined {
+  const bytes = readFileSync(r.file);
+  // isUtf8 is native and fast; the offset of the first bad byte is found only for a bad file.
+  if (!isUtf8(bytes)) {
+    const bad = firstInvalidUtf8(bytes);
+    r.problems.push({ file: r.shown, line: lineAtOffset(bytes, bad), message: `invalid UTF-8 at byte ${bad}; save the file as UTF-8` });
+    return undefined;
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The front matter (YAML between two `---` lines at the top) and where the body starts. */
+function splitFrontMatter(r: Reading, text: string): { yaml: string; bodyStart: number } | undefined {
   const fm = FRONT_MATTER_RE.exec(text);
   if (!fm || fm.index !== 0) {
-    problems.push({ file: shown, line: 1, message: 'missing front matter: the file must start with a "---" line, the YAML fields, and another "---" line' });
+    r.problems.push({ file: r.shown, line: 1, message: 'missing front matter: the file must start with a "---" line, the YAML fields, and another "---" line' });
+    return undefined;
+  }
+  return { yaml: fm[1] ?? '', bodyStart: fm[0].length };
+}
+
+/** Text without the characters XML cannot carry; each removal is a warning at the field's line. */
+function withoutControlChars(r: Reading, value: string, field: string, lineOf: () => number | undefined): string {
+  if (!hasXmlIllegalChars(value)) return value;
+  const line = lineOf();
+  r.warnings.push({ file: r.shown, ...(line === undefined ? {} : { line }), field, message: 'removed control characters that XML cannot carry' });
+  return stripXmlIllegalChars(value);
+}
+
+function problemAt(r: Reading, fm: Parsed<FrontMatter> & { ok: true }, field: string[], message: string): void {
+  const line = fm.lineOf(field);
+  r.problems.push({ file: r.shown, ...(line === undefined ? {} : { line }), field: field.join('.'), message });
+}
+
+function resolveSlug(r: Reading, data: FrontMatter): string | undefined {
+  const slug = data.slug ?? slugFromFileName(r.file);
+  if (SLUG_RE.test(slug)) return slug;
+  r.problems.push({ file: r.shown, field: 'slug', message: `the file name gives the slug "${slug}", which is not valid; rename the file or set slug` });
+  return undefined;
+}
+
+/** The canonical URL: front matter `url` (absolute, or a path on the site), else the permalink pattern. */
+function resolveUrl(r: Reading, fm: Parsed<FrontMatter> & { ok: true }, slug: string): string | undefined {
+  const { config } = r;
+  const data = fm.value;
+  if (data.url === undefined) return new URL(permalink(config.content.permalink, slug, data.date), config.site.url).href;
+  const abs = absoluteUrl(data.url, config.site.url);
+  if (abs && /^https?:/.test(abs)) return abs;
+  problemAt(r, fm, ['url'], `"${data.url}" is not an http(s) URL or a path`);
+  return undefined;
+}
+
+/**
+ * The lead image: a remote http(s) URL taken as given, or a local file under
+ * the content folder, whose type is sniffed from its bytes and which the
+ * build copies to the same path under the output folder.
+ */
+async function resolveImage(r: Reading, fm: Parsed<FrontMatter> & { ok: true }): Promise<EntryImage | undefined> {
+  const spec = fm.value.image;
+  if (!spec) return undefined;
+  const { src, alt } = spec;
+  const fail = (message: string) => problemAt(r, fm, ['image', 'src'], message);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
+    if (/^https?:\/\//i.test(src)) return { url: new URL(src).href, alt, ...(spec.type ? { type: spec.type } : {}) };
+    fail('must be an http(s) URL or a path to a local file');
+    return undefined;
+  }
+  const local = path.resolve(path.dirname(r.file), src);
+  const under = path.relative(r.config.paths.content, local);
+  if (under.startsWith('..') || path.isAbsolute(under)) {
+    fail(`${src} is outside the content folder`);
+    return undefined;
+  }
+  const info = await readLocalImage(local).catch(() => undefined);
+  if (!info) {
+    fail(`image file ${src} not found`);
+    return undefined;
+  }
+  if (!info.type) {
+    fail(`${src} is not a JPEG, PNG, GIF, WebP, AVIF or SVG image`);
+    return undefined;
+  }
+  const outputPath = under.split(path.sep).join('/');
+  // A file name is not a URL: `#` or `?` in it must not become a fragment or a query.
+  const url = new URL(outputPath.split('/').map(encodeURIComponent).join('/'), r.config.site.url).href;
+  return { url, alt, type: info.type, length: info.length, file: local, outputPath };
+}
+
+/**
+ * Reads one article or teaser file into an entry, or into the problems that
+ * stop it (every problem the file has that can be found without the others).
+ */
+export async function loadArticleFile(file: string, config: Config): Promise<FileResult> {
+  const shown = path.relative(config.paths.root, file).split(path.sep).join('/');
+  const r: Reading = { file, shown, config, problems: [], warnings: [] };
+  const result: FileResult = { file, draft: false, frontMatter: '', problems: r.problems, warnings: r.warnings };
+
+  const text = readText(r);
+  if (text === undefined) return result;
+  const split = splitFrontMatter(r, text);
+  if (!split) return result;
+  const fm = parseYaml(split.yaml, shown, frontMatterSchema, { firstLine: 2 });
+  if (!fm.ok) {
+    r.problems.push(...fm.problems);
     return result;
   }
-  const parsed = parseYaml(fm[1] ?? '', shown, frontMatterSchema, { firstLine: 2 });
-  if (!parsed.ok) {
-    problems.push(...parsed.problems);
-    return result;
-  }
-  const data: FrontMatter = parsed.value;
-  result.frontMatter = fm[1] ?? '';
-  const bodyStart = fm[0].length;
-  let body = text.slice(bodyStart);
+  result.frontMatter = split.yaml;
+  const data = fm.value;
 
-  const clean = (value: string, field: string, lineOf: () => number | undefined): string => {
-    if (!hasXmlIllegalChars(value)) return value;
-    const line = lineOf();
-    warnings.push({ file: shown, ...(line === undefined ? {} : { line }), field, message: 'removed control characters that XML cannot carry' });
-    return stripXmlIllegalChars(value);
-  };
-  const title = clean(data.title, 'title', () => parsed.lineOf(['title']));
-  const description = clean(data.description, 'description', () => parsed.lineOf(['description']));
-  body = clean(body, 'body', () => lineOfText(text, bodyStart));
+  const title = withoutControlChars(r, data.title, 'title', () => fm.lineOf(['title']));
+  const description = withoutControlChars(r, data.description, 'description', () => fm.lineOf(['description']));
+  const body = withoutControlChars(r, text.slice(split.bodyStart), 'body', () => lineOfText(text, split.bodyStart));
 
-  const slug = data.slug ?? slugFromFileName(file);
-  if (!SLUG_RE.test(slug)) {
-    problems.push({ file: shown, field: 'slug', message: `the file name gives the slug "${slug}", which is not valid; rename the file or set slug` });
-    return result;
-  }
-
-  const base = config.site.url;
-  let url: string;
-  if (data.url !== undefined) {
-    const abs = absoluteUrl(data.url, base);
-    if (!abs || !/^https?:/.test(abs)) {
-      problems.push({ file: shown, line: parsed.lineOf(['url']), field: 'url', message: `"${data.url}" is not an http(s) URL or a path` } as Problem);
-      return result;
-    }
-    url = abs;
-  } else {
-    url = new URL(permalink(config.content.permalink, slug, data.date), base).href;
-  }
-
-  if (data.updated && data.updated < data.date) {
-    problems.push({ file: shown, line: parsed.lineOf(['updated']), field: 'updated', message: 'is earlier than date' } as Problem);
-  }
-
-  let image: EntryImage | undefined;
-  if (data.image) {
-    const src = data.image.src;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
-      if (!/^https?:\/\//i.test(src)) {
-        problems.push({ file: shown, line: parsed.lineOf(['image', 'src']), field: 'image.src', message: 'must be an http(s) URL or a path to a local file' } as Problem);
-      } else {
-        image = { url: new URL(src).href, alt: data.image.alt, ...(data.image.type ? { type: data.image.type } : {}) };
-      }
-    } else {
-      const local = path.resolve(path.dirname(file), src);
-      const under = path.relative(config.paths.content, local);
-      try {
-        if (under.startsWith('..') || path.isAbsolute(under)) throw new Error('outside');
-        const info = await readLocalImage(local);
-        if (!info.type) {
-          problems.push({ file: shown, line: parsed.lineOf(['image', 'src']), field: 'image.src', message: `${src} is not a JPEG, PNG, GIF, WebP, AVIF or SVG image` } as Problem);
-        } else {
-          const outputPath = under.split(path.sep).join('/');
-          // A file name is not a URL: `#` or `?` in it must not become a fragment or a query.
-          image = { url: new URL(outputPath.split('/').map(encodeURIComponent).join('/'), base).href, alt: data.image.alt, type: info.type, length: info.length, file: local, outputPath };
-        }
-      } catch (e) {
-        const outside = (e as Error).message === 'outside';
-        problems.push({
-          file: shown,
-          line: parsed.lineOf(['image', 'src']),
-          field: 'image.src',
-          message: outside ? `${src} is outside the content folder` : `image file ${src} not found`,
-        } as Problem);
-      }
-    }
-  }
+  const slug = resolveSlug(r, data);
+  if (slug === undefined) return result;
+  const url = resolveUrl(r, fm, slug);
+  if (url === undefined) return result;
+  if (data.updated && data.updated < data.date) problemAt(r, fm, ['updated'], 'is earlier than date');
+  const image = await resolveImage(r, fm);
 
   const authors = data.author === undefined ? [config.site.author] : (Array.isArray(data.author) ? data.author : [data.author]).map((name) => ({ name }));
   const isTeaser = body.trim() === '';
-  const rendered = isTeaser ? { html: '', plain: false } : renderMarkdownBody(body, url);
-  const entry: Entry = {
+  result.entry = {
     kind: isTeaser ? 'teaser' : 'article',
     file: shown,
     slug,
@@ -187,12 +196,9 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
     authors,
     tags: data.tags,
     ...(image ? { image } : {}),
-    html: rendered.html,
+    html: isTeaser ? '' : renderMarkdownBody(body, url),
     related: data.related,
   };
-  if (rendered.plain) markPlainHtml(entry);
-  result.entry = entry;
   result.draft = data.draft;
   return result;
 }
-

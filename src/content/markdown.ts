@@ -1,6 +1,7 @@
 import { HtmlRenderer, Parser, type Node } from 'commonmark';
 import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
+import { absoluteUrl } from '../util/url.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 
 // sanitize-html pulls in postcss and htmlparser2; most articles never need it.
@@ -35,17 +36,6 @@ export const ALLOWED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
 /** The only class kept: the language of a code block. */
 export const CODE_CLASS = /^language-[\w-]+$/;
 
-/** Resolves a link against the article's own URL; `undefined` for schemes we refuse. */
-export function absoluteUrl(href: string, base: string): string | undefined {
-  const trimmed = href.trim();
-  if (trimmed.startsWith('#')) return `${base.split('#')[0]}${trimmed}`;
-  try {
-    const u = new URL(trimmed, base);
-    return ['http:', 'https:', 'mailto:'].includes(u.protocol) ? u.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function sanitizeOptions(base: string): sanitizeHtml.IOptions {
   const absolutise = (attr: 'href' | 'src') => (tagName: string, attribs: sanitizeHtml.Attributes) => {
@@ -122,30 +112,20 @@ export function sanitizeBody(html: string, baseUrl: string): string {
   return sanitize(html, sanitizeOptions(baseUrl)).trim();
 }
 
-export interface RenderedBody {
-  html: string;
-  /**
-   * True when the HTML is commonmark.js's rendering of Markdown without raw
-   * HTML and without a code class the sanitiser would drop: only allowed
-   * tags and attributes, double-quoted escaped values, absolute links. That
-   * is exactly the form the feeds' own check (feeds/html.ts) accepts.
-   */
-  plain: boolean;
-}
-
 /**
  * Renders an article body to HTML safe for feeds and email, with every link
  * and image absolute. The Markdown must already be free of XML-illegal
  * characters (the loader strips them, with a warning).
  */
-export function renderMarkdownBody(markdown: string, baseUrl: string): RenderedBody {
+export function renderMarkdownBody(markdown: string, baseUrl: string): string {
   const doc = parser.parse(markdown);
   const { rawHtml, plainClasses } = rewriteLinks(doc, baseUrl);
   const html = renderer.render(doc);
-  // Markdown alone renders to escaped, safe HTML; only raw HTML needs the (slower) sanitiser.
-  const safe = (rawHtml ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
+  // Markdown alone renders to escaped, safe HTML; only raw HTML (or a code
+  // class the sanitiser would drop) needs the slower sanitiser.
+  const safe = (rawHtml || !plainClasses ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
   // An entity such as &#1; decodes to a character XML cannot carry, whatever the source bytes were;
   // only a numeric reference can, so text without one is not scanned again.
   const decoded = markdown.includes('&#') && hasXmlIllegalChars(safe);
-  return { html: decoded ? stripXmlIllegalChars(safe) : safe, plain: !rawHtml && plainClasses };
+  return decoded ? stripXmlIllegalChars(safe) : safe;
 }

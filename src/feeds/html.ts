@@ -1,5 +1,4 @@
 import type { Entry } from '../content/model.js';
-import { isPlainHtml } from '../content/plain-html.js';
 import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, CODE_CLASS, sanitizeBody } from '../content/markdown.js';
 import { clean, escapeHtml, escapeText } from './xml.js';
 
@@ -60,12 +59,9 @@ export function isSanitized(html: string): boolean {
  * Body HTML fit for a feed: no characters XML cannot carry, no active content
  * (scripts, event handlers, styles), every link and image absolute. The feeds
  * check this themselves, so they are safe whatever Site they are given, even
- * one that never went through the content stage; only HTML the content stage
- * rendered from plain Markdown, and nobody changed since, is taken as it is.
+ * one that never went through the content stage.
  */
 export function safeHtml(entry: Entry, baseUrl: string): string {
-  // Unchanged plain-Markdown HTML from the content stage passes the scan below by construction.
-  if (isPlainHtml(entry)) return entry.html;
   const html = clean(entry.html);
   return isSanitized(html) ? html : sanitizeBody(html, baseUrl);
 }

@@ -1,6 +1,7 @@
 import type { Author, Entry } from '../content/model.js';
 import { BroadsheetError } from '../errors.js';
 import { safeHtml, teaserHtml } from './html.js';
+import { absoluteUrl } from '../util/url.js';
 import { clean, escapeText, isoDate } from './xml.js';
 
 /**
@@ -53,14 +54,9 @@ function asUri(s: string): string | undefined {
   return /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`]+$/.test(s) ? s : undefined;
 }
 
-/** Absolute URL against `base`; an http(s) or mailto URL, else `undefined`. */
+/** Absolute URL against `base`, without characters XML cannot carry; an http(s) or mailto URL, else `undefined`. */
 export function absolute(url: string, base: string): string | undefined {
-  try {
-    const u = new URL(clean(url).trim(), base);
-    return ['http:', 'https:', 'mailto:'].includes(u.protocol) ? u.href : undefined;
-  } catch {
-    return undefined;
-  }
+  return absoluteUrl(clean(url), base);
 }
 
 function checkedDate(d: Date | undefined, entry: Entry, field: string): Date | undefined {

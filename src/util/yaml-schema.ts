@@ -1,5 +1,4 @@
 import jsyaml from 'js-yaml';
-import { parseFlatYaml } from './flat-yaml.js';
 import { createRequire } from 'node:module';
 import type { Document, LineCounter } from 'yaml';
 
@@ -63,16 +62,13 @@ export function parseYaml<S extends z.ZodType>(
   schema: S,
   options: { firstLine?: number; emptyValue?: unknown } = {},
 ): Parsed<z.output<S>> {
-  // Fast paths: plain front matter needs no YAML parser at all; js-yaml is
-  // about seven times faster than building a document with positions, which
-  // only a file with problems (or a later cross-file check) needs.
-  let raw: unknown = parseFlatYaml(text);
-  if (raw === undefined) {
-    try {
-      raw = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
-    } catch {
-      return parseYamlWithPositions(text, file, schema, options);
-    }
+  // js-yaml is about seven times faster than building a document with
+  // positions, which only a file with problems (or a later cross-file check) needs.
+  let raw: unknown;
+  try {
+    raw = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+  } catch {
+    return parseYamlWithPositions(text, file, schema, options);
   }
   const result = schema.safeParse(raw ?? options.emptyValue ?? {});
   if (!result.success) return parseYamlWithPositions(text, file, schema, options);

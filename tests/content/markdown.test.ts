@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdownBody } from '../../src/content/markdown.js';
 
-const renderMarkdown = (markdown: string, base: string) => renderMarkdownBody(markdown, base).html;
+const renderMarkdown = (markdown: string, base: string) => renderMarkdownBody(markdown, base);
 
 const BASE = 'https://news.example.com/2025/08/story/';
 
