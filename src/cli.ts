@@ -6,8 +6,10 @@ import { systemClock } from './clock.js';
 import { commands } from './commands/index.js';
 import type { CommandContext, OptionSpec } from './commands/types.js';
 import { DEFAULT_CONFIG_FILE } from './config/load.js';
-import { BroadsheetError, isBroadsheetError } from './errors.js';
-import { createLogger, type LogFormat } from './log.js';
+import type { Environment } from './commands/types.js';
+import { BroadsheetError, ERRORS, isBroadsheetError } from './errors.js';
+import { createLogger, type LogFormat, type RunLogger } from './log.js';
+import { assertStrongSecret } from './delivery/tokens.js';
 
 const GLOBAL_OPTIONS: OptionSpec = {
   config: { type: 'string', short: 'c' },
@@ -63,15 +65,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const logFormat = (options['log-format'] as string | undefined) ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json') throw new BroadsheetError('USAGE', `--log-format must be text or json, not "${logFormat}"`);
-
-  const env = { SMTP_URL: process.env.SMTP_URL || undefined, BROADSHEET_SECRET: process.env.BROADSHEET_SECRET || undefined };
-  const smtpPassword = env.SMTP_URL ? safePassword(env.SMTP_URL) : undefined;
-  const log = createLogger({
-    format: logFormat as LogFormat,
-    write: (line) => process.stderr.write(line),
-    clock: systemClock,
-    secrets: [env.BROADSHEET_SECRET, smtpPassword, env.SMTP_URL].filter((s): s is string => !!s),
-  });
+  log = logger(logFormat);
+  // Refused before anything runs, for every command that signs or checks unsubscribe links.
+  if (command.usesSecret && env.BROADSHEET_SECRET !== undefined) assertStrongSecret(env.BROADSHEET_SECRET);
 
   const controller = new AbortController();
   let signals = 0;
@@ -102,22 +98,26 @@ async function main(argv: string[]): Promise<number> {
   return command.run(ctx);
 }
 
-function safePassword(url: string): string | undefined {
+/** The SMTP password as written in the URL and decoded: either may reach a log line (a server may echo it). */
+function smtpPasswords(url: string): string[] {
   try {
-    return decodeURIComponent(new URL(url).password) || undefined;
+    const raw = new URL(url).password;
+    return [raw, decodeURIComponent(raw)];
   } catch {
-    return undefined;
+    return [];
   }
 }
+
+const env: Environment = { SMTP_URL: process.env.SMTP_URL || undefined, BROADSHEET_SECRET: process.env.BROADSHEET_SECRET || undefined };
+const secrets = [env.BROADSHEET_SECRET, env.SMTP_URL, ...(env.SMTP_URL ? smtpPasswords(env.SMTP_URL) : [])].filter((s): s is string => !!s);
+const logger = (format: LogFormat): RunLogger => createLogger({ format, write: (line) => process.stderr.write(line), clock: systemClock, secrets });
+// Text until --log-format is read; the failure of a run is reported through it, redacted like every other line.
+let log = logger('text');
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (isBroadsheetError(error)) {
-      process.stderr.write(error.describe() + '\n');
-      process.exit(error.exitCode);
-    }
-    process.stderr.write(`error [INTERNAL]: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(70);
+    log.failure(error);
+    process.exit(isBroadsheetError(error) ? error.exitCode : ERRORS.INTERNAL.exit);
   },
 );

@@ -37,6 +37,7 @@ export const sendCommand: Command = {
     'any delivery failed or is still pending.',
   ].join('\n'),
   options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' } },
+  usesSecret: true,
   async run(ctx) {
     const dryRun = ctx.options['dry-run'] === true;
     const to = ctx.options.to as string | undefined;

@@ -5,6 +5,7 @@ import { cleanName, normaliseAddress } from '../delivery/address.js';
 import { parseCsv } from '../delivery/csv.js';
 import type { AddOutcome, Store } from '../delivery/store.js';
 import { BroadsheetError, type Problem } from '../errors.js';
+import { decodeUtf8 } from '../util/utf8.js';
 import type { Command, CommandContext } from './types.js';
 
 const USAGE = [
@@ -76,18 +77,29 @@ async function importCsv(ctx: CommandContext): Promise<number> {
   const file = ctx.positionals[1];
   if (file === undefined) throw new BroadsheetError('USAGE', 'subscribers import needs a CSV file with a header row: email,name');
   const shown = path.relative(process.cwd(), path.resolve(file)) || file;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (cause) {
     throw new BroadsheetError('SUBSCRIBER_INVALID', `cannot read ${shown}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
-  const csv = parseCsv(text);
+  // A Latin-1 or Windows-1252 export would otherwise import as mojibake, names and addresses alike.
+  const text = decodeUtf8(bytes);
+  if (!text.ok) throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} is not UTF-8; nothing was imported`, { problems: [{ file: shown, line: text.line, message: text.message }] });
+  const csv = parseCsv(text.text);
   if (!csv.ok) throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} is not valid CSV`, { problems: [{ file: shown, line: csv.line, message: csv.message }] });
   if (!csv.header.includes('email')) {
     throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} has no "email" column`, {
       problems: [{ file: shown, line: 1, message: `the header row must name an "email" column (found: ${csv.header.join(', ') || 'nothing'})` }],
     });
+  }
+  for (const column of ['email', 'name']) {
+    const at = csv.header.flatMap((h, i) => (h === column ? [i + 1] : []));
+    if (at.length > 1) {
+      throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} has ${at.length} "${column}" columns; nothing was imported`, {
+        problems: [{ file: shown, line: 1, message: `columns ${at.join(' and ')} are both "${column}" (names are compared without case and surrounding spaces); keep one` }],
+      });
+    }
   }
   const problems: Problem[] = [];
   const valid: { email: string; name: string | undefined }[] = [];

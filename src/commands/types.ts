@@ -38,6 +38,8 @@ export interface Command {
   /** Extra help text: what the options do. */
   help?: string;
   options: OptionSpec;
+  /** Signs or checks unsubscribe links: cli.ts refuses a weak BROADSHEET_SECRET before running it. */
+  usesSecret?: boolean;
   /** Returns the process exit status; throws BroadsheetError for known failures. */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { OUTBOX_DIR } from '../delivery/outbox.js';
 import { BroadsheetError } from '../errors.js';
+import { ConnectionGuard, DEFAULT_LIMITS, httpServerOptions, MAX_BODY_BYTES, type ConnectionLimits } from './connections.js';
 import type { ServerContext } from './context.js';
 import { IssueArchive } from './issues.js';
 import { XML, xmlFeedVariant } from './media.js';
@@ -14,6 +15,8 @@ import { handleUnsubscribe } from './unsubscribe.js';
 export interface ServerOptions extends Omit<ServerContext, 'page'> {
   host: string;
   port: number;
+  /** Timeouts (DEFAULT_LIMITS unless given; tests shorten them). The connection cap is server.maxConnections. */
+  limits?: Partial<Omit<ConnectionLimits, 'maxConnections'>>;
 }
 
 export interface RunningServer {
@@ -26,17 +29,21 @@ export interface RunningServer {
 /** Requests still open this long after close() are cut, so shutdown stays bounded. */
 const CLOSE_GRACE_MS = 3000;
 
-/** The unsubscribe token is a credential: it never reaches a log line. */
+/**
+ * The request path as a log line shows it. The unsubscribe token is a
+ * credential: it is masked wherever the router would find it (`//`, any
+ * case, percent-encoded), and in refused targets too. Control characters are
+ * left to the logger, which escapes them.
+ */
 export function loggablePath(target: string): string {
-  const pathname = target.replace(/[?#].*$/s, '');
-  let decoded = pathname;
-  try {
-    // `/%75nsubscribe/<token>` reaches the same handler: mask what the router sees.
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    // Malformed escapes are refused by the router; log them as sent.
+  const parsed = parseRequestPath(target);
+  if (parsed.ok) {
+    if (parsed.segments[0]?.toLowerCase() === 'unsubscribe' && parsed.segments.length > 1) return '/unsubscribe/[token]';
+    return parsed.pathname + (parsed.trailingSlash && parsed.segments.length > 0 ? '/' : '');
   }
-  return decoded.replace(/(\/unsubscribe\/)[^/]+/i, '$1[token]');
+  // Refused targets (malformed escapes, `..`, backslashes) are logged as sent, decoded where they can be, token cut off.
+  const decoded = target.replace(/[?#].*$/s, '').replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return decoded.replace(/[/\\]unsubscribe[/\\].*$/is, '/unsubscribe/[token]');
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -49,6 +56,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Refused before any route reads a byte of it.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return page(res, 413, 'Request too large', '<p>The request body is too large.</p>');
     const parsed = parseRequestPath(req.url ?? '/');
     if (!parsed.ok) return parsed.status === 400 ? page(res, 400, 'Bad request', '<p>This address is not allowed.</p>') : notFound(res);
     const [first, ...rest] = parsed.segments;
@@ -68,7 +77,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     sendRepresentation(req, res, found.rep, { vary: ['Accept'], ...(feed.forBrowser ? { asType: { type: XML, tagSuffix: '-xml' } } : {}) });
   };
 
-  const server = createServer((req, res) => {
+  const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...opts.limits, maxConnections: config.server.maxConnections };
+  const server = createServer(httpServerOptions(limits));
+  const guard = new ConnectionGuard(server, limits, log);
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (!guard.admit(req, res)) return;
     const target = req.url ?? '/';
     res.on('finish', () => {
       log.info('request', { method: req.method, path: loggablePath(target), status: res.statusCode, bytes: Number(res.getHeader('Content-Length') ?? 0) });
@@ -78,8 +91,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!res.headersSent) page(res, 500, 'Server error', '<p>Something went wrong on our side.</p>');
       else res.destroy();
     });
+  };
+  server.on('request', handle);
+  // `Expect: 100-continue`: invite only a body some route could read; Node would invite any.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? 0) <= MAX_BODY_BYTES) res.writeContinue();
+    handle(req, res);
   });
-  server.keepAliveTimeout = 5000;
 
   await new Promise<void>((resolve, reject) => {
     const refused = (cause: NodeJS.ErrnoException) => {

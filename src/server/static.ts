@@ -19,9 +19,13 @@ const CACHE_BYTES = 64 * 1024 * 1024;
  * compressed bytes) is kept until its inode, size or mtime changes: builds
  * replace changed files by rename and leave unchanged ones alone, so that is
  * exactly when the bytes change.
+ *
+ * The folder is resolved again for every request, never kept: a deploy that
+ * points a symbolic link at a new build (`ln -s build-2 next && mv -T next
+ * output`) is served from the next request on, and each request is answered
+ * from one build, never half from the old one.
  */
 export class StaticFiles {
-  private realRoot: string | undefined;
   private readonly cache = new RecentCache<string, Cached>(CACHE_BYTES, (c) => weight(c.rep));
 
   constructor(readonly root: string) {}
@@ -31,7 +35,7 @@ export class StaticFiles {
     if (!realRoot) return { kind: 'missing' };
     let real: string;
     try {
-      real = await realpath(path.join(this.root, ...segments));
+      real = await realpath(path.join(realRoot, ...segments));
     } catch {
       return { kind: 'missing' };
     }
@@ -65,16 +69,17 @@ export class StaticFiles {
     }
   }
 
+  /** Whether the folder (or what its link points to now) is there to serve: what /healthz reports. */
   async exists(): Promise<boolean> {
-    return stat(this.root).then(
+    const realRoot = await this.resolveRoot();
+    return realRoot !== undefined && stat(realRoot).then(
       (s) => s.isDirectory(),
       () => false,
     );
   }
 
-  /** The output folder may not exist yet when the server starts before the first build. */
-  private async resolveRoot(): Promise<string | undefined> {
-    this.realRoot ??= await realpath(this.root).catch(() => undefined);
-    return this.realRoot;
+  /** The output folder's real path now; undefined while it does not exist (before the first build, or a dangling link). */
+  private resolveRoot(): Promise<string | undefined> {
+    return realpath(this.root).catch(() => undefined);
   }
 }

@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyUnsubscribeToken } from '../delivery/tokens.js';
+import { MAX_BODY_BYTES } from './connections.js';
 import type { ServerContext } from './context.js';
 import { escapeHtml, NOT_FOUND } from './pages.js';
 import { methodNotAllowed } from './respond.js';
-
-/** A one-click body is a few dozen bytes; anything much larger is not one. */
-const MAX_BODY = 8 * 1024;
 
 // The token is the only credential; it must not leak to other sites through Referer.
 const HEADERS = { 'Referrer-Policy': 'no-referrer' };
@@ -29,7 +27,6 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
   }
   const email = verifyUnsubscribeToken(ctx.secret, rest[0]!);
   if (email === undefined) {
-    if (req.method === 'POST') req.resume();
     ctx.log.warn('unsubscribe refused', { reason: 'invalid token' });
     return page(400, 'Invalid unsubscribe link', '<p>This unsubscribe link is not valid: it may have been cut short or changed. Use the link from the bottom of a digest email, or reply to the digest and ask to be removed.</p>');
   }
@@ -42,7 +39,7 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
     );
   }
-  const body = await readBody(req, MAX_BODY);
+  const body = await readBody(req, MAX_BODY_BYTES);
   if (body === undefined) return page(413, 'Request too large', '<p>The request body is too large.</p>');
   if (!isOneClick(req.headers['content-type'], body)) {
     return page(400, 'Unsubscribe not confirmed', '<p>The request did not carry <code>List-Unsubscribe=One-Click</code>. Use the button on the unsubscribe page.</p>');
@@ -62,18 +59,22 @@ export function maskEmail(email: string): string {
   return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The body as text, or undefined once it passes `limit`: reading stops there (the connection closes after the answer). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { CLI, makeProject, runCli, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
+import { CLI, makeProject, recorded as recordedIn, runCli, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
 
 let project: Project;
 let smtp: Smtp | undefined;
@@ -27,15 +27,7 @@ afterEach(async () => {
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, env });
 const withSecret = (extra: Record<string, string> = {}) => ({ BROADSHEET_SECRET: SECRET, ...extra });
 
-function recorded(): { issues: number; deliveries: number } {
-  const store = project.store();
-  try {
-    const issues = store.listIssues();
-    return { issues: issues.length, deliveries: issues.reduce((n, i) => n + store.deliveries(i.number).length, 0) };
-  } finally {
-    store.close();
-  }
-}
+const recorded = () => recordedIn(project);
 
 describe('broadsheet subscribers', () => {
   it('adds, normalises, refuses duplicates, lists with status, and removes', async () => {
@@ -191,7 +183,7 @@ describe('broadsheet send', () => {
     const outbox = path.join(project.dir, 'output', 'outbox');
     expect(r.stdout).toBe(`issue 1: messages written to ${outbox}; nothing was sent\n`);
     const files = (await readdir(outbox)).sort();
-    expect(files).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
+    expect(files).toEqual(['issue-1-ann@example.org-438c4c7a.eml', 'issue-1-bo@example.net-7c817946.eml', 'issue-1-cy@example.com-c42f5d00.eml']);
     const ann = await simpleParser(await readFile(path.join(outbox, files[0]!)));
     expect(ann.subject).toBe('The Test Sheet: Only story');
     const token = /unsubscribe\/([A-Za-z0-9_-]+)/.exec(ann.html as string)![1]!;

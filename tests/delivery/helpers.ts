@@ -11,7 +11,8 @@ import { Store } from '../../src/delivery/store.js';
 import type { JobOptions } from '../../src/delivery/job.js';
 import type { Logger } from '../../src/log.js';
 
-export const SECRET = 'test-secret-0123456789';
+/** A strong secret, as `openssl rand -base64 32` makes one: weak ones are refused. */
+export const SECRET = 'PZM7ajxeAdU7M4dtQphFXd8TF4YaD+Kb6pO+DURIxTs=';
 export const NOW = '2025-09-01T07:00:00Z';
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -97,6 +98,17 @@ export async function makeProject(opts: { extraConfig?: string } = {}): Promise<
   };
   await project.reload();
   return project;
+}
+
+/** Issues and deliveries in the project's ledger: a refused run must leave both at 0. */
+export function recorded(project: Project): { issues: number; deliveries: number } {
+  const store = project.store();
+  try {
+    const issues = store.listIssues();
+    return { issues: issues.length, deliveries: issues.reduce((n, i) => n + store.deliveries(i.number).length, 0) };
+  } finally {
+    store.close();
+  }
 }
 
 /** Log lines kept for assertions. */

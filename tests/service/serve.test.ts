@@ -89,7 +89,7 @@ describe('broadsheet serve --schedule', () => {
   it('a second serve --schedule on the same data folder is refused before it listens', async () => {
     const second = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
     expect((await second.exited).code).toBe(1);
-    expect(second.lines.some((l) => l.startsWith('error [LOCKED]: another broadsheet schedule'))).toBe(true);
+    expect(second.events.find((e) => e.event === 'run failed')).toMatchObject({ code: 'LOCKED', error: expect.stringContaining('another broadsheet schedule') });
     expect(second.events.some((e) => e.event === 'listening')).toBe(false);
   });
 

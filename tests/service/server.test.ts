@@ -13,7 +13,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { http, rawRequest } from '../helpers/http.js';
 import { makeProject, type Project } from '../helpers/project.js';
 
-const SECRET = 'server-test-secret-4b1d';
+const SECRET = '924lFuxFw+tV31doSTfFAMmRFlTcZL5EFWd8yDViKlM=';
 const clock = fixedClock('2025-09-01T07:00:00Z');
 const item = (n: number) => `<item><title>Story ${n}</title><link>https://news.example.com/${n}/</link><description>Story number ${n}, told at some length so that the feed is worth compressing.</description></item>`;
 const RSS = `<?xml version="1.0" encoding="utf-8"?>\n<?xml-stylesheet href="/feed.xsl" type="text/xsl"?>\n<rss version="2.0"><channel><title>The Broadsheet</title>${[1, 2, 3, 4, 5, 6, 7, 8].map(item).join('')}</channel></rss>\n`;
@@ -338,7 +338,7 @@ describe('unsubscribe', () => {
 
   it('answers a forged or altered token with a 400 page and changes nothing', async () => {
     store.addSubscriber('fourth@example.com', undefined, clock.now(), { resubscribe: false });
-    const forged = createUnsubscribeToken('some-other-secret', 'fourth@example.com');
+    const forged = createUnsubscribeToken('QpcUU+PFcShP0qUw6C49TCgic+ScYPMQpUygWIJxVGM=', 'fourth@example.com');
     const genuine = createUnsubscribeToken(SECRET, 'fourth@example.com');
     const altered = genuine.slice(0, -2) + (genuine.endsWith('AA') ? 'BB' : 'AA');
     for (const token of [forged, altered, 'not-a-token']) {

@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
+import { makeProject as makeDeliveryProject, recorded, runCli, SECRET, type Project as DeliveryProject } from '../delivery/helpers.js';
+import { startCli, type RunningCli } from '../helpers/child.js';
+import { http } from '../helpers/http.js';
+import { makeProject, type Project } from '../helpers/project.js';
+
+/*
+ * issue 9, defect 9: what reaches a log must neither leak a credential nor
+ * act on the terminal that shows it. Real processes, real stderr.
+ */
+
+describe('serve: request lines', () => {
+  let project: Project;
+  let serve: RunningCli;
+  let base: string;
+  const token = createUnsubscribeToken(SECRET, 'reader@example.com');
+
+  beforeAll(async () => {
+    project = makeProject({ articles: false });
+    project.write('output/rss.xml', '<rss version="2.0"><channel><title>t</title></channel></rss>\n');
+    // Text logs: the format people read, where a raw escape sequence would act on their terminal.
+    serve = startCli(['serve', '--port', '0'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
+    await vi.waitFor(() => {
+      const line = serve.lines.find((l) => l.startsWith('listening '));
+      if (!line) throw new Error(`not listening yet: ${serve.lines.join('\n')}`);
+      base = /url=(\S+)/.exec(line)![1]!;
+    }, { timeout: 20_000, interval: 20 });
+  });
+
+  afterAll(async () => {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+    project.cleanup();
+  });
+
+  it('never logs an unsubscribe token, however the path spells it', async () => {
+    for (const target of [`/unsubscribe//${token}`, `//unsubscribe/${token}`, `/UNSUBSCRIBE/${token}`, `/unsubscribe/%2F${token}`, `/unsubscribe/${token}/..`, `/%75nsubscribe//${token}?x=1`]) {
+      await http(base, target);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const text = serve.lines.join('\n');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(token.slice(4, 30));
+    const masked = serve.lines.filter((l) => l.startsWith('request ') && l.includes('unsubscribe'));
+    expect(masked).toHaveLength(6);
+    for (const l of masked) expect(l).toMatch(/ path=\/unsubscribe\/\[token\] /);
+  });
+
+  it('writes control characters from a decoded path escaped, never raw', async () => {
+    const answers = [await http(base, '/%1b[31mred%1b[0m'), await http(base, '/a%00b'), await http(base, '/%2e%2e/%1b]0;owned%07'), await http(base, '/%e2%80%aeevil')];
+    expect(answers.map((a) => a.status)).toEqual([404, 400, 400, 404]);
+    await new Promise((r) => setTimeout(r, 100));
+    const text = serve.lines.join('\n');
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    const requests = serve.lines.filter((l) => l.startsWith('request '));
+    expect(requests).toEqual(
+      expect.arrayContaining([
+        'request method=GET path=/%1B%5B31mred%1B%5B0m status=404 bytes=511',
+        'request method=GET path="/a\\u0000b" status=400 bytes=510',
+        'request method=GET path="/../\\u001b]0;owned\\u0007" status=400 bytes=510',
+        'request method=GET path=/%E2%80%AEevil status=404 bytes=511',
+      ]),
+    );
+  });
+});
+
+describe('the line that ends a failed run', () => {
+  // Three characters: below the four that redaction used to require.
+  const PASSWORD = 'Zq9';
+  let project: DeliveryProject;
+  let smtp: SMTPServer;
+  let port: number;
+
+  beforeAll(async () => {
+    // A server that echoes the credentials it refuses, as some do.
+    smtp = new SMTPServer({
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(auth, _session, cb) {
+        cb(Object.assign(new Error(`Authentication failed for ${auth.username} with password ${auth.password}`), { responseCode: 535 }));
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    port = (smtp.server.address() as AddressInfo).port;
+    project = await makeDeliveryProject();
+    await project.article('story', { title: 'A story', date: '2025-08-20T09:00:00Z' });
+    project.addSubscribers(['ann@example.org']);
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await project.cleanup();
+  });
+
+  const send = (format: string) =>
+    runCli(['send', '--log-format', format], { cwd: project.dir, env: { SMTP_URL: `smtp://digest:${PASSWORD}@127.0.0.1:${port}`, BROADSHEET_SECRET: SECRET } });
+
+  it('is redacted, however short the secret (text)', async () => {
+    const r = await send('text');
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).not.toContain(PASSWORD);
+    const last = r.stderr.trimEnd().split('\n').at(-1)!;
+    expect(last).toBe('error [SMTP_NOT_CONFIGURED]: the SMTP server refused us: 535 Authentication failed for digest with password [redacted]');
+    expect(recorded(project).deliveries).toBe(1);
+  });
+
+  it('is one JSON object under --log-format json, redacted like every other line', async () => {
+    const r = await send('json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain(PASSWORD);
+    const events = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.at(-1)).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      level: 'error',
+      event: 'run failed',
+      code: 'SMTP_NOT_CONFIGURED',
+      exit: 1,
+      error: 'the SMTP server refused us: 535 Authentication failed for digest with password [redacted]',
+    });
+  });
+});
