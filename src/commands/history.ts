@@ -10,7 +10,7 @@ import type { IssueHistory } from '../pipeline/ports.js';
 export async function withIssueHistory<T>(config: Config, fn: (history: IssueHistory | undefined) => Promise<T>): Promise<T> {
   // Checked before importing: a site that never sent needs no SQLite at all.
   if (!existsSync(config.paths.data)) return fn(undefined);
-  const { openExistingStore } = await import('../store/store.js');
+  const { openExistingStore } = await import('../store/open.js');
   const store = await openExistingStore(config.paths.data);
   try {
     return await fn(store);

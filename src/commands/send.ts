@@ -46,7 +46,7 @@ export const sendCommand: Command = {
     }
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
-    const { openStore } = await import('../store/store.js');
+    const { openStore } = await import('../store/open.js');
     const store = await openStore(config.paths.data);
     try {
       return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env }, { dryRun, to });

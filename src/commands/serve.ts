@@ -22,7 +22,7 @@ export const serveCommand: Command = {
     const deps = { config, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal };
     // Imported here: every other command starts faster without the server, the store and the scheduler.
     const [{ openStore }, { openSchedule }, { startServer }] = await Promise.all([
-      import('../store/store.js'),
+      import('../store/open.js'),
       import('../schedule/scheduled-job.js'),
       import('../server/server.js'),
     ]);

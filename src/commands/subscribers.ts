@@ -25,7 +25,7 @@ function address(input: string | undefined, what: string): string {
 async function withStore<T>(ctx: CommandContext, fn: (store: Store) => T | Promise<T>): Promise<T> {
   const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
   // Imported here so that other commands do not load SQLite.
-  const { openStore } = await import('../store/store.js');
+  const { openStore } = await import('../store/open.js');
   const store = await openStore(config.paths.data);
   try {
     return await fn(store);

@@ -8,7 +8,8 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/load.js';
 import { runDigestJob, type JobOptions, type JobResult } from '../../src/pipeline/digest-job.js';
-import { openStore, type Store } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
 import type { Logger } from '../../src/log.js';
 
 export const SECRET = 'test-secret-0123456789';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
-import { openStore } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open.js';
 import { createLogger } from '../../src/log.js';
 import { runCli, SECRET } from '../delivery/helpers.js';
 import { makeProject, type Project } from '../helpers/project.js';

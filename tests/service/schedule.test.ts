@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore as openDataStore } from '../../src/store/store.js';
+import { openStore as openDataStore } from '../../src/store/open.js';
 import { runCli, SECRET, startSmtp, subscriberList, type Smtp } from '../delivery/helpers.js';
 import { startCli, type LogEvent, type RunningCli } from '../helpers/child.js';
 import { CLI, makeProject as makeSite, type Project } from '../helpers/project.js';

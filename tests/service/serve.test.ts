@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open.js';
 import { SECRET, startSmtp, type Smtp } from '../delivery/helpers.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
