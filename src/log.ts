@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
-import { ERRORS, formatProblem, isBroadsheetError } from './errors.js';
-import { hasInvisible, visible } from './util/visible.js';
+import { formatProblem, type BroadsheetError } from './errors.js';
+import { hasInvisible, maskEmails, visible } from './util/text.js';
 
 export type LogFormat = 'text' | 'json';
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -12,10 +12,10 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-/** The logger cli.ts owns: it also writes the line that ends a failed run. */
+/** The logger a command line runs with: it also writes the run's final error, in the same format and redacted. */
 export interface RunLogger extends Logger {
-  /** `error [CODE]: message` and one line per problem (text), or one JSON object; redacted like every line. */
-  failure(error: unknown): void;
+  /** `error [CODE]: message` and one line per problem (text), or one JSON object. */
+  failure(error: BroadsheetError): void;
 }
 
 export interface LoggerOptions {
@@ -24,7 +24,12 @@ export interface LoggerOptions {
   clock: Clock;
   /** Values that must never appear in a log line (SMTP password, signing secret), whatever their length. */
   secrets?: readonly string[];
+  /** ANSI colour for the level (text format on a terminal). */
+  color?: boolean;
 }
+
+const COLORS: Record<LogLevel, string> = { info: '', warn: '\x1b[33m', error: '\x1b[31m' };
+const RESET = '\x1b[0m';
 
 /** Below this length a secret is redacted where it stands alone, not inside a longer word. */
 const SHORT_SECRET = 8;
@@ -52,40 +57,46 @@ function textValue(v: string | number | boolean): string {
   return /[\s"=\\]/.test(v) || hasInvisible(v) ? visible(JSON.stringify(v)) : v;
 }
 
-/** One line per event: `event key=value …` for people, or one JSON object per line for machines. */
+/**
+ * One line per event: `event key=value …` for people, or one JSON object per
+ * line for machines. Every value is redacted before it is serialised (a
+ * secret with a `"` or `\` in it no longer matches itself once escaped), email
+ * addresses in log events are masked (`r***@example.com`: enough to recognise
+ * one, not enough to harvest a list from a log), and control, format and
+ * bidirectional characters are written as `\uXXXX`: a value from a request or
+ * a file can neither act on the terminal that shows the log nor forge a line.
+ */
 export function createLogger(options: LoggerOptions): RunLogger {
   const redact = redactor(options.secrets ?? []);
-  // Values are redacted before they are quoted or escaped: a secret with a `"` or `\`
-  // in it no longer matches itself once serialised.
-  const json = (level: LogLevel, event: string, fields: Record<string, unknown>) =>
-    options.write(visible(JSON.stringify({ time: options.clock.now().toISOString(), level, event: redact(event), ...fields })) + '\n');
-  const emit = (level: LogLevel, event: string, raw: LogFields = {}) => {
+  const paint = (level: LogLevel, text: string) => (options.color && COLORS[level] ? `${COLORS[level]}${text}${RESET}` : text);
+  // JSON.stringify leaves DEL, C1, format and separator characters raw; visible() escapes them inside the strings.
+  const json = (record: Record<string, unknown>) => options.write(visible(JSON.stringify({ time: options.clock.now().toISOString(), ...record })) + '\n');
+
+  const emit = (level: LogLevel, rawEvent: string, raw: LogFields = {}) => {
+    const event = maskEmails(redact(rawEvent));
     const fields = Object.fromEntries(
       Object.entries(raw)
         .filter(([, v]) => v !== undefined && v !== null)
-        .map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v] as [string, string | number | boolean]),
+        .map(([k, v]) => [k, typeof v === 'string' ? maskEmails(redact(v)) : v] as [string, string | number | boolean]),
     );
-    if (options.format === 'json') return json(level, event, fields);
+    if (options.format === 'json') return json({ level, event, ...fields });
     const parts = Object.entries(fields).map(([k, v]) => `${k}=${textValue(v)}`);
-    const prefix = level === 'info' ? '' : `${level}: `;
-    options.write(`${prefix}${visible(redact(event))}${parts.length ? ' ' + parts.join(' ') : ''}\n`);
+    const prefix = level === 'info' ? '' : paint(level, `${level}:`) + ' ';
+    options.write(`${prefix}${visible(event)}${parts.length ? ' ' + parts.join(' ') : ''}\n`);
   };
   return {
     info: (e, f) => emit('info', e, f),
     warn: (e, f) => emit('warn', e, f),
     error: (e, f) => emit('error', e, f),
     failure(error) {
-      const known = isBroadsheetError(error);
-      const code = known ? error.code : 'INTERNAL';
-      const message = redact(known ? error.message : ((error as Error)?.message ?? String(error)));
-      const problems = known ? error.problems.map((p) => redact(formatProblem(p))) : [];
-      const stack = known ? undefined : redact((error as Error)?.stack ?? String(error));
+      const message = redact(error.message);
+      const problems = error.problems.map((p) => ({ ...p, file: redact(p.file), ...(p.field ? { field: redact(p.field) } : {}), message: redact(p.message) }));
       if (options.format === 'json') {
-        return json('error', 'run failed', { code, exit: ERRORS[code].exit, error: message, ...(problems.length ? { problems } : {}), ...(stack ? { stack } : {}) });
+        return json({ level: 'error', event: 'failed', code: error.code, message, problems: problems.map((p) => ({ ...p, text: formatProblem(p) })) });
       }
-      // Text keeps its line breaks (a stack, the problem list) but no other control character.
-      const lines = [`error [${code}]: ${stack ?? message}`, ...problems.map((p) => `  ${p}`)];
-      options.write(lines.flatMap((l) => l.split('\n')).map(visible).join('\n') + '\n');
+      // Text keeps its line breaks (a stack, the problem list) and nothing else a terminal would act on.
+      const lines = [`error [${error.code}]: ${message}`, ...problems.map((p) => `  ${formatProblem(p)}`)].flatMap((l) => l.split('\n')).map(visible);
+      options.write(`${paint('error', 'error')}${lines.join('\n').slice('error'.length)}\n`);
     },
   };
 }

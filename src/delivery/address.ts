@@ -1,5 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { hasInvisible, visible } from '../util/visible.js';
+import { hasInvisible, oneLine, visible } from '../util/text.js';
 
 const LOCAL_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -63,15 +63,6 @@ function asciiDomain(written: string): Checked {
   const domain = ascii.join('.');
   if (/^\d+$/.test(ascii.at(-1)!) || domain.length > 253) return invalid;
   return { ok: true, email: domain };
-}
-
-/**
- * One line of header-safe text: control characters (CR and LF above all,
- * which could start a new header) become spaces and runs of space collapse.
- */
-export function oneLine(input: string): string {
-  // eslint-disable-next-line no-control-regex
-  return input.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** A subscriber's display name made header-safe; undefined when nothing is left. */

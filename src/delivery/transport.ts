@@ -82,8 +82,3 @@ export function rateOptions(perSecond: number): Pick<SMTPPoolOptions, 'rateLimit
   const messages = Math.max(1, Math.floor(perSecond));
   return { rateLimit: messages, rateDelta: Math.min(MAX_TIMER_MS, Math.max(1, Math.round((1000 * messages) / perSecond))) };
 }
-
-/** Builds raw messages (signed when DKIM is on) without sending them: for the outbox. */
-export function bufferTransport(dkim: DKIMOptions | undefined): Transporter {
-  return nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'crlf', ...(dkim ? { dkim } : {}) });
-}

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyUnsubscribeToken } from '../delivery/tokens.js';
 import { MAX_BODY_BYTES } from './connections.js';
 import type { ServerContext } from './context.js';
-import { escapeHtml, NOT_FOUND } from './pages.js';
+import { escapeHtml, maskEmail } from '../util/text.js';
+import { NOT_FOUND } from './pages.js';
 import { methodNotAllowed } from './respond.js';
 
 // The token is the only credential; it must not leak to other sites through Referer.
@@ -44,19 +45,13 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
   if (!isOneClick(req.headers['content-type'], body)) {
     return page(400, 'Unsubscribe not confirmed', '<p>The request did not carry <code>List-Unsubscribe=One-Click</code>. Use the button on the unsubscribe page.</p>');
   }
-  const changed = ctx.store.unsubscribe(email, ctx.clock.now());
+  const changed = await ctx.store.unsubscribe(email, ctx.clock.now());
   ctx.log.info('unsubscribed', { subscriber: maskEmail(email), changed });
   return page(200, 'Unsubscribed', `<p><strong>${shown}</strong> will receive no more digests.</p>`);
 }
 
 function isRead(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
-}
-
-/** `reader@example.com` → `r***@example.com`: enough to recognise, not enough to harvest from a log. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
 }
 
 /** The body as text, or undefined once it passes `limit`: reading stops there (the connection closes after the answer). */

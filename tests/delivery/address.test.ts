@@ -101,11 +101,11 @@ describe('broadsheet subscribers with hostile addresses', () => {
       expect(line, input).toBeDefined();
       expect(line!.endsWith(reason), line).toBe(true);
     });
-    const store = project.store();
+    const store = await project.store();
     try {
-      expect(store.listSubscribers().map((s) => s.email)).toEqual(['ok@example.org']);
+      expect((await store.listSubscribers()).map((s) => s.email)).toEqual(['ok@example.org']);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -26,12 +26,12 @@ const importCsv = async (bytes: Buffer | string) => {
   return runCli(['subscribers', 'import', 'people.csv'], { cwd: project.dir });
 };
 
-const stored = () => {
-  const store = project.store();
+const stored = async () => {
+  const store = await project.store();
   try {
-    return store.listSubscribers().map((s) => [s.email, s.name]);
+    return (await store.listSubscribers()).map((s) => [s.email, s.name]);
   } finally {
-    store.close();
+    await store.close();
   }
 };
 
@@ -41,13 +41,13 @@ describe('subscribers import of a hostile CSV', () => {
     const r = await importCsv(Buffer.from('email,name\nann@example.org,Ann\nzoe@example.org,Zo\xeb\njurgen@example.org,J\xfcrgen\n', 'latin1'));
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error [SUBSCRIBER_INVALID]: people.csv is not UTF-8; nothing was imported\n  people.csv:3: invalid UTF-8 at byte 49; save the file as UTF-8\n');
-    expect(stored()).toEqual([]);
+    expect(await stored()).toEqual([]);
   });
 
   it('takes the same names as UTF-8', async () => {
     const r = await importCsv('\ufeffemail,name\nzoe@example.org,Zoë\n');
     expect(r.code, r.stderr).toBe(0);
-    expect(stored()).toEqual([['zoe@example.org', 'Zoë']]);
+    expect(await stored()).toEqual([['zoe@example.org', 'Zoë']]);
   });
 
   it('refuses a header with two email columns (after trimming and lowercasing) rather than letting the last win', async () => {
@@ -57,13 +57,13 @@ describe('subscribers import of a hostile CSV', () => {
       'error [SUBSCRIBER_INVALID]: people.csv has 2 "email" columns; nothing was imported\n' +
         '  people.csv:1: columns 1 and 3 are both "email" (names are compared without case and surrounding spaces); keep one\n',
     );
-    expect(stored()).toEqual([]);
+    expect(await stored()).toEqual([]);
   });
 
   it('refuses two name columns the same way', async () => {
     const r = await importCsv('email,name,Name\nann@example.org,Ann,Annie\n');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('people.csv:1: columns 2 and 3 are both "name"');
-    expect(stored()).toEqual([]);
+    expect(await stored()).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ describe('send --dry-run to addresses the safe file name cannot tell apart', () 
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
     project = await makeProject();
     await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-    project.addSubscribers(['a!b@example.org', 'a#b@example.org', 'a_b@example.org']);
+    await project.addSubscribers(['a!b@example.org', 'a#b@example.org', 'a_b@example.org']);
   });
 
   afterAll(() => project.cleanup());

@@ -18,7 +18,7 @@ beforeEach(async () => {
   smtp = await startSmtp({ onRcpt: () => void sentAt.push(performance.now()) });
   project = await makeProject();
   await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-  project.addSubscribers(['ann@example.org', 'bo@example.net', 'cy@example.com', 'di@example.com']);
+  await project.addSubscribers(['ann@example.org', 'bo@example.net', 'cy@example.com', 'di@example.com']);
 });
 
 afterEach(async () => {
@@ -42,7 +42,7 @@ describe('email.rateLimit', () => {
     expect(r.stderr).toMatch(/^error \[CONFIG_INVALID\]: broadsheet\.config\.yaml has 1 problem\(s\)\n {2}broadsheet\.config\.yaml:\d+: email\.rateLimit: /);
     expect(r.stderr).toContain('email.rateLimit: must be 0 (no limit) or from 0.001 to 10000 messages per second');
     expect(smtp.received).toEqual([]);
-    expect(recorded(project)).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded(project)).toEqual({ issues: 0, deliveries: 0 });
   });
 
   it('paces a fractional rate exactly: 1.5 a second is one message every 667 ms', async () => {

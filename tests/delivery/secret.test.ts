@@ -49,7 +49,7 @@ describe('every command that uses the secret refuses a weak one before doing any
     smtp = await startSmtp();
     project = await makeProject();
     await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-    project.addSubscribers(['ann@example.org']);
+    await project.addSubscribers(['ann@example.org']);
   });
 
   afterEach(() => expect(smtp.received).toEqual([]));
@@ -71,7 +71,7 @@ describe('every command that uses the secret refuses a weak one before doing any
     expect(r.stderr).toContain('Make one with: openssl rand -base64 32');
     if (secret.length > 1) expect(r.stderr).not.toContain(secret);
     expect(r.stderr).not.toContain('listening');
-    expect(recorded(project)).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded(project)).toEqual({ issues: 0, deliveries: 0 });
   });
 
   it('the commands that do not use it do not check it', async () => {

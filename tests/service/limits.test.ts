@@ -3,7 +3,8 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
-import { Store } from '../../src/delivery/store.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
@@ -97,8 +98,8 @@ describe('serve with short timeouts (in process)', () => {
     project = makeProject({ articles: false });
     project.write('output/rss.xml', RSS);
     const config = await loadConfig(project.config);
-    store = Store.open(config.paths.data);
-    store.addSubscriber('reader@example.com', undefined, new Date('2025-09-01T07:00:00Z'), { resubscribe: false });
+    store = await openStore(config.paths.data);
+    await store.addSubscribers([{ email: 'reader@example.com' }], new Date('2025-09-01T07:00:00Z'), { resubscribe: false });
     const clock = fixedClock('2025-09-01T07:00:00Z');
     const log = createLogger({ format: 'json', clock, write: (l) => lines.push(l) });
     server = await startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port: 0, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600 } });
@@ -106,7 +107,7 @@ describe('serve with short timeouts (in process)', () => {
 
   afterAll(async () => {
     await server?.close();
-    store?.close();
+    await store?.close();
     project?.cleanup();
   });
 
@@ -164,13 +165,13 @@ describe('serve with short timeouts (in process)', () => {
     expect(chunked.status).toBe(chunkedStatus);
     // What the kernel buffers on the way, at most: nowhere near the gigabyte.
     for (const r of [declared, chunked]) expect(r.sent).toBeLessThan(64 * 1024 * 1024);
-    expect(store.getSubscriber('reader@example.com')?.status).toBe('subscribed');
+    expect((await store.getSubscriber('reader@example.com'))?.status).toBe('subscribed');
   });
 
   it('still takes a one-click unsubscribe, whose body is small', async () => {
     const token = createUnsubscribeToken(SECRET, 'reader@example.com');
     const r = await http(server.url, `/unsubscribe/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(r.status).toBe(200);
-    expect(store.getSubscriber('reader@example.com')?.status).toBe('unsubscribed');
+    expect((await store.getSubscriber('reader@example.com'))?.status).toBe('unsubscribed');
   });
 });

@@ -90,7 +90,7 @@ describe('the line that ends a failed run', () => {
     port = (smtp.server.address() as AddressInfo).port;
     project = await makeDeliveryProject();
     await project.article('story', { title: 'A story', date: '2025-08-20T09:00:00Z' });
-    project.addSubscribers(['ann@example.org']);
+    await project.addSubscribers(['ann@example.org']);
   });
 
   afterAll(async () => {
@@ -107,7 +107,7 @@ describe('the line that ends a failed run', () => {
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);
     const last = r.stderr.trimEnd().split('\n').at(-1)!;
     expect(last).toBe('error [SMTP_NOT_CONFIGURED]: the SMTP server refused us: 535 Authentication failed for digest with password [redacted]');
-    expect(recorded(project).deliveries).toBe(1);
+    expect((await recorded(project)).deliveries).toBe(1);
   });
 
   it('is one JSON object under --log-format json, redacted like every other line', async () => {
@@ -121,10 +121,10 @@ describe('the line that ends a failed run', () => {
     expect(events.at(-1)).toEqual({
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       level: 'error',
-      event: 'run failed',
+      event: 'failed',
       code: 'SMTP_NOT_CONFIGURED',
-      exit: 1,
-      error: 'the SMTP server refused us: 535 Authentication failed for digest with password [redacted]',
+      message: 'the SMTP server refused us: 535 Authentication failed for digest with password [redacted]',
+      problems: [],
     });
   });
 });
