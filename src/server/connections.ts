@@ -15,6 +15,8 @@ export interface ConnectionLimits {
   idleTimeoutMs: number;
   /** Between requests on a kept-alive connection. */
   keepAliveTimeoutMs: number;
+  /** A burst of limit hits ends after this long without one: one warning per burst, not one per connection. */
+  burstQuietMs: number;
 }
 
 export const DEFAULT_LIMITS: Omit<ConnectionLimits, 'maxConnections'> = {
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: Omit<ConnectionLimits, 'maxConnections'> = {
   requestTimeoutMs: 30_000,
   idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5000,
+  burstQuietMs: 10_000,
 };
 
 /** After answering a request whose body it does not read, the server waits this long for the client to read the answer before it closes. */
@@ -31,8 +34,6 @@ const REFUSED_WAIT_MS = 1000;
 const BUSY = '503 Service Unavailable';
 /** A connection idle for less than this is not closed to make room: its request may be on the way. */
 const MIN_IDLE_MS = 1000;
-/** A burst of limit hits ends after this long without one: one warning per burst, not one per connection. */
-const BURST_QUIET_MS = 10_000;
 
 export function httpServerOptions(limits: ConnectionLimits): HttpServerOptions {
   return {
@@ -51,6 +52,7 @@ class Burst<K extends string> {
 
   constructor(
     private readonly kinds: readonly K[],
+    private readonly quietMs: number,
     private readonly start: () => void,
     private readonly end: (counts: Record<K, number>) => void,
   ) {}
@@ -59,7 +61,7 @@ class Burst<K extends string> {
     if (!this.counts) {
       this.counts = Object.fromEntries(this.kinds.map((k) => [k, 0])) as Record<K, number>;
       this.start();
-      this.timer = setTimeout(() => this.finish(), BURST_QUIET_MS);
+      this.timer = setTimeout(() => this.finish(), this.quietMs);
       this.timer.unref();
     } else {
       this.timer?.refresh();
@@ -99,11 +101,13 @@ export class ConnectionGuard {
     server.timeout = limits.idleTimeoutMs;
     this.connectionBurst = new Burst(
       ['closedIdle', 'refused'],
+      limits.burstQuietMs,
       () => log.warn('connection limit reached', { maxConnections: limits.maxConnections, note: 'idle connections are closed to make room; new ones get 503 while none is idle' }),
       (c) => log.info('connection limit burst over', c),
     );
     this.timeoutBurst = new Burst(
       ['timedOut'],
+      limits.burstQuietMs,
       () => log.warn('slow requests timed out', { headersTimeoutMs: limits.headersTimeoutMs, requestTimeoutMs: limits.requestTimeoutMs }),
       (c) => log.info('slow request burst over', c),
     );
@@ -180,14 +184,18 @@ export class ConnectionGuard {
     if (state) {
       state.inFlight++;
       this.idle.delete(socket);
-      res.once('close', () => {
-        if (--state.inFlight > 0 || socket.destroyed || !this.open.has(socket)) return;
-        state.readAtIdle = socket.bytesRead;
-        state.idleSince = performance.now();
-        this.idle.add(socket);
-      });
+      res.once('close', () => this.settled(socket));
     }
     return true;
+  }
+
+  /** A response ended: its connection is idle again once no other request is in flight on it. */
+  private settled(socket: Socket): void {
+    const state = this.open.get(socket);
+    if (!state || --state.inFlight > 0 || socket.destroyed) return;
+    state.readAtIdle = socket.bytesRead;
+    state.idleSince = performance.now();
+    this.idle.add(socket);
   }
 
   /** Node's own answer to a malformed or timed-out request (it gives it only when nobody listens), and a count of the timeouts. */

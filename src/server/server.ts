@@ -7,7 +7,7 @@ import type { ServerContext } from './context.js';
 import { IssueArchive } from './issues.js';
 import { XML, xmlFeedVariant } from './media.js';
 import { NOT_FOUND, pageSender } from './pages.js';
-import { parseRequestPath } from './request-path.js';
+import { parseRequestPath, type RequestPath } from './request-path.js';
 import { methodNotAllowed, redirect, sendRepresentation } from './respond.js';
 import { StaticFiles } from './static.js';
 import { handleUnsubscribe } from './unsubscribe.js';
@@ -35,8 +35,7 @@ const CLOSE_GRACE_MS = 3000;
  * case, percent-encoded), and in refused targets too. Control characters are
  * left to the logger, which escapes them.
  */
-export function loggablePath(target: string): string {
-  const parsed = parseRequestPath(target);
+export function loggablePath(target: string, parsed: RequestPath = parseRequestPath(target)): string {
   if (parsed.ok) {
     if (parsed.segments[0]?.toLowerCase() === 'unsubscribe' && parsed.segments.length > 1) return '/unsubscribe/[token]';
     return parsed.pathname + (parsed.trailingSlash && parsed.segments.length > 0 ? '/' : '');
@@ -54,11 +53,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const archive = new IssueArchive(ctx);
   const notFound = (res: ServerResponse) => page(res, 404, 'Not found', NOT_FOUND);
 
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const route = async (req: IncomingMessage, res: ServerResponse, parsed: RequestPath): Promise<void> => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // Refused before any route reads a byte of it.
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return page(res, 413, 'Request too large', '<p>The request body is too large.</p>');
-    const parsed = parseRequestPath(req.url ?? '/');
     if (!parsed.ok) return parsed.status === 400 ? page(res, 400, 'Bad request', '<p>This address is not allowed.</p>') : notFound(res);
     const [first, ...rest] = parsed.segments;
     if (first === 'healthz' && rest.length === 0) return health(req, res, files);
@@ -83,11 +81,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (!guard.admit(req, res)) return;
     const target = req.url ?? '/';
+    const parsed = parseRequestPath(target);
     res.on('finish', () => {
-      log.info('request', { method: req.method, path: loggablePath(target), status: res.statusCode, bytes: Number(res.getHeader('Content-Length') ?? 0) });
+      log.info('request', { method: req.method, path: loggablePath(target, parsed), status: res.statusCode, bytes: Number(res.getHeader('Content-Length') ?? 0) });
     });
-    route(req, res).catch((error: unknown) => {
-      log.error('request failed', { method: req.method, path: loggablePath(target), error: (error as Error)?.message ?? String(error) });
+    route(req, res, parsed).catch((error: unknown) => {
+      log.error('request failed', { method: req.method, path: loggablePath(target, parsed), error: (error as Error)?.message ?? String(error) });
       if (!res.headersSent) page(res, 500, 'Server error', '<p>Something went wrong on our side.</p>');
       else res.destroy();
     });

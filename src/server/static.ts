@@ -20,28 +20,27 @@ const CACHE_BYTES = 64 * 1024 * 1024;
  * replace changed files by rename and leave unchanged ones alone, so that is
  * exactly when the bytes change.
  *
- * The folder is resolved again for every request, never kept: a deploy that
- * points a symbolic link at a new build (`ln -s build-2 next && mv -T next
- * output`) is served from the next request on, and each request is answered
- * from one build, never half from the old one.
+ * The folder's real path is kept, but never trusted: a file that resolves
+ * outside it makes the folder be resolved again before the file is refused.
+ * So a deploy that points a symbolic link at a new build (`ln -s build-2 next
+ * && mv -T next output`) is served from the next request on, at no cost to
+ * the requests in between.
  */
 export class StaticFiles {
+  private realRoot: string | undefined;
   private readonly cache = new RecentCache<string, Cached>(CACHE_BYTES, (c) => weight(c.rep));
 
   constructor(readonly root: string) {}
 
   async lookup(segments: readonly string[], trailingSlash: boolean, pathname: string): Promise<StaticResult> {
-    const realRoot = await this.resolveRoot();
-    if (!realRoot) return { kind: 'missing' };
     let real: string;
     try {
-      real = await realpath(path.join(realRoot, ...segments));
+      real = await realpath(path.join(this.root, ...segments));
     } catch {
       return { kind: 'missing' };
     }
-    // A symbolic link inside output/ must not lead out of it.
-    const inside = path.relative(realRoot, real);
-    if (inside.startsWith('..') || path.isAbsolute(inside)) return { kind: 'missing' };
+    // A symbolic link inside output/ must not lead out of it; the folder itself may have moved since.
+    if (!(await this.contains(real))) return { kind: 'missing' };
 
     let handle = await open(real, 'r').catch(() => undefined);
     if (!handle) return { kind: 'missing' };
@@ -71,15 +70,21 @@ export class StaticFiles {
 
   /** Whether the folder (or what its link points to now) is there to serve: what /healthz reports. */
   async exists(): Promise<boolean> {
-    const realRoot = await this.resolveRoot();
-    return realRoot !== undefined && stat(realRoot).then(
+    return stat(this.root).then(
       (s) => s.isDirectory(),
       () => false,
     );
   }
 
-  /** The output folder's real path now; undefined while it does not exist (before the first build, or a dangling link). */
-  private resolveRoot(): Promise<string | undefined> {
-    return realpath(this.root).catch(() => undefined);
+  /** Whether a real path is inside the output folder, resolving the folder again when it is not (or was never resolved). */
+  private async contains(real: string): Promise<boolean> {
+    const inside = (root: string | undefined) => {
+      if (root === undefined) return false;
+      const rel = path.relative(root, real);
+      return !rel.startsWith('..') && !path.isAbsolute(rel);
+    };
+    if (inside(this.realRoot)) return true;
+    this.realRoot = await realpath(this.root).catch(() => undefined);
+    return inside(this.realRoot);
   }
 }

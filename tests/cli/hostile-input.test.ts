@@ -22,83 +22,74 @@ afterEach(() => project.cleanup());
 
 const validate = () => runCli(['validate'], { cwd: project.dir });
 const config = () => readFileSync(project.config, 'utf8');
+const withTitle = (title: string) => writeFileSync(project.config, config().replace(/^ {2}title: .*$/m, `  title: ${title}`));
+const titleLine = () => config().split('\n').findIndex((l) => l.startsWith('  title: ')) + 1;
 
-describe('hostile configuration', () => {
-  it('an alias bomb is YAML_ALIASES, at its line and field', () => {
-    writeFileSync(project.config, `${BOMB.join('\n')}\n${config()}`);
-    const r = validate();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
+/** What to break, and the whole of what `validate` must say: exit 1, one error with its own code, never a stack. */
+const CASES: [string, () => void, () => string][] = [
+  [
+    'a config alias bomb is YAML_ALIASES, at its line and field',
+    () => writeFileSync(project.config, `${BOMB.join('\n')}\n${config()}`),
+    () =>
       'error [YAML_ALIASES]: broadsheet.config.yaml uses YAML aliases that expand more than 100 times\n' +
-        '  broadsheet.config.yaml:2: b[0]: aliases (*name) expand more than 100 times, which only an alias bomb needs; write the values out\n',
-    );
-  });
-
-  it('a 10 MB site.title is INPUT_TOO_LARGE at once, and the file is never read', () => {
-    writeFileSync(project.config, config().replace(/^ {2}title: .*$/m, `  title: ${'x'.repeat(10 * 1024 * 1024)}`));
-    const r = validate();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
+      '  broadsheet.config.yaml:2: b[0]: aliases (*name) expand more than 100 times, which only an alias bomb needs; write the values out\n',
+  ],
+  [
+    'a 10 MB site.title is INPUT_TOO_LARGE at once: the config file is never read',
+    () => withTitle('x'.repeat(10 * 1024 * 1024)),
+    () =>
       'error [INPUT_TOO_LARGE]: the config file broadsheet.config.yaml is larger than broadsheet accepts\n' +
-        '  broadsheet.config.yaml: is 10.0 MiB, over the limit of 1 MiB; it holds settings only, never content\n',
-    );
-  });
-
-  it('a value over 10,000 characters is INPUT_TOO_LARGE, at its line and field', () => {
-    writeFileSync(project.config, config().replace(/^ {2}title: .*$/m, `  title: ${'x'.repeat(20_000)}`));
-    const line = config().split('\n').findIndex((l) => l.startsWith('  title: ')) + 1;
-    const r = validate();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
+      '  broadsheet.config.yaml: is 10.0 MiB, over the limit of 1 MiB; it holds settings only, never content\n',
+  ],
+  [
+    'a config value over 10,000 characters is INPUT_TOO_LARGE, at its line and field',
+    () => withTitle('x'.repeat(20_000)),
+    () =>
       'error [INPUT_TOO_LARGE]: a value in broadsheet.config.yaml is larger than broadsheet accepts\n' +
-        `  broadsheet.config.yaml:${line}: site.title: is 20,000 characters, over the limit of 10,000 characters; shorten it\n`,
-    );
-  });
-});
-
-describe('hostile articles', () => {
-  it('an alias bomb in front matter is YAML_ALIASES naming the file, line and field', () => {
-    project.write('articles/bomb.md', `---\ntitle: Bomb\n${BOMB.join('\n')}\n---\nBody.\n`);
-    const r = validate();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
+      `  broadsheet.config.yaml:${titleLine()}: site.title: is 20,000 characters, over the limit of 10,000 characters; shorten it\n`,
+  ],
+  [
+    'an alias bomb in front matter is YAML_ALIASES naming the file, line and field',
+    () => project.write('articles/bomb.md', `---\ntitle: Bomb\n${BOMB.join('\n')}\n---\nBody.\n`),
+    () =>
       'error [YAML_ALIASES]: articles/bomb.md uses YAML aliases that expand more than 100 times\n' +
-        '  articles/bomb.md:4: b[0]: aliases (*name) expand more than 100 times, which only an alias bomb needs; write the values out\n',
-    );
-  });
-
-  it('a title over 10,000 characters is INPUT_TOO_LARGE naming the file, line and field', () => {
-    project.write('articles/long.md', `---\ndate: 2025-08-20\ndescription: Long.\ntitle: ${'t'.repeat(12_345)}\n---\nBody.\n`);
-    const r = validate();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
+      '  articles/bomb.md:4: b[0]: aliases (*name) expand more than 100 times, which only an alias bomb needs; write the values out\n',
+  ],
+  [
+    'a title over 10,000 characters is INPUT_TOO_LARGE naming the file, line and field',
+    () => project.write('articles/long.md', `---\ndate: 2025-08-20\ndescription: Long.\ntitle: ${'t'.repeat(12_345)}\n---\nBody.\n`),
+    () =>
       'error [INPUT_TOO_LARGE]: a value in articles/long.md is larger than broadsheet accepts\n' +
-        '  articles/long.md:4: title: is 12,345 characters, over the limit of 10,000 characters; shorten it\n',
-    );
-  });
-
-  it('front matter over 64 KiB is INPUT_TOO_LARGE naming the file', () => {
-    const tags = Array.from({ length: 7000 }, (_, i) => `  - tag-${i}`).join('\n');
-    project.write('articles/tags.md', `---\ntitle: Tags\ndate: 2025-08-20\ndescription: Many tags.\ntags:\n${tags}\n---\nBody.\n`);
-    const r = validate();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
+      '  articles/long.md:4: title: is 12,345 characters, over the limit of 10,000 characters; shorten it\n',
+  ],
+  [
+    'front matter over 64 KiB is INPUT_TOO_LARGE naming the file',
+    () => {
+      const tags = Array.from({ length: 7000 }, (_, i) => `  - tag-${i}`).join('\n');
+      project.write('articles/tags.md', `---\ntitle: Tags\ndate: 2025-08-20\ndescription: Many tags.\ntags:\n${tags}\n---\nBody.\n`);
+    },
+    () =>
       'error [INPUT_TOO_LARGE]: the front matter of articles/tags.md is larger than broadsheet accepts\n' +
-        '  articles/tags.md:2: is 87.8 KiB, over the limit of 64 KiB; keep it to its fields: long text belongs in the body\n',
-    );
-  });
-
-  it('an article file over 4 MiB is INPUT_TOO_LARGE naming the file, and is never read', () => {
-    project.write('articles/huge.md', `---\ntitle: Huge\ndate: 2025-08-20\ndescription: Huge.\n---\n${'word '.repeat(1024 * 1024)}\n`);
-    const r = validate();
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe(
+      '  articles/tags.md:2: is 87.8 KiB, over the limit of 64 KiB; keep it to its fields: long text belongs in the body\n',
+  ],
+  [
+    'an article file over 4 MiB is INPUT_TOO_LARGE naming the file, and is never read',
+    () => project.write('articles/huge.md', `---\ntitle: Huge\ndate: 2025-08-20\ndescription: Huge.\n---\n${'word '.repeat(1024 * 1024)}\n`),
+    () =>
       'error [INPUT_TOO_LARGE]: the article articles/huge.md is larger than broadsheet accepts\n' +
-        '  articles/huge.md: is 5.0 MiB, over the limit of 4 MiB; split it, or move what is not text out of it\n',
-    );
+      '  articles/huge.md: is 5.0 MiB, over the limit of 4 MiB; split it, or move what is not text out of it\n',
+  ],
+];
+
+describe('hostile configuration and articles', () => {
+  it.each(CASES)('%s', (_name, breakIt, expected) => {
+    breakIt();
+    const r = validate();
+    expect(r.stderr).toBe(expected());
+    expect(r.status).toBe(1);
   });
 
-  it('the same article under the limits is valid', () => {
+  it('an article just under every limit is valid', () => {
     project.write('articles/fine-too.md', `---\ntitle: ${'t'.repeat(10_000)}\ndate: 2025-08-20\ndescription: Fine.\n---\n${'word '.repeat(700_000)}\n`);
     const r = validate();
     expect(r.stderr).toBe('');

@@ -151,6 +151,8 @@ export interface SmtpBehaviour {
   /** Reply to a new connection: throw-style error to refuse it. */
   onConnect?(session: SMTPServerSession, index: number): Error | undefined;
   onRcpt?(address: string, session: SMTPServerSession): Error | undefined;
+  /** When given, the server asks for AUTH (PLAIN or LOGIN, without TLS) and this answers: an error refuses the login. */
+  onAuth?(username: string, password: string): Error | undefined;
   /** Runs once the message is read; may delay, destroy the socket, or return an error reply. */
   afterData?(received: Received, session: SMTPServerSession, index: number): Promise<Error | undefined | 'drop' | 'hang'> | Error | undefined | 'drop' | 'hang';
 }
@@ -177,8 +179,17 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}): Promise<Smtp> {
   let connections = 0;
   let dataCount = 0;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    ...(behaviour.onAuth
+      ? {
+          authMethods: ['PLAIN', 'LOGIN'],
+          allowInsecureAuth: true,
+          disabledCommands: ['STARTTLS'],
+          onAuth(auth, _session, cb) {
+            const err = behaviour.onAuth!(auth.username ?? '', auth.password ?? '');
+            return err ? cb(err) : cb(null, { user: auth.username });
+          },
+        }
+      : { authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'] }),
     logger: false,
     closeTimeout: 200,
     onConnect(session, cb) {

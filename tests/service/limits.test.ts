@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openStore } from '../../src/store/open.js';
@@ -9,7 +9,7 @@ import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { SECRET } from '../delivery/helpers.js';
-import { startCli, type RunningCli } from '../helpers/child.js';
+import { startServe } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
 import { makeProject, type Project } from '../helpers/project.js';
 
@@ -41,19 +41,18 @@ function probe(base: string, send?: string): Probe {
 
 describe('serve with server.maxConnections: 20', () => {
   let project: Project;
-  let serve: RunningCli;
+  let serve: Awaited<ReturnType<typeof startServe>>;
   let base: string;
 
   beforeAll(async () => {
     project = makeProject({ articles: false, config: (c) => (c.server = { ...c.server, maxConnections: 20 }) });
     project.write('output/rss.xml', RSS);
-    serve = startCli(['serve', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
-    base = (await serve.waitFor((e) => e.event === 'listening')).url as string;
+    serve = await startServe(project.dir, { BROADSHEET_SECRET: SECRET });
+    base = serve.base;
   });
 
   afterAll(async () => {
-    serve.child.kill('SIGTERM');
-    await serve.exited;
+    await serve.stop();
     project.cleanup();
   });
 
@@ -71,7 +70,7 @@ describe('serve with server.maxConnections: 20', () => {
     // The 20 over the limit sent nothing; after a second they were told, in HTTP, to come back later.
     const refused = idle.filter((p) => p.received().startsWith('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n'));
     expect(refused).toHaveLength(20);
-    const limitEvents = serve.events.filter((e) => e.event === 'connection limit reached');
+    const limitEvents = serve.cli.events.filter((e) => e.event === 'connection limit reached');
     expect(limitEvents).toEqual([expect.objectContaining({ level: 'warn', maxConnections: 20 })]);
   });
 
@@ -84,7 +83,7 @@ describe('serve with server.maxConnections: 20', () => {
     expect(r.headers.connection).toBe('close');
     for (const p of slow) p.socket.destroy();
     // Still one warning: the second flood came within the same burst.
-    expect(serve.events.filter((e) => e.event === 'connection limit reached')).toHaveLength(1);
+    expect(serve.cli.events.filter((e) => e.event === 'connection limit reached')).toHaveLength(1);
   });
 });
 
@@ -102,7 +101,7 @@ describe('serve with short timeouts (in process)', () => {
     await store.addSubscribers([{ email: 'reader@example.com' }], new Date('2025-09-01T07:00:00Z'), { resubscribe: false });
     const clock = fixedClock('2025-09-01T07:00:00Z');
     const log = createLogger({ format: 'json', clock, write: (l) => lines.push(l) });
-    server = await startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port: 0, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600 } });
+    server = await startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port: 0, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 2000, burstQuietMs: 300 } });
   });
 
   afterAll(async () => {
@@ -124,6 +123,29 @@ describe('serve with short timeouts (in process)', () => {
       loris.socket.destroy();
     }
     expect(lines.filter((l) => JSON.parse(l).event === 'slow requests timed out')).toHaveLength(1);
+    // Quiet for burstQuietMs: one summary with the count.
+    await vi.waitFor(() => expect(lines.map((l) => JSON.parse(l)).filter((e) => e.event === 'slow request burst over')).toEqual([expect.objectContaining({ level: 'info', timedOut: 1 })]), { timeout: 3000 });
+  });
+
+  it('cuts off a request whose body dribbles in past the request timeout with 408', async () => {
+    const token = createUnsubscribeToken(SECRET, 'reader@example.com');
+    const slow = probe(server.url, `POST /unsubscribe/${token} HTTP/1.1\r\nHost: example\r\nContent-Type: text/plain\r\nContent-Length: 4000\r\n\r\nList-`);
+    const drip = setInterval(() => slow.socket.writable && slow.socket.write('x'), 50);
+    try {
+      expect(await Promise.race([slow.ended, sleep(5000).then(() => 'still open')])).toBe('closed');
+      expect(slow.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    } finally {
+      clearInterval(drip);
+    }
+    expect((await store.getSubscriber('reader@example.com'))?.status).toBe('subscribed');
+  });
+
+  it('answers a connection that never sends its request with 408 once the headers timeout passes', async () => {
+    const silent = probe(server.url);
+    const started = performance.now();
+    expect(await Promise.race([silent.ended, sleep(5000).then(() => 'still open')])).toBe('closed');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect(silent.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
   });
 
   /** Streams a body of 1 GB (declared, or chunked) until the server answers and closes; never reads it all. */

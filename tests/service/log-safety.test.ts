@@ -1,8 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { makeProject as makeDeliveryProject, recorded, runCli, SECRET, type Project as DeliveryProject } from '../delivery/helpers.js';
+import { makeProject as makeDeliveryProject, recorded, runCli, SECRET, startSmtp, type Project as DeliveryProject, type Smtp } from '../delivery/helpers.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
 import { makeProject, type Project } from '../helpers/project.js';
@@ -72,34 +70,25 @@ describe('the line that ends a failed run', () => {
   // Three characters: below the four that redaction used to require.
   const PASSWORD = 'Zq9';
   let project: DeliveryProject;
-  let smtp: SMTPServer;
-  let port: number;
+  let smtp: Smtp;
 
   beforeAll(async () => {
     // A server that echoes the credentials it refuses, as some do.
-    smtp = new SMTPServer({
-      authMethods: ['PLAIN', 'LOGIN'],
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onAuth(auth, _session, cb) {
-        cb(Object.assign(new Error(`Authentication failed for ${auth.username} with password ${auth.password}`), { responseCode: 535 }));
-      },
+    smtp = await startSmtp({
+      onAuth: (username, password) => Object.assign(new Error(`Authentication failed for ${username} with password ${password}`), { responseCode: 535 }),
     });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    port = (smtp.server.address() as AddressInfo).port;
     project = await makeDeliveryProject();
     await project.article('story', { title: 'A story', date: '2025-08-20T09:00:00Z' });
     await project.addSubscribers(['ann@example.org']);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
     await project.cleanup();
   });
 
   const send = (format: string) =>
-    runCli(['send', '--log-format', format], { cwd: project.dir, env: { SMTP_URL: `smtp://digest:${PASSWORD}@127.0.0.1:${port}`, BROADSHEET_SECRET: SECRET } });
+    runCli(['send', '--log-format', format], { cwd: project.dir, env: { SMTP_URL: `smtp://digest:${PASSWORD}@127.0.0.1:${smtp.port}`, BROADSHEET_SECRET: SECRET } });
 
   it('is redacted, however short the secret (text)', async () => {
     const r = await send('text');

@@ -3,7 +3,7 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET } from '../delivery/helpers.js';
-import { startCli, type RunningCli } from '../helpers/child.js';
+import { startServe } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
 import { makeProject, type Project } from '../helpers/project.js';
 
@@ -14,7 +14,7 @@ import { makeProject, type Project } from '../helpers/project.js';
  */
 
 let project: Project;
-let serve: RunningCli;
+let serve: Awaited<ReturnType<typeof startServe>>;
 let base: string;
 
 function build(name: string, marker: string): void {
@@ -36,13 +36,12 @@ beforeAll(async () => {
   build('build-1', 'blue');
   build('build-2', 'green');
   symlinkSync('build-1', path.join(project.dir, 'output'));
-  serve = startCli(['serve', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
-  base = (await serve.waitFor((e) => e.event === 'listening')).url as string;
+  serve = await startServe(project.dir, { BROADSHEET_SECRET: SECRET });
+  base = serve.base;
 });
 
 afterAll(async () => {
-  serve.child.kill('SIGTERM');
-  await serve.exited;
+  await serve.stop();
   project.cleanup();
 });
 
