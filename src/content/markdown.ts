@@ -108,8 +108,9 @@ md.inline.ruler.disable('footnote_inline');
 // check would leave a refused link as literal Markdown instead of keeping its text.
 md.validateLink = () => true;
 
-// GFM autolinks are www., http(s):// and e-mail addresses; linkify-it also links bare domains, ftp: and //.
-md.linkify.add('ftp:', null).add('//', null);
+// GFM autolinks are www., http(s)://, ftp:// and e-mail addresses; linkify-it also links bare domains and
+// protocol-relative `//host`. (absoluteUrl then refuses ftp: as it refuses it in any link.)
+md.linkify.add('//', null);
 const linkifyMatch = md.linkify.match.bind(md.linkify);
 md.linkify.match = (text: string) => linkifyMatch(text)?.filter((m) => m.schema !== '' || /^www\./i.test(m.raw)) ?? null;
 // linkify-it's own pretest is one large Unicode regex; every GFM autolink contains one of these.
