@@ -84,9 +84,11 @@ async function child(name, siteDir, candidatesDir) {
   const t0 = performance.now();
   const render = await CANDIDATES[name](from);
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   for (const { body, slug } of input) render(body, `https://news.example.com/${slug}/`, slug);
+  const c2 = process.cpuUsage(c1);
   const t2 = performance.now();
-  process.stdout.write(JSON.stringify({ load: t1 - t0, render: t2 - t1, bodies: input.length }));
+  process.stdout.write(JSON.stringify({ load: t1 - t0, render: t2 - t1, renderCpu: (c2.user + c2.system) / 1000, bodies: input.length }));
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
