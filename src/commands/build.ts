@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { BroadsheetError, formatProblem } from '../errors.js';
-import { announceChanges } from '../pipeline/announce.js';
-import { build, checkBuild } from '../pipeline/build.js';
+import { build, checkBuild, type DigestPreview } from '../pipeline/build.js';
+import { pingChangedFeeds } from '../pipeline/websub-ping.js';
+import { withIssueHistory } from './history.js';
 import type { Command } from './types.js';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -22,6 +23,13 @@ function printFiles(print: (line: string) => void, verb: string, files: readonly
   for (const [folder, n] of byFolder) print(label + (n === 1 && !folder.endsWith('/') ? folder : `${folder} (${n} file${n === 1 ? '' : 's'})`));
 }
 
+/** What digest.* shows, in the words of the send that would follow. */
+export function describePreview(p: NonNullable<DigestPreview>): string {
+  if (p.kind === 'next') return `shows issue ${p.issue}, the next one broadsheet send will create`;
+  if (p.kind === 'resume') return `shows issue ${p.issue}, unfinished: broadsheet send resumes it`;
+  return `shows issue ${p.issue}, the latest sent: nothing new since`;
+}
+
 export const buildCommand: Command = {
   name: 'build',
   summary: 'write the feeds and the digest into the output folder',
@@ -34,7 +42,7 @@ export const buildCommand: Command = {
     const relative = path.relative(process.cwd(), config.paths.output);
     const outShown = relative === '' ? '.' : relative.startsWith('..') ? config.paths.output : relative;
     if (ctx.options.check) {
-      const { rendered, stale } = await checkBuild(config, ctx.clock);
+      const { rendered, stale } = await withIssueHistory(config, (history) => checkBuild(config, ctx.clock, history));
       for (const w of rendered.warnings) ctx.log.warn(formatProblem(w));
       if (stale.length > 0) {
         throw new BroadsheetError('OUTPUT_STALE', `${stale.length} file(s) in ${outShown} differ from a fresh build; run broadsheet build and commit the result`, {
@@ -44,7 +52,7 @@ export const buildCommand: Command = {
       ctx.print(`${outShown} is up to date (${rendered.files.length} files checked)`);
       return 0;
     }
-    const report = await build(config, ctx.clock);
+    const report = await withIssueHistory(config, (history) => build(config, ctx.clock, history));
     for (const w of report.warnings) ctx.log.warn(formatProblem(w));
     const ms = Math.round(performance.now() - started);
     const articles = report.site.entries.filter((e) => e.kind === 'article').length;
@@ -53,8 +61,9 @@ export const buildCommand: Command = {
     printFiles(ctx.print, 'wrote', report.written);
     printFiles(ctx.print, 'removed', report.removed);
     if (report.unchanged.length > 0) ctx.print(`  unchanged ${report.unchanged.length} file(s)`);
+    if (report.digest) ctx.print(`  digest    ${describePreview(report.digest)}`);
     // Only feeds whose bytes changed are announced; a failed ping is reported, never fatal.
-    const pinged = await announceChanges(config, report.written, { log: ctx.log, signal: ctx.signal });
+    const pinged = await pingChangedFeeds(config, report.written, { log: ctx.log, signal: ctx.signal });
     if (pinged) ctx.print(`  pinged    ${pinged.hubs} hub(s) for ${pinged.feeds} changed feed(s): ${pinged.ok} ok, ${pinged.failed} failed`);
     return 0;
   },

@@ -15,8 +15,13 @@ export const scheduleCommand: Command = {
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Imported here so that other commands do not load the scheduler.
-    const { openSchedule } = await import('../schedule/service.js');
-    const schedule = await openSchedule({ config, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal });
-    return schedule.run({ once: ctx.options.once === true });
+    const [{ openSchedule }, { openStore }] = await Promise.all([import('../schedule/scheduled-job.js'), import('../store/open.js')]);
+    const store = await openStore(config.paths.data);
+    try {
+      const schedule = await openSchedule({ config, store, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal });
+      return await schedule.run({ once: ctx.options.once === true });
+    } finally {
+      await store.close();
+    }
   },
 };

@@ -1,8 +1,8 @@
 import { loadConfig } from '../config/load.js';
 import { normaliseAddress } from '../delivery/address.js';
-import type { JobProgress } from '../delivery/job.js';
+import type { JobOptions, JobProgress } from '../pipeline/digest-job.js';
 import { BroadsheetError } from '../errors.js';
-import type { Command } from './types.js';
+import type { Command, CommandContext } from './types.js';
 
 /** One status line redrawn in place, at most ten times a second. */
 function progressLine(write: (s: string) => void): { update(p: JobProgress): void; end(): void } {
@@ -46,40 +46,48 @@ export const sendCommand: Command = {
     }
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
-    const { runDigestJob, sendTestCopy } = await import('../delivery/job.js');
-    const base = { config, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env };
-
-    if (to !== undefined) {
-      const a = normaliseAddress(to);
-      if (!a.ok) throw new BroadsheetError('USAGE', `--to: ${a.reason}`);
-      const r = await sendTestCopy({ ...base, to: a.email });
-      ctx.print(`test copy of issue ${r.issue} sent to ${a.email} (${r.messageId}); the ledger is unchanged`);
-      return 0;
-    }
-
-    const bar = ctx.isTTY ? progressLine((s) => process.stdout.write(s)) : undefined;
-    let result;
+    const { openStore } = await import('../store/open.js');
+    const store = await openStore(config.paths.data);
     try {
-      result = await runDigestJob({ ...base, dryRun, ...(bar ? { progress: bar.update } : {}) });
+      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env }, { dryRun, to });
     } finally {
-      bar?.end();
+      await store.close();
     }
-    if (result.kind === 'nothing-new') {
-      ctx.print('nothing to send: no article was published since the last issue');
-      return 0;
-    }
-    if (result.kind === 'written') {
-      ctx.print(`issue ${result.issue}: messages written to ${result.dir}; nothing was sent`);
-      return 0;
-    }
-    ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${result.failed} failed, ${result.pending} pending`);
-    if (result.failed > 0 || result.pending > 0) {
-      throw new BroadsheetError(
-        'SEND_INCOMPLETE',
-        `issue ${result.issue} is not fully delivered: ${result.failed} failed, ${result.pending} pending` +
-          (result.pending > 0 ? '; run broadsheet send again to retry the pending ones' : ''),
-      );
-    }
-    return 0;
   },
 };
+
+async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dryRun, to }: { dryRun: boolean; to: string | undefined }): Promise<number> {
+  const { runDigestJob, sendTestCopy } = await import('../pipeline/digest-job.js');
+  if (to !== undefined) {
+    const a = normaliseAddress(to);
+    if (!a.ok) throw new BroadsheetError('USAGE', `--to: ${a.reason}`);
+    const r = await sendTestCopy({ ...base, to: a.email });
+    ctx.print(`test copy of issue ${r.issue} sent to ${a.email} (${r.messageId}); the ledger is unchanged`);
+    return 0;
+  }
+
+  const bar = ctx.isTTY ? progressLine((s) => process.stdout.write(s)) : undefined;
+  let result;
+  try {
+    result = await runDigestJob({ ...base, dryRun, ...(bar ? { progress: bar.update } : {}) });
+  } finally {
+    bar?.end();
+  }
+  if (result.kind === 'nothing-new') {
+    ctx.print('nothing to send: no article was published since the last issue');
+    return 0;
+  }
+  if (result.kind === 'written') {
+    ctx.print(`issue ${result.issue}: messages written to ${result.dir}; nothing was sent`);
+    return 0;
+  }
+  ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${result.failed} failed, ${result.pending} pending`);
+  if (result.failed > 0 || result.pending > 0) {
+    throw new BroadsheetError(
+      'SEND_INCOMPLETE',
+      `issue ${result.issue} is not fully delivered: ${result.failed} failed, ${result.pending} pending` +
+        (result.pending > 0 ? '; run broadsheet send again to retry the pending ones' : ''),
+    );
+  }
+  return 0;
+}

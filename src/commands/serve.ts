@@ -21,15 +21,15 @@ export const serveCommand: Command = {
     const port = parsePort(ctx.options.port as string | undefined) ?? config.server.port;
     const deps = { config, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal };
     // Imported here: every other command starts faster without the server, the store and the scheduler.
-    const [{ Store }, { openSchedule }, { startServer }] = await Promise.all([
-      import('../delivery/store.js'),
-      import('../schedule/service.js'),
+    const [{ openStore }, { openSchedule }, { startServer }] = await Promise.all([
+      import('../store/open.js'),
+      import('../schedule/scheduled-job.js'),
       import('../server/server.js'),
     ]);
-    // Take the lock before listening: a refused second instance should not hold the port either.
-    const schedule = ctx.options.schedule ? await openSchedule(deps) : undefined;
-    const store = Store.open(config.paths.data);
+    const store = await openStore(config.paths.data);
     try {
+      // Take the lock before listening: a refused second instance should not hold the port either.
+      const schedule = ctx.options.schedule ? await openSchedule({ ...deps, store }) : undefined;
       if (!ctx.env.BROADSHEET_SECRET) ctx.log.warn('BROADSHEET_SECRET is not set: unsubscribe links will answer 503');
       const server = await startServer({ ...deps, store, secret: ctx.env.BROADSHEET_SECRET, host, port }).catch(async (error: unknown) => {
         await schedule?.release();
@@ -41,7 +41,7 @@ export const serveCommand: Command = {
       ctx.log.info('server stopped');
       return status;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

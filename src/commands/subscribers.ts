@@ -3,7 +3,8 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { cleanName, normaliseAddress } from '../delivery/address.js';
 import { parseCsv } from '../delivery/csv.js';
-import type { AddOutcome, Store } from '../delivery/store.js';
+import type { AddOutcome } from '../delivery/model.js';
+import type { Store } from '../store/store.js';
 import { BroadsheetError, type Problem } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
 
@@ -24,12 +25,12 @@ function address(input: string | undefined, what: string): string {
 async function withStore<T>(ctx: CommandContext, fn: (store: Store) => T | Promise<T>): Promise<T> {
   const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
   // Imported here so that other commands do not load SQLite.
-  const { Store } = await import('../delivery/store.js');
-  const store = Store.open(config.paths.data);
+  const { openStore } = await import('../store/open.js');
+  const store = await openStore(config.paths.data);
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -44,23 +45,23 @@ const ADD_MESSAGES: Record<AddOutcome, string> = {
 async function add(ctx: CommandContext): Promise<number> {
   const email = address(ctx.positionals[1], 'subscribers add');
   const name = cleanName(ctx.options.name as string | undefined);
-  const outcome = await withStore(ctx, (s) => s.addSubscriber(email, name, ctx.clock.now(), { resubscribe: true }));
-  ctx.print(`${ADD_MESSAGES[outcome]} ${email}`);
+  const [outcome] = await withStore(ctx, (s) => s.addSubscribers([{ email, name }], ctx.clock.now(), { resubscribe: true }));
+  ctx.print(`${ADD_MESSAGES[outcome!]} ${email}`);
   return 0;
 }
 
 async function remove(ctx: CommandContext): Promise<number> {
   const email = address(ctx.positionals[1], 'subscribers remove');
-  return withStore(ctx, (s) => {
-    if (!s.getSubscriber(email)) throw new BroadsheetError('SUBSCRIBER_INVALID', `${email} is not on the list`);
-    ctx.print(s.unsubscribe(email, ctx.clock.now()) ? `unsubscribed ${email}` : `${email} was already unsubscribed`);
+  return withStore(ctx, async (s) => {
+    if (!(await s.getSubscriber(email))) throw new BroadsheetError('SUBSCRIBER_INVALID', `${email} is not on the list`);
+    ctx.print((await s.unsubscribe(email, ctx.clock.now())) ? `unsubscribed ${email}` : `${email} was already unsubscribed`);
     return 0;
   });
 }
 
 async function list(ctx: CommandContext): Promise<number> {
-  return withStore(ctx, (s) => {
-    const all = s.listSubscribers();
+  return withStore(ctx, async (s) => {
+    const all = await s.listSubscribers();
     const width = Math.max(5, ...all.map((x) => x.email.length));
     for (const x of all) {
       const since = (x.status === 'subscribed' ? x.subscribedAt : x.unsubscribedAt ?? x.subscribedAt).toISOString().slice(0, 10);
@@ -97,12 +98,8 @@ async function importCsv(ctx: CommandContext): Promise<number> {
     else problems.push({ file: shown, line: r.line, field: 'email', message: a.reason });
   }
   const tally: Record<AddOutcome, number> = { added: 0, resubscribed: 0, renamed: 0, unchanged: 0, 'kept-unsubscribed': 0 };
-  await withStore(ctx, (s) => {
-    const at = ctx.clock.now();
-    s.transaction(() => {
-      for (const v of valid) tally[s.addSubscriber(v.email, v.name, at, { resubscribe: false })]++;
-    });
-  });
+  const outcomes = await withStore(ctx, (s) => s.addSubscribers(valid, ctx.clock.now(), { resubscribe: false }));
+  for (const o of outcomes) tally[o]++;
   ctx.print(
     `imported ${shown}: ${tally.added} added, ${tally.renamed} renamed, ${tally.unchanged} already subscribed, ` +
       `${tally['kept-unsubscribed']} left unsubscribed, ${problems.length} invalid`,

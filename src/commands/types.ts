@@ -1,14 +1,9 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Clock } from '../clock.js';
+import type { Environment } from '../environment.js';
 import type { Logger } from '../log.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
-
-/** Secrets and settings taken from the environment by cli.ts, and nowhere else. */
-export interface Environment {
-  SMTP_URL?: string | undefined;
-  BROADSHEET_SECRET?: string | undefined;
-}
 
 export interface CommandContext {
   /** Positional arguments after the command name (and subcommand, if any). */

@@ -1,6 +1,8 @@
 import { loadConfig } from '../config/load.js';
 import { formatProblem } from '../errors.js';
 import { renderAll } from '../pipeline/build.js';
+import { describePreview } from './build.js';
+import { withIssueHistory } from './history.js';
 import type { Command } from './types.js';
 
 export const validateCommand: Command = {
@@ -12,9 +14,10 @@ export const validateCommand: Command = {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Rendering everything in memory is the only complete check: templates and
     // feeds fail on content that the schema alone would accept.
-    const rendered = await renderAll(config, ctx.clock);
+    const rendered = await withIssueHistory(config, (history) => renderAll(config, ctx.clock, history));
     for (const w of rendered.warnings) ctx.log.warn(formatProblem(w));
     ctx.print(`ok: ${rendered.site.entries.length} entries, ${rendered.files.length} output files would be written`);
+    if (rendered.digest) ctx.print(`digest: ${describePreview(rendered.digest)}`);
     return 0;
   },
 };

@@ -99,6 +99,17 @@ export const configSchema = z.strictObject({
       /** Paragraphs of the lead story shown before its "Read more" button. */
       leadParagraphs: z.int().min(1).max(50).default(3),
       maxTeasers: z.int().min(0).max(50).default(6),
+      /**
+       * What the first issue carries: `latest`, the newest article and its
+       * related teasers (the older history is marked covered, and the run says
+       * so); or `all`, every published article.
+       */
+      firstIssue: z.enum(['latest', 'all'], { error: 'must be "latest" or "all"' }).default('latest'),
+      /**
+       * New articles beyond maxTeasers: `also-new` lists them as compact links
+       * under "Also new"; `carry-over` leaves them for the next issue.
+       */
+      overflow: z.enum(['also-new', 'carry-over'], { error: 'must be "also-new" or "carry-over"' }).default('also-new'),
       /** Gmail clips HTML bodies above 102 KB; warn before that. */
       maxBytes: z.int().min(1000).default(102_000),
     })

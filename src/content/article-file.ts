@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
+import { publicUrls } from '../config/urls.js';
 import type { Problem } from '../errors.js';
 import { absoluteUrl } from '../util/url.js';
 import { firstInvalidUtf8, lineAtOffset } from '../util/utf8.js';
@@ -144,8 +145,7 @@ async function resolveImage(r: Reading, fm: Parsed<FrontMatter> & { ok: true }):
     return undefined;
   }
   const outputPath = under.split(path.sep).join('/');
-  // A file name is not a URL: `#` or `?` in it must not become a fragment or a query.
-  const url = new URL(outputPath.split('/').map(encodeURIComponent).join('/'), r.config.site.url).href;
+  const url = publicUrls(r.config).file(outputPath);
   return { url, alt, type: info.type, length: info.length, file: local, outputPath };
 }
 

@@ -1,3 +1,4 @@
+import { oneLine } from '../util/text.js';
 import { domainToASCII } from 'node:url';
 
 const LOCAL_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
@@ -28,15 +29,6 @@ export function normaliseAddress(input: string): { ok: true; email: string } | {
   const email = `${local.toLowerCase()}@${domain}`;
   if (email.length > 254) return { ok: false, reason: `"${raw}" is longer than 254 characters` };
   return { ok: true, email };
-}
-
-/**
- * One line of header-safe text: control characters (CR and LF above all,
- * which could start a new header) become spaces and runs of space collapse.
- */
-export function oneLine(input: string): string {
-  // eslint-disable-next-line no-control-regex
-  return input.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** A subscriber's display name made header-safe; undefined when nothing is left. */

@@ -2,19 +2,12 @@ import { createHmac } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
+import { publicUrls } from '../config/urls.js';
 import { personalize, type Recipient } from '../email/digest.js';
 import { buildMessage } from '../email/message.js';
+import type { RenderedIssue } from './model.js';
 import { createUnsubscribeToken } from './tokens.js';
 
-/** The parts of an issue a message is made from; a stored issue or one not yet stored. */
-export interface IssueForMail {
-  number: number;
-  subject: string;
-  preheader: string;
-  html: string;
-  text: string;
-  createdAt: Date;
-}
 
 export interface Addressee {
   email: string;
@@ -27,11 +20,7 @@ export interface Prepared {
 }
 
 export function unsubscribeUrl(config: Config, secret: string, email: string): string {
-  return `${config.site.url}unsubscribe/${createUnsubscribeToken(secret, email)}`;
-}
-
-export function issueUrl(config: Config, number: number): string {
-  return `${config.site.url}issues/${number}/`;
+  return publicUrls(config).unsubscribe(createUnsubscribeToken(secret, email));
 }
 
 function fromDomain(config: Config): string {
@@ -50,11 +39,11 @@ function fromDomain(config: Config): string {
  * issue's creation time is part of it so that a rebuilt database never
  * reuses an ID. `variant` makes test copies distinct from the real ones.
  */
-export function messageMaker(config: Config, issue: IssueForMail, secret: string, clock: Clock, variant = ''): (to: Addressee) => Prepared {
+export function messageMaker(config: Config, issue: RenderedIssue, secret: string, clock: Clock, variant = ''): (to: Addressee) => Prepared {
   const digest = { subject: issue.subject, preheader: issue.preheader, html: issue.html, text: issue.text };
   const fill = personalize(digest);
   const domain = fromDomain(config);
-  const viewUrl = issueUrl(config, issue.number);
+  const viewUrl = publicUrls(config).issue(issue.number);
   const idKey = createHmac('sha256', secret).update(`broadsheet/message-id/${issue.number}/${issue.createdAt.toISOString()}/${variant}`).digest();
   return (to) => {
     const recipient: Recipient = { email: to.email, ...(to.name ? { name: to.name } : {}), unsubscribeUrl: unsubscribeUrl(config, secret, to.email), viewUrl };

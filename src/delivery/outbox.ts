@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { DKIMOptions } from 'nodemailer';
 import { writeOutputs, type OutputFile } from '../output/files.js';
 import type { Addressee, Prepared } from './messages.js';
-import { bufferTransport } from './transport.js';
+import { emlWriter } from '../email/eml.js';
 
 export const OUTBOX_DIR = 'outbox';
 
@@ -17,12 +17,9 @@ export function outboxName(issue: number, email: string): string {
  */
 export async function writeOutbox(outputDir: string, issue: number, recipients: readonly Addressee[], make: (to: Addressee) => Prepared, dkim: DKIMOptions | undefined): Promise<string> {
   const dir = path.join(outputDir, OUTBOX_DIR);
-  const transport = bufferTransport(dkim);
+  const toEml = await emlWriter(dkim);
   const files: OutputFile[] = [];
-  for (const r of recipients) {
-    const info = await transport.sendMail(make(r).mail);
-    files.push({ path: outboxName(issue, r.email), content: info.message as Buffer });
-  }
+  for (const r of recipients) files.push({ path: outboxName(issue, r.email), content: await toEml(make(r).mail) });
   await writeOutputs(dir, files);
   return dir;
 }

@@ -3,8 +3,11 @@ import type { NodemailerError } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import { BroadsheetError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { runPool } from '../util/pool.js';
+import { sleep } from '../util/sleep.js';
+import type { Ledger } from './ledger.js';
 import type { Addressee, Prepared } from './messages.js';
-import type { Delivery, Store } from './store.js';
+import type { Delivery } from './model.js';
 
 export interface RetryPolicy {
   /** Attempts per delivery within one run, the first included. */
@@ -23,7 +26,7 @@ export type DeliveryEvent =
   | { kind: 'skipped'; email: string; attempt: number; reply: string };
 
 export interface DeliverOptions {
-  store: Store;
+  ledger: Ledger;
   issue: number;
   due: readonly Delivery[];
   transporter: Transporter;
@@ -55,19 +58,6 @@ export function replyOf(err: NodemailerError): string {
   return (err.response ?? `${err.code ? err.code + ': ' : ''}${err.message}`).replace(/\s+/g, ' ').trim().slice(0, 1000);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Sends every due delivery of an issue, recording each one in the ledger
  * before the message is handed to the server (`submitted`, with its
@@ -75,14 +65,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * no new message is taken; those in flight finish and are recorded.
  */
 export async function deliver(opts: DeliverOptions): Promise<void> {
-  const { store, issue, due, transporter, clock, signal, retry } = opts;
-  let next = 0;
+  const { ledger, issue, due, transporter, clock, signal, retry } = opts;
   let fatal: BroadsheetError | undefined;
 
   const deliverOne = async (d: Delivery): Promise<void> => {
     const { messageId, mail } = opts.make({ email: d.email, ...(d.name ? { name: d.name } : {}) });
     for (let attempt = 1; ; attempt++) {
-      if (!store.markSubmitted(issue, d.subscriberId, messageId, clock.now())) {
+      if (!(await ledger.markSubmitted(issue, d.subscriberId, messageId, clock.now()))) {
         opts.onEvent({ kind: 'skipped', email: d.email, attempt, reply: 'unsubscribed during the send' });
         return;
       }
@@ -93,7 +82,7 @@ export async function deliver(opts: DeliverOptions): Promise<void> {
         const err = e as NodemailerError;
         const reply = replyOf(err);
         const verdict = classify(err);
-        store.markOutcome(issue, d.subscriberId, verdict === 'permanent' ? 'failed' : 'pending', reply, clock.now());
+        await ledger.markOutcome(issue, d.subscriberId, verdict === 'permanent' ? 'failed' : 'pending', reply, clock.now());
         if (verdict === 'permanent') {
           opts.onEvent({ kind: 'failed', email: d.email, attempt, reply });
           return;
@@ -119,19 +108,14 @@ export async function deliver(opts: DeliverOptions): Promise<void> {
       // must not read as an SMTP failure and send the message again. The row
       // stays `submitted`, and the next run resends it at most once.
       const reply = String(info.response ?? '').trim();
-      store.markOutcome(issue, d.subscriberId, 'accepted', reply, clock.now());
+      await ledger.markOutcome(issue, d.subscriberId, 'accepted', reply, clock.now());
       opts.onEvent({ kind: 'accepted', email: d.email, attempt, reply });
       return;
     }
   };
 
-  const worker = async () => {
-    while (!signal.aborted && !fatal && next < due.length) await deliverOne(due[next++]!);
-  };
-  // allSettled: one worker's error must not close the pool and the ledger
-  // while the others still have messages in flight.
-  const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(opts.concurrency, due.length)) }, worker));
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
+  // A worker's error (a ledger write that failed) stops new deliveries, and is
+  // thrown only once the others' messages in flight are recorded.
+  await runPool(due, opts.concurrency, deliverOne, { stop: () => signal.aborted || fatal !== undefined });
   if (fatal) throw fatal;
 }

@@ -73,8 +73,3 @@ export function smtpTransport(config: Config, smtpUrl: string, dkim: DKIMOptions
 function rateOptions(perSecond: number): Pick<SMTPPoolOptions, 'rateLimit' | 'rateDelta'> {
   return perSecond >= 1 ? { rateLimit: Math.round(perSecond), rateDelta: 1000 } : { rateLimit: 1, rateDelta: Math.round(1000 / perSecond) };
 }
-
-/** Builds raw messages (signed when DKIM is on) without sending them: for the outbox. */
-export function bufferTransport(dkim: DKIMOptions | undefined): Transporter {
-  return nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'crlf', ...(dkim ? { dkim } : {}) });
-}

@@ -1,12 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type ErrorCode, type Problem } from '../errors.js';
-import type { DigestContent } from './content.js';
-import type { DigestFiles } from './index.js';
+import type { DigestFiles } from './digest-files.js';
+import type { DigestContent } from './view.js';
 
 /** The digest files rendered on a second thread, started before the content is loaded. */
 export interface DigestThread {
-  render(config: Config, content: DigestContent | undefined): Promise<DigestFiles>;
+  /** Renders the issue (MJML runs here) and its digest.* files, dated `date`. */
+  render(config: Config, content: DigestContent, date: Date): Promise<DigestFiles>;
   /** Ends the thread if it is still running; safe to call at any time. */
   close(): Promise<void>;
 }
@@ -69,12 +70,12 @@ export function startDigestThread(): DigestThread | undefined {
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new BroadsheetError('INTERNAL', `the digest thread ended (exit code ${code}) without a result`)));
   return {
-    render(config, content) {
+    render(config, content, date) {
       if (failure) return Promise.reject(failure);
       worker.ref();
       return new Promise<DigestFiles>((resolve, reject) => {
         settle = { resolve, reject };
-        worker.postMessage({ config, content });
+        worker.postMessage({ config, content, date });
       });
     },
     async close() {

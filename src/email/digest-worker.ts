@@ -1,8 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
-import type { DigestContent } from './content.js';
+import { renderDigest } from './digest.js';
+import { renderDigestFiles } from './digest-files.js';
 import { toPlainError } from './digest-thread.js';
-import { renderDigestFilesFor } from './index.js';
+import type { DigestContent } from './view.js';
 import { loadMjml } from './mjml.js';
 
 // Renders one digest, sends it back and ends, which frees its memory before
@@ -12,10 +13,11 @@ import { loadMjml } from './mjml.js';
 const port = parentPort!;
 let busy = false;
 
-port.once('message', async ({ config, content }: { config: Config; content: DigestContent | undefined }) => {
+port.once('message', async ({ config, content, date }: { config: Config; content: DigestContent; date: Date }) => {
   busy = true;
   try {
-    port.postMessage({ ok: true, result: await renderDigestFilesFor(config, content) });
+    const digest = await renderDigest(config, content);
+    port.postMessage({ ok: true, result: await renderDigestFiles(config, digest, { number: content.number, date }) });
   } catch (error) {
     port.postMessage({ ok: false, error: toPlainError(error) });
   }

@@ -1,15 +1,14 @@
 import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
 import { BroadsheetError } from '../errors.js';
-import { LITERALS, toRecipientTemplate } from './marks.js';
+import { LITERALS, toRecipientTemplate } from './placeholders.js';
 import { MJML_OPTIONS, mjmlToHtml } from './mjml.js';
 import { mjmlCacheFor } from './mjml-cache.js';
 import { loadTemplates, renderConfigTemplate } from './templates.js';
-import { oneLine } from './text.js';
-import type { DigestContent } from './content.js';
-import { digestView } from './view.js';
+import { oneLine } from '../util/text.js';
+import { digestView, type DigestContent } from './view.js';
 
-export { digestContentFor, type DigestContent } from './content.js';
+export type { DigestContent } from './view.js';
 
 /** A rendered issue. `html` and `text` still hold the per-recipient placeholders that personalize() fills. */
 export interface RenderedDigest {

@@ -1,12 +1,19 @@
-import type { SendMailOptions } from 'nodemailer';
+import type { DKIMOptions, SendMailOptions } from 'nodemailer';
 
 /**
- * The message as an RFC 5322 file (CRLF line ends), built by nodemailer's
- * stream transport; nothing is sent. nodemailer is imported on first use.
+ * Turns messages into RFC 5322 bytes (CRLF line ends, DKIM-signed when
+ * given a key) with nodemailer's stream transport; nothing is sent. The one
+ * place a message becomes a file: digest.eml and the outbox. nodemailer is
+ * imported on first use.
  */
-export async function messageToEml(message: SendMailOptions): Promise<Buffer> {
+export async function emlWriter(dkim?: DKIMOptions): Promise<(message: SendMailOptions) => Promise<Buffer>> {
   const { default: nodemailer } = await import('nodemailer');
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-  const info = await transport.sendMail(message);
-  return info.message as Buffer;
+  // 'windows' is the spelling nodemailer takes for CRLF ('crlf' silently means LF).
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) });
+  return async (message) => (await transport.sendMail(message)).message as Buffer;
+}
+
+/** One message as an .eml file's bytes. */
+export async function messageToEml(message: SendMailOptions): Promise<Buffer> {
+  return (await emlWriter())(message);
 }

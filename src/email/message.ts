@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/load.js';
 import type { Recipient, RenderedDigest } from './digest.js';
-import { oneLine } from './text.js';
+import { oneLine } from '../util/text.js';
 
 export interface MessageExtra {
   /** Message-ID; when absent, one derived from the digest and the address (the same on a resend). */

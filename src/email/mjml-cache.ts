@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { writeFileAtomic } from '../output/files.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /**
  * MJML's output depends only on its input and its version, and importing

@@ -1,6 +1,6 @@
 import type { Problem } from '../errors.js';
 import type { MjmlCache } from './mjml-cache.js';
-import { firstLostPlaceholder } from './marks.js';
+import { firstLostPlaceholder } from './placeholders.js';
 import type { Stage1Html } from './templates.js';
 import { templateError } from './templates.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
-import { ifClose, ifOpen, isRecipientField, placeholder, RECIPIENT_FIELDS, stripMarks, takeLineMarks, withLineMarks } from './marks.js';
+import { ifClose, ifOpen, isRecipientField, placeholder, RECIPIENT_FIELDS, stripMarks, takeLineMarks, withLineMarks } from './placeholders.js';
 import { wrap } from './text.js';
 
 /** Files under the templates folder: the two main templates, and partials named by their file. */

@@ -1,17 +1,4 @@
-/** Plain-text helpers shared by the digest's text part, its headers and personalisation. */
-
-// eslint-disable-next-line no-control-regex
-const BREAKS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
-
-/**
- * One line of text: every control character (CR, LF, tab, NUL …) and line or
- * paragraph separator becomes a space. Header values and recipient values go
- * through this, so a name or subject can never start a new header or a new
- * line of the text part.
- */
-export function oneLine(value: string): string {
-  return value.replace(BREAKS, ' ').replace(/ {2,}/g, ' ').trim();
-}
+/** Plain-text helpers for the digest's text part. */
 
 /** Word-wraps a paragraph; words longer than the width (URLs) stay whole on their own line. */
 export function wrap(text: string, width = 72): string {

@@ -1,7 +1,8 @@
 import type { Config } from '../config/load.js';
+import { publicUrls } from '../config/urls.js';
 import type { Entry } from '../content/model.js';
 import { htmlToText, leadParagraphs } from './html-text.js';
-import { stripMarks } from './marks.js';
+import { stripMarks } from './placeholders.js';
 
 /**
  * What the digest templates see. Strings are plain text (the HTML template
@@ -11,8 +12,8 @@ import { stripMarks } from './marks.js';
  */
 export interface DigestView {
   site: { title: string; url: string; description: string; language: string; logo: string | null; copyright: string | null };
-  number: number | null;
-  /** "Issue 12 · 29 August 2025", or the date alone when the issue has no number. */
+  number: number;
+  /** "Issue 12 · 29 August 2025". */
   dateline: string;
   subject: string;
   preheader: string;
@@ -26,13 +27,19 @@ export interface DigestView {
     paragraphs: { html: string; text: string }[];
   };
   cards: { title: string; description: string; url: string; date: string }[];
+  /** Other new stories that did not fit as cards: compact links (digest.overflow: also-new). */
+  alsoNew: { title: string; url: string; date: string }[];
   feeds: { rss: string; atom: string; json: string };
 }
 
-export interface ViewContent {
-  number?: number;
+/** What one issue carries, as decided by pipeline/next-issue.ts. */
+export interface DigestContent {
+  number: number;
   lead: Entry;
+  /** Teasers and other stories shown as cards, in order. */
   cards: Entry[];
+  /** New stories beyond digest.maxTeasers, listed as links. */
+  alsoNew: Entry[];
 }
 
 function formatDate(config: Config, date: Date): string {
@@ -44,7 +51,7 @@ function formatDate(config: Config, date: Date): string {
 }
 
 /** The view without subject and preheader, which are themselves rendered from it. */
-export function digestView(config: Config, content: ViewContent): DigestView {
+export function digestView(config: Config, content: DigestContent): DigestView {
   const { lead } = content;
   const date = formatDate(config, lead.date);
   const site = config.site;
@@ -58,8 +65,8 @@ export function digestView(config: Config, content: ViewContent): DigestView {
       logo: site.logo === undefined ? null : stripMarks(site.logo),
       copyright: site.copyright === undefined ? null : stripMarks(site.copyright),
     },
-    number: content.number ?? null,
-    dateline: content.number === undefined ? date : `Issue ${content.number} · ${date}`,
+    number: content.number,
+    dateline: `Issue ${content.number} · ${date}`,
     subject: '',
     preheader: '',
     lead: {
@@ -77,6 +84,7 @@ export function digestView(config: Config, content: ViewContent): DigestView {
       url: card.url,
       date: formatDate(config, card.date),
     })),
-    feeds: { rss: `${site.url}rss.xml`, atom: `${site.url}atom.xml`, json: `${site.url}feed.json` },
+    alsoNew: content.alsoNew.map((e) => ({ title: stripMarks(e.title), url: e.url, date: formatDate(config, e.date) })),
+    feeds: { ...publicUrls(config).feeds },
   };
 }

@@ -1,11 +1,4 @@
-/** The three formats every subscription feed is published in, and their file names and media types. */
-export const FORMATS = [
-  { key: 'rss', file: 'rss.xml', type: 'application/rss+xml', label: 'RSS' },
-  { key: 'atom', file: 'atom.xml', type: 'application/atom+xml', label: 'Atom' },
-  { key: 'json', file: 'feed.json', type: 'application/feed+json', label: 'JSON Feed' },
-] as const;
-
-export type FormatKey = (typeof FORMATS)[number]['key'];
+import { FEED_FORMATS, type FeedFormatKey, type PublicUrls } from '../config/urls.js';
 
 /** A subscription feed (the site's, or a tag's) and where each of its formats lives. */
 export interface FeedSet {
@@ -15,10 +8,10 @@ export interface FeedSet {
   dir: string;
   home: string;
   /** Absolute URL per format. */
-  urls: Record<FormatKey, string>;
+  urls: Record<FeedFormatKey, string>;
 }
 
-export function feedSet(siteUrl: string, dir: string, fields: { title: string; description: string; home: string }): FeedSet {
-  const urls = Object.fromEntries(FORMATS.map((f) => [f.key, new URL(dir + f.file, siteUrl).href])) as Record<FormatKey, string>;
-  return { ...fields, dir, urls };
+export function feedSet(urls: PublicUrls, dir: string, fields: { title: string; description: string; home: string }): FeedSet {
+  const byFormat = Object.fromEntries(FEED_FORMATS.map((f) => [f.key, urls.file(dir + f.file)])) as Record<FeedFormatKey, string>;
+  return { ...fields, dir, urls: byFormat };
 }

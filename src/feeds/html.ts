@@ -1,6 +1,7 @@
 import type { Entry } from '../content/model.js';
 import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ATTRIBUTE_VALUES, CODE_CLASS, REQUIRED_ATTRIBUTES, sanitizeBody } from '../content/markdown.js';
-import { clean, escapeHtml, escapeText } from './xml.js';
+import { escapeHtml } from '../util/text.js';
+import { clean, escapeText } from './xml.js';
 
 const TAGS = new Set(ALLOWED_TAGS);
 const URL_ATTRS = new Set(['href', 'src']);

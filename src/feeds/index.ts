@@ -1,3 +1,4 @@
+import { publicUrls } from '../config/urls.js';
 import type { Site } from '../content/model.js';
 import type { OutputFile } from '../output/files.js';
 import { archivePages, archivePath } from './archive.js';
@@ -33,9 +34,8 @@ function feedFiles(meta: SiteMeta, set: FeedSet, ch: Channel, prevArchive: strin
 }
 
 /** Archive pages of the site's Atom feed, oldest first; each names the subscription feed as `current`. */
-function archiveFiles(meta: SiteMeta, set: FeedSet, items: FeedItem[], pageSize: number, stylesheet: boolean): OutputFile[] {
+function archiveFiles(meta: SiteMeta, set: FeedSet, items: FeedItem[], pageSize: number, stylesheet: boolean, url: (page: number) => string): OutputFile[] {
   const pages = archivePages(items, pageSize);
-  const url = (n: number) => new URL(archivePath(n), meta.url).href;
   return pages.map((page) => {
     const ch = channel(meta, {
       // No page count in the title: a full page must not change when a new page starts.
@@ -66,15 +66,17 @@ function archiveFiles(meta: SiteMeta, set: FeedSet, items: FeedItem[], pageSize:
 export function renderFeeds(site: Site): OutputFile[] {
   const { config } = site;
   const meta = siteMeta(config);
+  const urls = publicUrls(config);
+  const archiveUrl = (n: number) => urls.file(archivePath(n));
   // One FeedItem per entry: the site, tag and archive documents share them.
   const all = site.entries.map((e) => toFeedItem(e, meta.url, config.site.author));
   const stylesheet = config.feeds.stylesheet;
   const limit = config.feeds.items;
 
-  const main = feedSet(meta.url, '', { title: meta.title, description: meta.description, home: meta.url });
+  const main = feedSet(urls, '', { title: meta.title, description: meta.description, home: meta.url });
   const mainItems = all.slice(0, limit);
-  const archive = archiveFiles(meta, main, all, config.feeds.archivePageSize, stylesheet);
-  const newestArchive = new URL(archivePath(archive.length), meta.url).href;
+  const archive = archiveFiles(meta, main, all, config.feeds.archivePageSize, stylesheet, archiveUrl);
+  const newestArchive = archiveUrl(archive.length);
   const files: OutputFile[] = feedFiles(
     meta,
     main,
@@ -86,7 +88,7 @@ export function renderFeeds(site: Site): OutputFile[] {
   if (config.feeds.tags) {
     for (const tag of tagFeeds(all, limit)) {
       const dir = `tags/${tag.slug}/`;
-      const set = feedSet(meta.url, dir, {
+      const set = feedSet(urls, dir, {
         title: `${meta.title}: ${tag.name}`,
         description: `Stories tagged “${tag.name}” from ${meta.title}`,
         home: meta.url,

@@ -1,5 +1,7 @@
-import { FORMATS, type FeedSet } from './formats.js';
-import { clean, escapeHtml } from './xml.js';
+import { FEED_FORMATS } from '../config/urls.js';
+import type { FeedSet } from './formats.js';
+import { escapeHtml } from '../util/text.js';
+import { clean } from './xml.js';
 
 export const LINKS_FILE = 'feed-links.html';
 
@@ -8,7 +10,7 @@ export const LINKS_FILE = 'feed-links.html';
  * site's pages, so browsers and readers discover the feeds from a page URL.
  */
 export function renderLinks(set: FeedSet): string {
-  return FORMATS.map(
+  return FEED_FORMATS.map(
     (f) => `<link rel="alternate" type="${f.type}" title="${escapeHtml(clean(`${set.title} (${f.label})`))}" href="${escapeHtml(set.urls[f.key])}">\n`,
   ).join('');
 }

@@ -1,11 +1,12 @@
 import type { SiteMeta } from './channel.js';
-import { FORMATS, type FeedSet } from './formats.js';
+import { FEED_FORMATS } from '../config/urls.js';
+import type { FeedSet } from './formats.js';
 import { attrs, element, XML_DECLARATION } from './xml.js';
 
 export const OPML_FILE = 'feeds.opml';
 
 function outlines(set: FeedSet, indent: string): string {
-  return FORMATS.map((f) => {
+  return FEED_FORMATS.map((f) => {
     const a = attrs({
       text: `${set.title} (${f.label})`,
       title: `${set.title} (${f.label})`,

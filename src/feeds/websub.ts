@@ -1,4 +1,6 @@
-import { FORMATS } from './formats.js';
+import { runPool } from '../util/pool.js';
+import { sleep } from '../util/sleep.js';
+import { FEED_FORMATS, type PublicUrls } from '../config/urls.js';
 
 /**
  * WebSub publishing: after a build, tell each hub which subscription feeds
@@ -9,14 +11,14 @@ import { FORMATS } from './formats.js';
  * never thrown: the feeds are already written and valid.
  */
 
-const FEED_FILE = new RegExp(`^(?:tags/[a-z0-9-]+/)?(?:${FORMATS.map((f) => f.file.replace('.', '\\.')).join('|')})$`);
+const FEED_FILE = new RegExp(`^(?:tags/[a-z0-9-]+/)?(?:${FEED_FORMATS.map((f) => f.file.replace('.', '\\.')).join('|')})$`);
 
 /** Absolute URLs of the subscription feeds (main and tags, not archive pages) among the written paths. */
-export function changedFeedUrls(siteUrl: string, written: readonly string[]): string[] {
+export function changedFeedUrls(urls: PublicUrls, written: readonly string[]): string[] {
   return written
     .filter((p) => FEED_FILE.test(p))
     .sort()
-    .map((p) => new URL(p, siteUrl).href);
+    .map((p) => urls.file(p));
 }
 
 export interface PingOptions {
@@ -44,19 +46,6 @@ export interface PingReport {
 }
 
 const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500;
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 async function pingOnce(hub: string, feed: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<number> {
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -97,15 +86,11 @@ export async function pingHubs(options: PingOptions): Promise<PingReport> {
     concurrency: options.concurrency ?? 4,
   };
   const jobs = options.hubs.flatMap((hub) => options.feeds.map((feed) => ({ hub, feed })));
-  const results: Awaited<ReturnType<typeof ping>>[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < jobs.length; i = next++) results[i] = await ping(jobs[i]!.hub, jobs[i]!.feed, o, options.signal);
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, jobs.length) }, worker));
+  const results = await runPool(jobs, o.concurrency, (job) => ping(job.hub, job.feed, o, options.signal));
   const report: PingReport = { sent: [], failed: [] };
   results.forEach((r, i) => {
     const { hub, feed } = jobs[i]!;
+    if (!r) return;
     if (r.ok) report.sent.push({ hub, feed, attempts: r.attempts, status: r.status });
     else report.failed.push({ hub, feed, attempts: r.attempts, error: r.error });
   });

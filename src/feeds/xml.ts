@@ -43,11 +43,6 @@ export function cdata(s: string): string {
   return `<![CDATA[${s.includes(']]>') ? s.replaceAll(']]>', ']]]]><![CDATA[>') : s}]]>`;
 }
 
-/** Plain text made safe as HTML (text or attribute value). */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
 export function element(name: string, text: string, attrs = ''): string {
   return `<${name}${attrs}>${escapeText(text)}</${name}>`;
 }

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BroadsheetError } from '../errors.js';
+import { tempNameFor } from '../util/atomic-write.js';
+import { runPool } from '../util/pool.js';
 
 /** One file a stage produces, addressed by its path under the output folder. */
 export interface OutputFile {
@@ -51,32 +52,6 @@ export async function staleFiles(dir: string, files: readonly OutputFile[]): Pro
 const WRITE_CONCURRENCY = 8;
 
 /**
- * `work` over every item, at most `limit` at a time; results in the order of
- * the items. After a failure no new item starts, and the first error is thrown
- * only once the running ones have settled, so a cleanup sees every file made.
- */
-async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await work(items[i]!, i);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
-  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
-  return results;
-}
-
-/**
  * Writes files so that a reader never sees a half-written one: every changed
  * file is first written in full beside its target, and only when all of them
  * are written are they renamed into place. Files whose bytes are unchanged are
@@ -85,7 +60,6 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
 export async function writeOutputs(dir: string, files: readonly OutputFile[]): Promise<WriteReport> {
   const report: WriteReport = { written: [], unchanged: [] };
   const staged: { temp: string; target: string; rel: string }[] = [];
-  const suffix = `.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const targets = files.map((f) => safeTarget(dir, f.path));
   const folders = new Map<string, Promise<unknown>>();
   const ensureFolder = (d: string) => {
@@ -95,12 +69,12 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[]): P
   };
   try {
     // Several files at a time: the file system works on other threads while this one waits.
-    const changed = await inBatches(files, WRITE_CONCURRENCY, async (f, i) => {
+    const changed = await runPool(files, WRITE_CONCURRENCY, async (f, i) => {
       const target = targets[i]!;
       const bytes = toBytes(f.content);
       if (await sameAsOnDisk(target, bytes)) return undefined;
       await ensureFolder(path.dirname(target));
-      const temp = target + suffix;
+      const temp = tempNameFor(target);
       // Recorded before the write, so a failed write is cleaned up as well.
       const entry = { temp, target, rel: f.path };
       staged.push(entry);
@@ -111,7 +85,7 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[]): P
       if (c === undefined) report.unchanged.push(files[i]!.path);
     });
     const toRename = changed.filter((c) => c !== undefined);
-    await inBatches(toRename, WRITE_CONCURRENCY, (c) => rename(c.temp, c.target));
+    await runPool(toRename, WRITE_CONCURRENCY, (c) => rename(c.temp, c.target));
     report.written.push(...toRename.map((c) => c.rel));
   } catch (cause) {
     await Promise.all(staged.map((s) => rm(s.temp, { force: true })));
@@ -119,17 +93,4 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[]): P
     throw new BroadsheetError('OUTPUT_FAILED', `cannot write to ${dir}: ${(cause as Error).message}`, { cause });
   }
   return report;
-}
-
-/** Atomic write of a single file (temp file in the same folder, then rename). */
-export async function writeFileAtomic(target: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, target);
-  } catch (cause) {
-    await rm(temp, { force: true });
-    throw new BroadsheetError('OUTPUT_FAILED', `cannot write ${target}: ${(cause as Error).message}`, { cause });
-  }
 }

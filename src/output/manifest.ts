@@ -1,6 +1,6 @@
 import { readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /**
  * The list of files the last build wrote, kept in the output folder. It lets a

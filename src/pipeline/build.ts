@@ -4,37 +4,62 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
-import { digestContentFor } from '../email/content.js';
-import { startDigestThread } from '../email/digest-thread.js';
+import type { DigestFiles } from '../email/digest-files.js';
+import { startDigestThread, type DigestThread } from '../email/digest-thread.js';
 import type { Problem } from '../errors.js';
 import { imageFiles, renderFeeds } from '../feeds/index.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
+import { nextIssue, type IssuePlan } from './next-issue.js';
+import type { IssueHistory } from './ports.js';
+
+/** Which issue digest.* shows: the next one `send` would create, the one it would resume, or (nothing new) the latest. */
+export type DigestPreview = { issue: number; kind: 'next' | 'resume' | 'latest' } | undefined;
 
 export interface Rendered {
   site: Site;
   files: OutputFile[];
   warnings: Problem[];
+  digest: DigestPreview;
+}
+
+/** The issue digest.* shows, and its files: the same issue the next `send` works on (pipeline/next-issue.ts). */
+async function digestPreview(config: Config, plan: IssuePlan, thread: DigestThread | undefined): Promise<{ preview: DigestPreview; files: DigestFiles }> {
+  const email = await import('../email/digest-files.js');
+  if (plan.kind === 'new') {
+    const { content } = plan;
+    // MJML runs on the second thread when there is one, while this one renders the feeds.
+    const files = thread
+      ? await thread.render(config, content, content.lead.date)
+      : await email.renderDigestFiles(config, await (await import('../email/digest.js')).renderDigest(config, content), { number: content.number, date: content.lead.date });
+    return { preview: { issue: content.number, kind: 'next' }, files };
+  }
+  const stored = plan.kind === 'resume' ? plan.issue : plan.latest;
+  if (!stored) return { preview: undefined, files: { files: [], warnings: [email.noDigestWarning(config)] } };
+  const files = await email.renderDigestFiles(config, stored, { number: stored.number, date: stored.createdAt });
+  return { preview: { issue: stored.number, kind: plan.kind === 'resume' ? 'resume' : 'latest' }, files };
 }
 
 /**
  * Everything a build produces, in memory. Nothing is written until every
  * stage has succeeded, so bad content leaves the output folder as it was.
+ * `history` is the data folder's store, when there is one: digest.* then
+ * shows the next issue as `send` would create it.
  */
-export async function renderAll(config: Config, clock: Clock): Promise<Rendered> {
+export async function renderAll(config: Config, clock: Clock, history?: IssueHistory): Promise<Rendered> {
   // The digest's renderer (MJML takes about 400 ms to import) starts on a
   // second thread now, loads while the content does, and renders while the
   // feeds do.
   const thread = startDigestThread();
   try {
     const site = await loadSite(config, clock);
-    const content = digestContentFor(site);
-    const digesting = thread ? thread.render(config, content) : import('../email/index.js').then((m) => m.renderDigestFilesFor(config, content));
+    const plan = await nextIssue(site, history);
+    const digesting = digestPreview(config, plan, thread);
     digesting.catch(() => {}); // awaited below, after the feeds
     const feeds = renderFeeds(site);
     const images = await imageFiles(site);
     const digest = await digesting;
-    return { site, files: [...feeds, ...images, ...digest.files], warnings: [...site.warnings, ...digest.warnings] };
+    return { site, files: [...feeds, ...images, ...digest.files.files], warnings: [...site.warnings, ...digest.files.warnings], digest: digest.preview };
   } finally {
     await thread?.close();
   }
@@ -47,8 +72,8 @@ export interface BuildReport extends Rendered {
   removed: string[];
 }
 
-export async function build(config: Config, clock: Clock): Promise<BuildReport> {
-  const rendered = await renderAll(config, clock);
+export async function build(config: Config, clock: Clock, history?: IssueHistory): Promise<BuildReport> {
+  const rendered = await renderAll(config, clock, history);
   const dir = config.paths.output;
   const previous = await readManifest(dir);
   const report = await writeOutputs(dir, rendered.files);
@@ -64,8 +89,8 @@ export interface StaleFile {
 }
 
 /** The files under the output folder that differ from what a build would write now, or that it would remove. */
-export async function checkBuild(config: Config, clock: Clock): Promise<{ rendered: Rendered; stale: StaleFile[] }> {
-  const rendered = await renderAll(config, clock);
+export async function checkBuild(config: Config, clock: Clock, history?: IssueHistory): Promise<{ rendered: Rendered; stale: StaleFile[] }> {
+  const rendered = await renderAll(config, clock, history);
   const dir = config.paths.output;
   const changed = await staleFiles(dir, rendered.files);
   const gone = orphans(await readManifest(dir), rendered.files.map((f) => f.path));

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import type { Store } from '../delivery/store.js';
+import type { ServerStore } from './ports.js';
 import type { Logger } from '../log.js';
 import type { PageSender } from './pages.js';
 
@@ -9,7 +9,7 @@ export interface ServerContext {
   config: Config;
   clock: Clock;
   log: Logger;
-  store: Store;
+  store: ServerStore;
   /** BROADSHEET_SECRET; without it unsubscribe links cannot be checked. */
   secret: string | undefined;
   page: PageSender;

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StoredIssue } from '../delivery/store.js';
+import { publicUrls } from '../config/urls.js';
+import type { StoredIssue } from '../delivery/model.js';
 import { personalize } from '../email/digest.js';
 import type { ServerContext } from './context.js';
 import { RecentCache } from './cache.js';
-import { escapeHtml, PAGE_CSP, renderPage } from './pages.js';
+import { escapeHtml } from '../util/text.js';
+import { PAGE_CSP, renderPage } from './pages.js';
 import { methodNotAllowed, redirect, representation, sendRepresentation, weight, type Representation } from './respond.js';
 
 // An issue is the email's HTML: inline styles and remote images, never scripts.
@@ -21,18 +23,18 @@ export class IssueArchive {
 
   constructor(private readonly ctx: ServerContext) {}
 
-  handle(req: IncomingMessage, res: ServerResponse, rest: string[], trailingSlash: boolean, pathname: string): void {
+  async handle(req: IncomingMessage, res: ServerResponse, rest: string[], trailingSlash: boolean, pathname: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     const notFound = () => this.ctx.page(res, 404, 'No such issue', '<p>There is no issue at this address. See <a href="/issues/">all issues</a>.</p>');
 
     if (rest.length === 0) {
       if (!trailingSlash) return redirect(res, `${pathname}/`);
-      return sendRepresentation(req, res, this.indexPage(), { headers: { 'Content-Security-Policy': PAGE_CSP } });
+      return sendRepresentation(req, res, await this.indexPage(), { headers: { 'Content-Security-Policy': PAGE_CSP } });
     }
     if (rest.length > 1 || !/^[1-9]\d{0,8}$/.test(rest[0]!)) return notFound();
     const number = Number(rest[0]);
     if (!trailingSlash) return redirect(res, `${pathname}/`);
-    const issue = this.ctx.store.getIssue(number);
+    const issue = await this.ctx.store.getIssue(number);
     if (!issue) return notFound();
     sendRepresentation(req, res, this.page(issue), { headers: { 'Content-Security-Policy': ISSUE_CSP } });
   }
@@ -42,12 +44,12 @@ export class IssueArchive {
    * only when the latest issue changes: the digest job creates an issue only
    * once the one before is sent, so every other issue is sent and settled.
    */
-  private indexPage(): Representation {
-    const latest = this.ctx.store.latestIssue();
+  private async indexPage(): Promise<Representation> {
+    const latest = await this.ctx.store.latestIssue();
     const key = `${latest?.number}:${latest?.sentAt?.getTime()}`;
     if (this.index?.key === key) return this.index.rep;
     const { site } = this.ctx.config;
-    const sent = this.ctx.store.listIssues().filter((i) => i.sentAt !== undefined);
+    const sent = (await this.ctx.store.listIssues()).filter((i) => i.sentAt !== undefined);
     const items = sent.map((i) => `<li><a href="${i.number}/">No. ${i.number}: ${escapeHtml(i.subject)}</a> <time datetime="${i.sentAt!.toISOString()}">${i.sentAt!.toISOString().slice(0, 10)}</time></li>`);
     const body = items.length > 0 ? `<ul>\n${items.join('\n')}\n</ul>` : '<p>No issue has been sent yet.</p>';
     const html = renderPage({ siteTitle: site.title, language: site.language, title: 'Past issues', body });
@@ -59,12 +61,12 @@ export class IssueArchive {
     const key = `${issue.createdAt.getTime()}:${issue.sentAt?.getTime()}`;
     const cached = this.pages.get(issue.number);
     if (cached?.key === key) return cached.rep;
-    const base = this.ctx.config.site.url;
+    const urls = publicUrls(this.ctx.config);
     const { html } = personalize(issue)({
       // Empty, so a template's {{#ifRecipient "email"}} sections drop out as they do for a nameless subscriber.
       email: '',
-      unsubscribeUrl: `${base}unsubscribe/`,
-      viewUrl: `${base}issues/${issue.number}/`,
+      unsubscribeUrl: urls.unsubscribePage,
+      viewUrl: urls.issue(issue.number),
     });
     const rep = representation(Buffer.from(html, 'utf8'), 'text/html; charset=utf-8', { lastModified: issue.sentAt ?? issue.createdAt });
     this.pages.set(issue.number, { key, rep });

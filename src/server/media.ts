@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { FEED_FORMATS, type FeedFormatKey } from '../config/urls.js';
 
 const UTF8 = '; charset=utf-8';
 
@@ -26,9 +27,10 @@ const BY_EXTENSION: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-export const RSS = `application/rss+xml${UTF8}`;
-export const ATOM = `application/atom+xml${UTF8}`;
-export const JSON_FEED = `application/feed+json${UTF8}`;
+const feedType = (key: FeedFormatKey) => `${FEED_FORMATS.find((f) => f.key === key)!.type}${UTF8}`;
+export const RSS = feedType('rss');
+export const ATOM = feedType('atom');
+export const JSON_FEED = feedType('json');
 
 /**
  * The media type of a file in the output folder. Feeds are told apart by

@@ -1,9 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Config } from '../config/load.js';
+import { escapeHtml } from '../util/text.js';
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export interface Page {
   siteTitle: string;

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyUnsubscribeToken } from '../delivery/tokens.js';
 import type { ServerContext } from './context.js';
-import { escapeHtml, NOT_FOUND } from './pages.js';
+import { escapeHtml } from '../util/text.js';
+import { NOT_FOUND } from './pages.js';
 import { methodNotAllowed } from './respond.js';
 
 /** A one-click body is a few dozen bytes; anything much larger is not one. */
@@ -47,7 +48,7 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
   if (!isOneClick(req.headers['content-type'], body)) {
     return page(400, 'Unsubscribe not confirmed', '<p>The request did not carry <code>List-Unsubscribe=One-Click</code>. Use the button on the unsubscribe page.</p>');
   }
-  const changed = ctx.store.unsubscribe(email, ctx.clock.now());
+  const changed = await ctx.store.unsubscribe(email, ctx.clock.now());
   ctx.log.info('unsubscribed', { subscriber: maskEmail(email), changed });
   return page(200, 'Unsubscribed', `<p><strong>${shown}</strong> will receive no more digests.</p>`);
 }

@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Clock } from '../clock.js';
 import { BroadsheetError } from '../errors.js';
-import { writeFileAtomic } from '../output/files.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { isAlive } from './process.js';
 
 export interface Lock {
@@ -23,7 +22,7 @@ interface Holder {
  * process ends, however it ends, so there is no stale lock to detect and no
  * pid-reuse race. A pid file beside it only says who holds the lock.
  */
-export async function acquireLock(dataDir: string, clock: Clock, name: 'schedule' | 'send'): Promise<Lock> {
+export async function acquireLock(dataDir: string, at: Date, name: string): Promise<Lock> {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, `${name}.lock`);
   const holderFile = path.join(dataDir, `${name}.pid`);
@@ -40,7 +39,7 @@ export async function acquireLock(dataDir: string, clock: Clock, name: 'schedule
     const who = holder ? `pid ${holder.pid}, started ${holder.startedAt}` : 'another process';
     throw new BroadsheetError('LOCKED', `another broadsheet ${name} (${who}) is running on the data folder ${dataDir}; stop it first`, { cause });
   }
-  const holder: Holder = { pid: process.pid, startedAt: clock.now().toISOString() };
+  const holder: Holder = { pid: process.pid, startedAt: at.toISOString() };
   await writeFileAtomic(holderFile, JSON.stringify(holder) + '\n');
   return {
     file,

@@ -27,13 +27,15 @@ afterEach(async () => {
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, env });
 const withSecret = (extra: Record<string, string> = {}) => ({ BROADSHEET_SECRET: SECRET, ...extra });
 
-function recorded(): { issues: number; deliveries: number } {
-  const store = project.store();
+async function recorded(): Promise<{ issues: number; deliveries: number }> {
+  const store = await project.store();
   try {
-    const issues = store.listIssues();
-    return { issues: issues.length, deliveries: issues.reduce((n, i) => n + store.deliveries(i.number).length, 0) };
+    const issues = await store.listIssues();
+    let deliveries = 0;
+    for (const i of issues) deliveries += (await store.deliveries(i.number)).length;
+    return { issues: issues.length, deliveries };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -85,16 +87,16 @@ describe('broadsheet subscribers', () => {
     const again = await cli(['subscribers', 'import', 'people.csv']);
     expect(again.stdout).toContain('0 added, 0 renamed, 3 already subscribed, 1 left unsubscribed, 3 invalid');
 
-    const store = project.store();
+    const store = await project.store();
     try {
-      expect(store.listSubscribers().map((s) => [s.email, s.status, s.name])).toEqual([
+      expect((await store.listSubscribers()).map((s) => [s.email, s.status, s.name])).toEqual([
         ['ann@example.org', 'subscribed', 'Archer, Ann'],
         ['cy@example.com', 'subscribed', 'Cy "the" Third'],
         ['dee@example.net', 'subscribed', 'Dee Multi-line'],
         ['fay@example.org', 'unsubscribed', undefined],
       ]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -106,33 +108,33 @@ describe('broadsheet subscribers', () => {
     await writeFile(path.join(project.dir, 'b.csv'), 'email,name\nann@example.org,Ann\nbo@example.org,"Bo\n');
     const unclosed = await cli(['subscribers', 'import', 'b.csv']);
     expect(unclosed.stderr).toContain('b.csv:3: a quoted field is never closed');
-    expect(recordedSubscribers()).toBe(0);
+    expect(await recordedSubscribers()).toBe(0);
   });
 });
 
-function recordedSubscribers(): number {
-  const store = project.store();
+async function recordedSubscribers(): Promise<number> {
+  const store = await project.store();
   try {
-    return store.listSubscribers().length;
+    return (await store.listSubscribers()).length;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 describe('broadsheet send: bad input', () => {
-  beforeEach(() => project.addSubscribers(['ann@example.org', 'bo@example.net']));
+  beforeEach(async () => project.addSubscribers(['ann@example.org', 'bo@example.net']));
 
   it('without SMTP_URL: a clear error and nothing recorded', async () => {
     const r = await cli(['send'], withSecret());
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error \[SMTP_NOT_CONFIGURED\]: SMTP_URL is not set/);
-    expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
 
     const wrong = await cli(['send'], withSecret({ SMTP_URL: 'http://user:hunter2secret@mail.example.test/' }));
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('error [SMTP_NOT_CONFIGURED]: SMTP_URL is not a URL like smtp://');
     expect(wrong.stderr).not.toContain('hunter2secret');
-    expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
   });
 
   it('without BROADSHEET_SECRET: SECRET_MISSING, nothing sent or recorded', async () => {
@@ -141,7 +143,7 @@ describe('broadsheet send: bad input', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error [SECRET_MISSING]');
     expect(smtp.received).toHaveLength(0);
-    expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
   });
 
   it('with an unreadable DKIM key: DKIM_KEY_UNREADABLE naming the file, nothing sent or recorded', async () => {
@@ -153,7 +155,7 @@ describe('broadsheet send: bad input', () => {
     expect(r.stderr).toContain('error [DKIM_KEY_UNREADABLE]');
     expect(r.stderr).toContain(path.join(project.dir, 'keys', 'missing.pem'));
     expect(smtp.received).toHaveLength(0);
-    expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
 
     await writeFile(path.join(project.dir, 'keys.pem'), 'not a key');
     await writeFile(project.configFile, (await readFile(project.configFile, 'utf8')).replace('keys/missing.pem', 'keys.pem'));
@@ -183,7 +185,7 @@ describe('broadsheet send: bad input', () => {
 });
 
 describe('broadsheet send', () => {
-  beforeEach(() => project.addSubscribers([{ email: 'ann@example.org', name: 'Ann' }, 'bo@example.net', 'cy@example.com']));
+  beforeEach(async () => project.addSubscribers([{ email: 'ann@example.org', name: 'Ann' }, 'bo@example.net', 'cy@example.com']));
 
   it('--dry-run writes one .eml per recipient to output/outbox and sends or records nothing', async () => {
     const r = await cli(['send', '--dry-run'], withSecret());
@@ -196,7 +198,7 @@ describe('broadsheet send', () => {
     expect(ann.subject).toBe('The Test Sheet: Only story');
     const token = /unsubscribe\/([A-Za-z0-9_-]+)/.exec(ann.html as string)![1]!;
     expect(verifyUnsubscribeToken(SECRET, token)).toBe('ann@example.org');
-    expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
   });
 
   it('--to sends one test copy and leaves the ledger alone', async () => {
@@ -205,7 +207,7 @@ describe('broadsheet send', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^test copy of issue 1 sent to editor@example\.org \(<issue-1\.[0-9a-f]{24}@example\.test>\); the ledger is unchanged\n$/);
     expect(smtp.received.map((m) => m.to)).toEqual([['editor@example.org']]);
-    expect(recorded()).toEqual({ issues: 0, deliveries: 0 });
+    expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
 
     // The real send afterwards still goes to everyone.
     const real = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));

@@ -15,7 +15,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
   project = await makeProject();
   await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-  project.addSubscribers(READERS);
+  await project.addSubscribers(READERS);
   smtp = await startSmtp({
     afterData: async (_r, _s, i) => {
       if (i === 10) killAt?.();
@@ -47,9 +47,9 @@ describe('kill -9 in the middle of a send', () => {
     killAt = undefined;
     await new Promise((r) => setTimeout(r, 100));
 
-    const store = project.store();
-    const afterCrash = store.deliveries(1);
-    store.close();
+    const store = await project.store();
+    const afterCrash = (await store.deliveries(1));
+    await store.close();
     const inFlight = afterCrash.filter((d) => d.state === 'submitted');
     expect(inFlight.length).toBeGreaterThanOrEqual(1);
     expect(inFlight.length).toBeLessThanOrEqual(CONCURRENCY);
@@ -79,12 +79,12 @@ describe('kill -9 in the middle of a send', () => {
       expect(new Set(copies.map((c) => c.messageId)).size).toBe(1);
     }
 
-    const after = project.store();
+    const after = await project.store();
     try {
-      expect(after.counts(1)).toMatchObject({ accepted: READERS.length, pending: 0, submitted: 0, failed: 0 });
-      expect(after.getIssue(1)!.sentAt).toBeInstanceOf(Date);
+      expect((await after.counts(1))).toMatchObject({ accepted: READERS.length, pending: 0, submitted: 0, failed: 0 });
+      expect((await after.getIssue(1))!.sentAt).toBeInstanceOf(Date);
     } finally {
-      after.close();
+      await after.close();
     }
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDigestJob } from '../../src/delivery/job.js';
-import type { Delivery } from '../../src/delivery/store.js';
-import { jobOptions, makeProject, memoryLogger, smtpError, startSmtp, subscriberList, type Project, type Smtp, type SmtpBehaviour } from './helpers.js';
+import type { Delivery } from '../../src/delivery/model.js';
+import { makeProject, runJob, memoryLogger, smtpError, startSmtp, subscriberList, type Project, type Smtp, type SmtpBehaviour } from './helpers.js';
 
 let project: Project;
 let smtp: Smtp | undefined;
@@ -10,7 +9,7 @@ const READERS = subscriberList(12);
 beforeEach(async () => {
   project = await makeProject();
   await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-  project.addSubscribers(READERS);
+  await project.addSubscribers(READERS);
 });
 
 afterEach(async () => {
@@ -19,12 +18,12 @@ afterEach(async () => {
   await project.cleanup();
 });
 
-function ledger(): Delivery[] {
-  const store = project.store();
+async function ledger(): Promise<Delivery[]> {
+  const store = await project.store();
   try {
-    return store.deliveries(1);
+    return (await store.deliveries(1));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -46,10 +45,10 @@ describe('temporary failures are retried', () => {
     ['a 451 reply to the message', { afterData: (_r, _s, i) => (i === 0 ? smtpError(451, 'Local error') : undefined) } satisfies SmtpBehaviour],
   ])('%s, then success: everyone is accepted once', async (_name, behaviour) => {
     const s = await serve(behaviour);
-    const result = await runDigestJob(jobOptions(project, s));
+    const result = await runJob(project, s);
     expect(result).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
     expectEachOnce(s);
-    const rows = ledger();
+    const rows = (await ledger());
     expect(rows.every((d) => d.state === 'accepted' && /^250 /.test(d.lastReply ?? ''))).toBe(true);
     const retried = rows.filter((d) => d.attempts === 2).length;
     expect(retried).toBeGreaterThanOrEqual(1);
@@ -62,8 +61,8 @@ describe('permanent failures are recorded and not retried', () => {
     const bad = READERS[4]!;
     const s = await serve({ onRcpt: (a) => (a === bad ? smtpError(550, 'No such user here') : undefined) });
     const log = memoryLogger();
-    expect(await runDigestJob(jobOptions(project, s, { log }))).toEqual({ kind: 'sent', issue: 1, accepted: 11, failed: 1, pending: 0 });
-    const row = ledger().find((d) => d.email === bad)!;
+    expect(await runJob(project, s, { log })).toEqual({ kind: 'sent', issue: 1, accepted: 11, failed: 1, pending: 0 });
+    const row = (await ledger()).find((d) => d.email === bad)!;
     expect(row.state).toBe('failed');
     expect(row.attempts).toBe(1);
     expect(row.lastReply).toContain('550 No such user here');
@@ -71,7 +70,7 @@ describe('permanent failures are recorded and not retried', () => {
     expect(s.countsByRecipient().has(bad)).toBe(false);
 
     // The issue is finished; running again sends nothing to anyone.
-    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'nothing-new' });
+    expect(await runJob(project, s)).toEqual({ kind: 'nothing-new' });
     expect(s.received).toHaveLength(11);
   });
 });
@@ -79,9 +78,9 @@ describe('permanent failures are recorded and not retried', () => {
 describe('connections that fail', () => {
   it('a connection dropped in the middle of a batch: the lost message is retried, nobody is missed or doubled', async () => {
     const s = await serve({ afterData: (_r, _s, i) => (i === 5 ? 'drop' : undefined) });
-    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
+    expect(await runJob(project, s)).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
     expectEachOnce(s);
-    const rows = ledger();
+    const rows = (await ledger());
     expect(rows.filter((d) => d.attempts === 2)).toHaveLength(1);
     expect(rows.filter((d) => d.attempts === 1)).toHaveLength(11);
   });
@@ -89,12 +88,12 @@ describe('connections that fail', () => {
   it('a server that stops answering: deliveries time out, stay pending, and the next run completes them', async () => {
     const stalled = await serve({ afterData: (_r, _s, i) => (i >= 3 ? 'hang' : undefined) });
     const log = memoryLogger();
-    const first = await runDigestJob(jobOptions(project, stalled, { log, smtp: { timeoutMs: 300 }, retry: { attempts: 2, backoffMs: 10 } }));
+    const first = await runJob(project, stalled, { log, smtp: { timeoutMs: 300 }, retry: { attempts: 2, backoffMs: 10 } });
     expect(first).toMatchObject({ kind: 'sent', issue: 1, failed: 0 });
     if (first.kind !== 'sent') throw new Error('unreachable');
     expect(first.accepted).toBe(3);
     expect(first.pending).toBe(9);
-    const rows = ledger();
+    const rows = (await ledger());
     expect(rows.filter((d) => d.state === 'pending')).toHaveLength(9);
     expect(rows.filter((d) => d.state === 'submitted')).toHaveLength(0);
     expect(rows.find((d) => d.state === 'pending')!.lastReply).toMatch(/ETIMEDOUT|timeout/i);
@@ -102,7 +101,7 @@ describe('connections that fail', () => {
     const firstAccepted = stalled.countsByRecipient();
 
     const healthy = await serve({});
-    expect(await runDigestJob(jobOptions(project, healthy))).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
+    expect(await runJob(project, healthy)).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
     // The second server got exactly the nine the first never accepted.
     expect([...healthy.countsByRecipient().keys()].sort()).toEqual(READERS.filter((r) => !firstAccepted.has(r)));
     expect(healthy.received).toHaveLength(9);
@@ -119,18 +118,18 @@ describe('stopping', () => {
         return undefined;
       },
     });
-    const first = await runDigestJob(jobOptions(project, s, { signal: controller.signal }));
+    const first = await runJob(project, s, { signal: controller.signal });
     if (first.kind !== 'sent') throw new Error(`unexpected ${first.kind}`);
     expect(first.pending).toBeGreaterThan(0);
     expect(first.accepted + first.pending).toBe(12);
     // Nothing is left in flight, and the ledger agrees with what the server accepted.
-    const rows = ledger();
+    const rows = (await ledger());
     expect(rows.filter((d) => d.state === 'submitted')).toHaveLength(0);
     expect(rows.filter((d) => d.state === 'accepted').map((d) => d.email).sort()).toEqual([...s.countsByRecipient().keys()].sort());
     expect(s.received.length).toBe(first.accepted);
     expect(first.accepted).toBeLessThanOrEqual(3 + 3);
 
-    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
+    expect(await runJob(project, s)).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0 });
     expectEachOnce(s);
   });
 });
@@ -140,24 +139,24 @@ describe('a subscriber who leaves during a send', () => {
     const leaver = READERS[11]!;
     let left = false;
     const s = await serve({
-      afterData: (_r, _s, i) => {
+      afterData: async (_r, _s, i) => {
         // While the first messages are in flight, the last reader clicks unsubscribe (the server's Store, another connection).
         if (i === 0) {
-          const store = project.store();
+          const store = await project.store();
           try {
-            left = store.unsubscribe(leaver, new Date('2025-09-01T07:00:01Z'));
+            left = (await store.unsubscribe(leaver, new Date('2025-09-01T07:00:01Z')));
           } finally {
-            store.close();
+            await store.close();
           }
         }
         return undefined;
       },
     });
-    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'sent', issue: 1, accepted: 11, failed: 0, pending: 0 });
+    expect(await runJob(project, s)).toEqual({ kind: 'sent', issue: 1, accepted: 11, failed: 0, pending: 0 });
     expect(left).toBe(true);
     expect(s.countsByRecipient().has(leaver)).toBe(false);
     expect(s.received).toHaveLength(11);
-    expect(ledger().find((d) => d.email === leaver)!.state).toBe('skipped');
-    expect(await runDigestJob(jobOptions(project, s))).toEqual({ kind: 'nothing-new' });
+    expect((await ledger()).find((d) => d.email === leaver)!.state).toBe('skipped');
+    expect(await runJob(project, s)).toEqual({ kind: 'nothing-new' });
   });
 });

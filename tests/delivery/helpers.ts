@@ -7,8 +7,9 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config/load.js';
-import { Store } from '../../src/delivery/store.js';
-import type { JobOptions } from '../../src/delivery/job.js';
+import { runDigestJob, type JobOptions, type JobResult } from '../../src/pipeline/digest-job.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
 import type { Logger } from '../../src/log.js';
 
 export const SECRET = 'test-secret-0123456789';
@@ -22,8 +23,8 @@ export interface Project {
   config: Config;
   /** Writes an article file into the project's articles/ folder. */
   article(slug: string, fields: { title: string; date: string; description?: string; related?: string[]; body?: string }): Promise<void>;
-  addSubscribers(list: readonly (string | { email: string; name?: string })[]): void;
-  store(): Store;
+  addSubscribers(list: readonly (string | { email: string; name?: string })[]): Promise<void>;
+  store(): Promise<Store>;
   reload(): Promise<Config>;
   cleanup(): Promise<void>;
 }
@@ -77,18 +78,15 @@ export async function makeProject(opts: { extraConfig?: string } = {}): Promise<
       ].join('\n');
       await writeFile(path.join(dir, 'articles', `${slug}.md`), fm);
     },
-    addSubscribers(list) {
-      const store = project.store();
+    async addSubscribers(list) {
+      const store = await project.store();
       try {
-        for (const s of list) {
-          const sub = typeof s === 'string' ? { email: s } : s;
-          store.addSubscriber(sub.email, sub.name, new Date(NOW), { resubscribe: true });
-        }
+        await store.addSubscribers(list.map((s) => (typeof s === 'string' ? { email: s } : s)), new Date(NOW), { resubscribe: true });
       } finally {
-        store.close();
+        await store.close();
       }
     },
-    store: () => Store.open(project.config.paths.data),
+    store: () => openStore(project.config.paths.data),
     async reload() {
       project.config = await loadConfig(configFile);
       return project.config;
@@ -106,9 +104,10 @@ export function memoryLogger(): Logger & { lines: string[] } {
   return { lines, info: rec('info'), warn: rec('warn'), error: rec('error') };
 }
 
-export function jobOptions(project: Project, smtp: Smtp | undefined, over: Partial<JobOptions> = {}): JobOptions {
+export function jobOptions(project: Project, store: Store, smtp: Smtp | undefined, over: Partial<JobOptions> = {}): JobOptions {
   return {
     config: project.config,
+    store,
     clock: fixedClock(NOW),
     log: memoryLogger(),
     signal: new AbortController().signal,
@@ -117,6 +116,16 @@ export function jobOptions(project: Project, smtp: Smtp | undefined, over: Parti
     retry: { attempts: 3, backoffMs: 10 },
     ...over,
   };
+}
+
+/** One run of the digest job against the project's store, opened for the run and closed after it. */
+export async function runJob(project: Project, smtp: Smtp | undefined, over: Partial<JobOptions> = {}): Promise<JobResult> {
+  const store = await project.store();
+  try {
+    return await runDigestJob(jobOptions(project, store, smtp, over));
+  } finally {
+    await store.close();
+  }
 }
 
 export interface Received {

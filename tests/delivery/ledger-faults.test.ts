@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { messageMaker } from '../../src/delivery/messages.js';
 import { DEFAULT_RETRY, deliver } from '../../src/delivery/sender.js';
-import type { Store } from '../../src/delivery/store.js';
+import type { Ledger } from '../../src/delivery/ledger.js';
+import type { Store } from '../../src/store/store.js';
 import { smtpTransport } from '../../src/delivery/transport.js';
 import { makeProject, NOW, SECRET, startSmtp, subscriberList, type Project, type Smtp } from './helpers.js';
 
@@ -14,39 +15,41 @@ const clock = fixedClock(NOW);
 
 beforeEach(async () => {
   project = await makeProject();
-  project.addSubscribers(READERS);
+  await project.addSubscribers(READERS);
   smtp = await startSmtp();
-  store = project.store();
-  store.createIssue({ number: 1, subject: 'Issue 1', preheader: 'P', html: '<p>Hello</p>', text: 'Hello', entrySlugs: ['a'], covered: ['a'], createdAt: new Date(NOW) });
-  store.enqueue(1, new Date(NOW));
+  store = await project.store();
+  (await store.createIssue({ number: 1, subject: 'Issue 1', preheader: 'P', html: '<p>Hello</p>', text: 'Hello', entrySlugs: ['a'], covered: ['a'], createdAt: new Date(NOW) }));
+  (await store.enqueue(1, new Date(NOW)));
 });
 
 afterEach(async () => {
-  store.close();
+  await store.close();
   await smtp.close();
   await project.cleanup();
 });
 
 describe('a ledger write that fails after the server accepted', () => {
   it('is not taken for an SMTP failure: the message is not sent again, the delivery stays submitted', async () => {
-    // Fault injection on our own ledger (e.g. SQLITE_BUSY): the first "accepted" write throws.
-    const record = store.markOutcome.bind(store);
+    // A ledger whose first "accepted" write fails (as SQLITE_BUSY would), passed in where the store's would be.
     let failedFor: number | undefined;
-    store.markOutcome = (issue, subscriberId, state, reply, at) => {
-      if (state === 'accepted' && failedFor === undefined) {
-        failedFor = subscriberId;
-        throw new Error('SQLITE_BUSY: database is locked');
-      }
-      record(issue, subscriberId, state, reply, at);
+    const faulty: Ledger = {
+      markSubmitted: (...args) => store.markSubmitted(...args),
+      async markOutcome(issue, subscriberId, state, reply, at) {
+        if (state === 'accepted' && failedFor === undefined) {
+          failedFor = subscriberId;
+          throw new Error('SQLITE_BUSY: database is locked');
+        }
+        await store.markOutcome(issue, subscriberId, state, reply, at);
+      },
     };
     const transporter = smtpTransport(project.config, smtp.url, undefined, { timeoutMs: 2000 });
-    const issue = store.getIssue(1)!;
+    const issue = (await store.getIssue(1))!;
     try {
       await expect(
         deliver({
-          store,
+          ledger: faulty,
           issue: 1,
-          due: store.dueDeliveries(1),
+          due: (await store.dueDeliveries(1)),
           transporter,
           make: messageMaker(project.config, issue, SECRET, clock),
           clock,
@@ -61,7 +64,7 @@ describe('a ledger write that fails after the server accepted', () => {
     }
     // Nobody got two copies; the one whose outcome could not be written is left submitted for the next run.
     expect([...smtp.countsByRecipient().values()].every((n) => n === 1)).toBe(true);
-    const row = store.deliveries(1).find((d) => d.subscriberId === failedFor)!;
+    const row = (await store.deliveries(1)).find((d) => d.subscriberId === failedFor)!;
     expect(row.state).toBe('submitted');
     expect(row.attempts).toBe(1);
     expect(smtp.countsByRecipient().get(row.email)).toBe(1);

@@ -4,9 +4,8 @@ import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDigestJob } from '../../src/delivery/job.js';
 import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { jobOptions, makeProject, memoryLogger, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
+import { makeProject, runJob, memoryLogger, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
 
 let project: Project;
 let smtp: Smtp;
@@ -16,7 +15,7 @@ beforeEach(async () => {
   await project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z', related: ['side-note'] });
   await project.article('side-note', { title: 'A side note', date: '2025-08-19T09:00:00Z', body: '' });
   await project.article('second-story', { title: 'Second story', date: '2025-08-25T09:00:00Z' });
-  project.addSubscribers([{ email: 'ann@example.org', name: 'Ann Archer' }, 'bo@example.net', { email: 'cy@example.com', name: 'Cy' }]);
+  await project.addSubscribers([{ email: 'ann@example.org', name: 'Ann Archer' }, 'bo@example.net', { email: 'cy@example.com', name: 'Cy' }]);
   smtp = await startSmtp();
 });
 
@@ -33,7 +32,7 @@ function header(m: ParsedMail, name: string): string {
 
 describe('send against a real SMTP server', () => {
   it('delivers one well-formed, personalised message per subscriber and records it', async () => {
-    const result = await runDigestJob(jobOptions(project, smtp));
+    const result = await runJob(project, smtp);
     expect(result).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
 
     const mails = await smtp.parsed();
@@ -66,13 +65,15 @@ describe('send against a real SMTP server', () => {
     expect(ids.size).toBe(3);
     expect(mails.find((m) => m.to && JSON.stringify(m.to).includes('ann@'))!.text).toContain('Ann Archer');
 
-    const store = project.store();
+    const store = await project.store();
     try {
-      const issue = store.getIssue(1)!;
-      expect(issue.entrySlugs).toEqual(['second-story', 'first-story']);
+      const issue = (await store.getIssue(1))!;
+      // digest.firstIssue: latest: the first issue leads with the newest article; the older one is covered, not mailed.
+      expect(issue.entrySlugs).toEqual(['second-story']);
+      expect([...(await store.coveredSlugs())].sort()).toEqual(['first-story', 'second-story']);
       expect(issue.sentAt?.toISOString()).toBe('2025-09-01T07:00:00.000Z');
       expect(issue.html).not.toContain('ann@example.org');
-      const ledger = store.deliveries(1);
+      const ledger = (await store.deliveries(1));
       expect(ledger.map((d) => [d.email, d.state, d.attempts])).toEqual([
         ['ann@example.org', 'accepted', 1],
         ['bo@example.net', 'accepted', 1],
@@ -81,66 +82,66 @@ describe('send against a real SMTP server', () => {
       expect(ledger.map((d) => d.messageId).sort()).toEqual([...ids].sort());
       expect(ledger[0]!.lastReply).toMatch(/^250 /);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   it('sends nothing twice: a second run finds nothing new; a new article makes the next issue with only that article', async () => {
-    await runDigestJob(jobOptions(project, smtp));
-    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'nothing-new' });
+    await runJob(project, smtp);
+    expect(await runJob(project, smtp)).toEqual({ kind: 'nothing-new' });
     expect(smtp.received).toHaveLength(3);
 
     await project.article('third-story', { title: 'Third story', date: '2025-08-31T09:00:00Z' });
-    project.addSubscribers(['di@example.org']);
-    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 2, accepted: 4, failed: 0, pending: 0 });
+    await project.addSubscribers(['di@example.org']);
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 4, failed: 0, pending: 0 });
     const second = (await smtp.parsed()).slice(3);
     expect(second.map((m) => m.subject)).toEqual(Array(4).fill('The Test Sheet: Third story'));
     for (const m of second) {
       expect(m.html).not.toContain('Second story');
       expect(m.html).toContain('https://news.example.test/issues/2/');
     }
-    const store = project.store();
+    const store = await project.store();
     try {
-      expect(store.listIssues().map((i) => [i.number, i.entrySlugs])).toEqual([
+      expect((await store.listIssues()).map((i) => [i.number, i.entrySlugs])).toEqual([
         [2, ['third-story']],
-        [1, ['second-story', 'first-story']],
+        [1, ['second-story']],
       ]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   it('without SMTP_URL (the scheduler with no server): writes the messages to the outbox and records nothing', async () => {
-    const result = await runDigestJob(jobOptions(project, undefined));
+    const result = await runJob(project, undefined);
     const dir = path.join(project.dir, 'output', 'outbox');
-    expect(result).toEqual({ kind: 'written', issue: 1, dir });
+    expect(result).toEqual({ kind: 'written', issue: 1, dir, messages: 3 });
     expect((await readdir(dir)).sort()).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
-    const store = project.store();
+    const store = await project.store();
     try {
-      expect(store.listIssues()).toEqual([]);
+      expect((await store.listIssues())).toEqual([]);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
   it('finishes an unfinished issue before starting the next one', async () => {
     const down = await startSmtp({ onConnect: () => smtpError(421, 'Closed for maintenance') });
-    const first = await runDigestJob(jobOptions(project, down, { retry: { attempts: 1, backoffMs: 1 } }));
+    const first = await runJob(project, down, { retry: { attempts: 1, backoffMs: 1 } });
     await down.close();
     expect(first).toEqual({ kind: 'sent', issue: 1, accepted: 0, failed: 0, pending: 3 });
     await project.article('late-story', { title: 'Late story', date: '2025-08-31T09:00:00Z' });
-    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
     expect(new Set((await smtp.parsed()).map((m) => m.subject))).toEqual(new Set(['The Test Sheet: Second story']));
-    expect(await runDigestJob(jobOptions(project, smtp))).toEqual({ kind: 'sent', issue: 2, accepted: 3, failed: 0, pending: 0 });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 3, failed: 0, pending: 0 });
     expect((await smtp.parsed()).slice(3).map((m) => m.subject)).toEqual(Array(3).fill('The Test Sheet: Late story'));
   });
 
   it('does not send to someone who unsubscribed', async () => {
-    const store = project.store();
-    expect(store.unsubscribe('BO@example.net', new Date())).toBe(true);
-    expect(store.unsubscribe('bo@example.net', new Date())).toBe(false);
-    store.close();
-    await runDigestJob(jobOptions(project, smtp));
+    const store = await project.store();
+    expect((await store.unsubscribe('BO@example.net', new Date()))).toBe(true);
+    expect((await store.unsubscribe('bo@example.net', new Date()))).toBe(false);
+    await store.close();
+    await runJob(project, smtp);
     expect(smtp.received.map((r) => r.to[0]).sort()).toEqual(['ann@example.org', 'cy@example.com']);
   });
 
@@ -153,7 +154,7 @@ describe('send against a real SMTP server', () => {
     await writeFile(project.configFile, (await configText).replace('  maxConnections: 3\n', `  maxConnections: 3\n${dkimConfig}`));
     await project.reload();
 
-    await runDigestJob(jobOptions(project, smtp, { log: memoryLogger() }));
+    await runJob(project, smtp, { log: memoryLogger() });
     expect(smtp.received).toHaveLength(3);
     const txt = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
     const resolver = async (name: string, type: string) => {

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderDigestFiles } from '../../src/email/index.js';
 import type { OutputFile } from '../../src/output/files.js';
-import { cleanupTemps, exampleConfig, exampleSite } from './setup.js';
+import { cleanupTemps, exampleConfig, firstIssueFiles } from './setup.js';
 
 afterAll(cleanupTemps);
 
@@ -14,13 +13,13 @@ const bytes = (f: OutputFile | undefined) => Buffer.from(f?.content ?? '');
 const file = (files: OutputFile[], name: string) => files.find((f) => f.path === name);
 
 describe('digest files of the example site', () => {
-  let first: Awaited<ReturnType<typeof renderDigestFiles>>;
+  let first: Awaited<ReturnType<typeof firstIssueFiles>>;
   let mail: ParsedMail;
   let raw: string;
 
   beforeAll(async () => {
     const config = await exampleConfig();
-    first = await renderDigestFiles(await exampleSite(config));
+    first = await firstIssueFiles(config);
     raw = bytes(file(first.files, 'digest.eml')).toString('utf8');
     mail = await simpleParser(raw);
   });
@@ -31,7 +30,7 @@ describe('digest files of the example site', () => {
   });
 
   it('is byte-identical across renders, whatever the time', async () => {
-    const again = await renderDigestFiles(await exampleSite(await exampleConfig()));
+    const again = await firstIssueFiles(await exampleConfig());
     for (const f of first.files) expect(bytes(file(again.files, f.path)).equals(bytes(f))).toBe(true);
   });
 
@@ -61,7 +60,7 @@ describe('digest files of the example site', () => {
     expect((mail.replyTo as AddressObject).value).toEqual([{ name: 'Broadsheet Newsroom', address: 'newsroom@news.example.com' }]);
     expect(mail.subject).toBe("The Broadsheet: Pentagon Ends Microsoft's Use Of China-based Support Staff For DoD Cloud");
     expect(mail.date?.toISOString()).toBe('2025-08-29T14:30:00.000Z');
-    expect(mail.messageId).toBe('<digest.pentagon-ends-microsoft-china-based-support@news.example.com>');
+    expect(mail.messageId).toBe('<issue-1.preview@news.example.com>');
     const lines = new Map(mail.headerLines.map((h) => [h.key, h.line]));
     expect(lines.get('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(lines.get('list-unsubscribe')).toBe('List-Unsubscribe: <https://news.example.com/unsubscribe/>, <mailto:unsubscribe@news.example.com?subject=unsubscribe>');
@@ -79,7 +78,7 @@ describe('digest size', () => {
     const config = await exampleConfig((c) => {
       c.digest.maxBytes = 20_000;
     });
-    const { files, warnings } = await renderDigestFiles(await exampleSite(config));
+    const { files, warnings } = await firstIssueFiles(config);
     const size = bytes(file(files, 'digest.html')).length;
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.file).toBe('output/digest.html');

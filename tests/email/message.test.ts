@@ -5,10 +5,10 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/load.js';
-import { digestContentFor, personalize, renderDigest, type Recipient, type RenderedDigest } from '../../src/email/digest.js';
+import { personalize, renderDigest, type Recipient, type RenderedDigest } from '../../src/email/digest.js';
 import { messageToEml } from '../../src/email/eml.js';
 import { buildMessage } from '../../src/email/message.js';
-import { exampleConfig, exampleSite } from './setup.js';
+import { exampleConfig, exampleSite, firstIssueContent } from './setup.js';
 
 const reader: Recipient = {
   email: 'reader@example.org',
@@ -30,7 +30,7 @@ describe('buildMessage', () => {
 
   beforeAll(async () => {
     config = await exampleConfig();
-    digest = await renderDigest(config, digestContentFor(await exampleSite(config))!);
+    digest = await renderDigest(config, firstIssueContent(await exampleSite(config)));
   });
 
   it('sets From, Reply-To, To, Subject, List-Id, both List-Unsubscribe targets and the one-click header', async () => {
@@ -99,7 +99,7 @@ describe('buildMessage', () => {
 describe('a digest message through a real SMTP server', () => {
   it('arrives as multipart/alternative with the headers and the recipient’s own link', async () => {
     const config = await exampleConfig();
-    const digest = await renderDigest(config, digestContentFor(await exampleSite(config))!);
+    const digest = await renderDigest(config, firstIssueContent(await exampleSite(config)));
     const received: string[] = [];
     const server = new SMTPServer({
       authOptional: true,

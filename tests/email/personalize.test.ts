@@ -1,7 +1,7 @@
 import { load } from 'cheerio';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { digestContentFor, personalize, renderDigest, type RenderedDigest } from '../../src/email/digest.js';
-import { exampleConfig, exampleSite } from './setup.js';
+import { personalize, renderDigest, type RenderedDigest } from '../../src/email/digest.js';
+import { exampleConfig, exampleSite, firstIssueContent } from './setup.js';
 
 const ada = {
   email: 'ada@example.org',
@@ -17,7 +17,7 @@ describe('personalize', () => {
 
   beforeAll(async () => {
     const config = await exampleConfig();
-    digest = await renderDigest(config, { ...digestContentFor(await exampleSite(config))!, number: 7 });
+    digest = await renderDigest(config, { ...firstIssueContent(await exampleSite(config)), number: 7 });
     fill = personalize(digest);
   });
 

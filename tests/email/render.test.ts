@@ -1,8 +1,8 @@
 import { load } from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/content/model.js';
-import { digestContentFor, personalize, renderDigest, type DigestContent, type RenderedDigest } from '../../src/email/digest.js';
-import { articlesWith, cleanupTemps, exampleConfig, exampleSite } from './setup.js';
+import { personalize, renderDigest, type DigestContent, type RenderedDigest } from '../../src/email/digest.js';
+import { articlesWith, cleanupTemps, exampleConfig, exampleSite, firstIssueContent } from './setup.js';
 
 afterAll(cleanupTemps);
 
@@ -26,7 +26,7 @@ describe('the digest of the example site', () => {
     const config = await exampleConfig((c) => {
       c.digest.preheader = 'Inside today: {{cards.length}} more stories';
     });
-    content = digestContentFor(await exampleSite(config))!;
+    content = firstIssueContent(await exampleSite(config));
     digest = await renderDigest(config, content);
     ({ html, text } = personalize(digest)(neutral));
     $ = load(html);
@@ -124,7 +124,7 @@ describe('digest.leadParagraphs', () => {
       c.digest.leadParagraphs = 2;
       c.digest.maxTeasers = 4;
     });
-    const content = digestContentFor(await exampleSite(config))!;
+    const content = firstIssueContent(await exampleSite(config));
     const { html, text } = personalize(await renderDigest(config, content))(neutral);
     const $ = load(html);
     expect($('.bs-lead-body p')).toHaveLength(2);
@@ -160,7 +160,7 @@ describe('escaping', () => {
     });
     const config = await exampleConfig(() => {}, { articles });
     const site = await exampleSite(config);
-    const content = digestContentFor(site)!;
+    const content = firstIssueContent(site);
     lead = content.lead;
     digest = await renderDigest(config, content);
     ({ html, text } = personalize(digest)({ ...neutral, email: 'victim@example.org' }));

@@ -7,6 +7,8 @@ import { loadConfig, resolveConfig, type Config } from '../../src/config/load.js
 import type { ConfigData } from '../../src/config/schema.js';
 import { loadSite } from '../../src/content/load.js';
 import type { Site } from '../../src/content/model.js';
+import type { DigestContent } from '../../src/email/digest.js';
+import { planNextIssue } from '../../src/pipeline/next-issue.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLOCK = fixedClock('2026-01-01T00:00:00Z');
@@ -64,4 +66,19 @@ export function articlesWith(files: Record<string, string>): string {
   cpSync(path.join(REPO, 'articles'), dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
+}
+
+/** What the first issue of a site carries, by the one rule `send` and `build` use (pipeline/next-issue.ts). */
+export function firstIssueContent(site: Site): DigestContent {
+  const plan = planNextIssue(site, { covered: new Set() });
+  if (plan.kind !== 'new') throw new Error(`the site has no first issue (${plan.kind})`);
+  return plan.content;
+}
+
+/** digest.html, digest.txt and digest.eml of a site's first issue, as `build` writes them. */
+export async function firstIssueFiles(config: Config) {
+  const { renderDigest } = await import('../../src/email/digest.js');
+  const { renderDigestFiles } = await import('../../src/email/digest-files.js');
+  const content = firstIssueContent(await exampleSite(config));
+  return renderDigestFiles(config, await renderDigest(config, content), { number: content.number, date: content.lead.date });
 }

@@ -1,15 +1,15 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { digestContentFor, renderDigest } from '../../src/email/digest.js';
+import { renderDigest } from '../../src/email/digest.js';
 import { BroadsheetError } from '../../src/errors.js';
-import { cleanupTemps, exampleConfig, exampleSite, REPO, templatesWith } from './setup.js';
+import { cleanupTemps, exampleConfig, exampleSite, REPO, templatesWith, firstIssueContent } from './setup.js';
 
 afterAll(cleanupTemps);
 
 async function failure(templates: string | undefined, patch: Parameters<typeof exampleConfig>[0] = () => {}): Promise<BroadsheetError> {
   const config = await exampleConfig(patch, templates ? { templates } : {});
-  const content = digestContentFor(await exampleSite(config))!;
+  const content = firstIssueContent(await exampleSite(config));
   try {
     await renderDigest(config, content);
   } catch (e) {

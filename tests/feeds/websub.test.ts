@@ -1,3 +1,5 @@
+import type { Config } from '../../src/config/load.js';
+import { publicUrls } from '../../src/config/urls.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -141,6 +143,6 @@ describe('pingHubs', () => {
 
   it('only subscription feeds count as changed: not archive pages, snippets or images', () => {
     const written = ['rss.xml', 'archive/3.xml', 'tags/ai/feed.json', 'tags/ai/feed-links.html', 'feed.xsl', 'images/a.png', 'feeds.opml'];
-    expect(changedFeedUrls('https://x.example/', written)).toEqual(['https://x.example/rss.xml', 'https://x.example/tags/ai/feed.json']);
+    expect(changedFeedUrls(publicUrls({ site: { url: 'https://x.example/' } } as Config), written)).toEqual(['https://x.example/rss.xml', 'https://x.example/tags/ai/feed.json']);
   });
 });

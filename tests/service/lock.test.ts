@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 async function lockError(dir: string): Promise<BroadsheetError> {
-  const e = await acquireLock(dir, clock, 'schedule').then(
+  const e = await acquireLock(dir, clock.now(), 'schedule').then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -31,20 +31,20 @@ async function lockError(dir: string): Promise<BroadsheetError> {
 describe('the data folder lock', () => {
   it('refuses a second holder, naming the first, until the first releases it', async () => {
     const dir = tempDir();
-    const first = await acquireLock(dir, clock, 'schedule');
+    const first = await acquireLock(dir, clock.now(), 'schedule');
     const refused = await lockError(dir);
     expect(refused.code).toBe('LOCKED');
     expect(refused.message).toContain(`pid ${process.pid}, started 2025-09-01T07:00:00.000Z`);
     expect(refused.message).toContain(dir);
     await first.release();
-    const second = await acquireLock(dir, clock, 'schedule');
+    const second = await acquireLock(dir, clock.now(), 'schedule');
     await second.release();
   });
 
   it('is free again once a holder is killed with SIGKILL: no stale lock to clean up', async () => {
     const dir = tempDir();
     const script = `import { acquireLock } from ${JSON.stringify(path.join(REPO, 'dist/util/lock.js'))};
-await acquireLock(${JSON.stringify(dir)}, { now: () => new Date() }, 'schedule');
+await acquireLock(${JSON.stringify(dir)}, new Date(), 'schedule');
 process.stdout.write('held\\n');
 setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,7 +57,7 @@ setInterval(() => {}, 1000);`;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    const lock = await acquireLock(dir, clock, 'schedule');
+    const lock = await acquireLock(dir, clock.now(), 'schedule');
     await lock.release();
   });
 });

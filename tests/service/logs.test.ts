@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
-import { Store } from '../../src/delivery/store.js';
+import { openStore } from '../../src/store/open.js';
 import { createLogger } from '../../src/log.js';
 import { runCli, SECRET } from '../delivery/helpers.js';
 import { makeProject, type Project } from '../helpers/project.js';
@@ -49,9 +49,9 @@ describe('a scheduled run with SMTP credentials', () => {
     port = (server.server.address() as AddressInfo).port;
     project = makeProject({ articles: false });
     project.write('articles/story.md', '---\ntitle: A story\ndate: 2025-08-20T09:00:00Z\ndescription: About a story.\n---\nThe story.\n');
-    const store = Store.open(path.join(project.dir, 'data'));
-    store.addSubscriber('ann@example.org', undefined, new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
-    store.close();
+    const store = await openStore(path.join(project.dir, 'data'));
+    await store.addSubscribers([{ email: 'ann@example.org' }], new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
+    await store.close();
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/delivery/store.js';
+import { openStore as openDataStore } from '../../src/store/open.js';
 import { runCli, SECRET, startSmtp, subscriberList, type Smtp } from '../delivery/helpers.js';
 import { startCli, type LogEvent, type RunningCli } from '../helpers/child.js';
 import { CLI, makeProject as makeSite, type Project } from '../helpers/project.js';
@@ -20,19 +20,16 @@ function makeProject(schedule: Record<string, string>): Project {
   });
 }
 
-function addSubscribers(p: Project, list: readonly (string | { email: string; name: string })[]): void {
-  const store = openStore(p);
+async function addSubscribers(p: Project, list: readonly (string | { email: string; name: string })[]): Promise<void> {
+  const store = await openStore(p);
   try {
-    for (const s of list) {
-      const { email, name } = typeof s === 'string' ? { email: s, name: undefined } : s;
-      store.addSubscriber(email, name, new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
-    }
+    await store.addSubscribers(list.map((s) => (typeof s === 'string' ? { email: s } : s)), new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-const openStore = (p: Project) => Store.open(path.join(p.dir, 'data'));
+const openStore = (p: Project) => openDataStore(path.join(p.dir, 'data'));
 
 let project: Project | undefined;
 let smtp: Smtp | undefined;
@@ -69,7 +66,7 @@ describe('broadsheet schedule', () => {
   it('builds on every tick, sends a new issue once, sends nothing when nothing is new, then an issue with only the new article', async () => {
     project = makeProject(EVERY_SECOND);
     await publish(project, 'first-story', 'First story', '2025-08-20T09:00:00Z');
-    addSubscribers(project, [{ email: 'ann@example.org', name: 'Ann' }, 'bo@example.net']);
+    await addSubscribers(project, [{ email: 'ann@example.org', name: 'Ann' }, 'bo@example.net']);
     smtp = await startSmtp();
     const run = schedule(project, [], { SMTP_URL: smtp.url });
 
@@ -95,14 +92,14 @@ describe('broadsheet schedule', () => {
     const second = (await smtp.parsed()).slice(2);
     expect(second.map((m) => m.subject)).toEqual(['The Broadsheet: Second story', 'The Broadsheet: Second story']);
     for (const m of second) expect(m.html).not.toContain('First story');
-    const store = openStore(project);
+    const store = await openStore(project);
     try {
-      expect(store.listIssues().map((i) => [i.number, i.entrySlugs, i.sentAt !== undefined])).toEqual([
+      expect((await store.listIssues()).map((i) => [i.number, i.entrySlugs, i.sentAt !== undefined])).toEqual([
         [2, ['second-story'], true],
         [1, ['first-story'], true],
       ]);
     } finally {
-      store.close();
+      await store.close();
     }
 
     run.child.kill('SIGTERM');
@@ -121,7 +118,7 @@ describe('broadsheet schedule', () => {
     const readers = subscriberList(30);
     project = makeProject(EVERY_SECOND);
     await publish(project, 'only-story', 'Only story', '2025-08-20T09:00:00Z');
-    addSubscribers(project, readers);
+    await addSubscribers(project, readers);
     let slow = true;
     let run: RunningCli | undefined;
     smtp = await startSmtp({
@@ -135,9 +132,9 @@ describe('broadsheet schedule', () => {
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.events.map((e) => e.event)).toEqual(expect.arrayContaining(['shutting down', 'waiting for the tick in flight', 'schedule stopped']));
 
-    const store = openStore(project);
+    const store = await openStore(project);
     try {
-      const ledger = store.deliveries(1);
+      const ledger = (await store.deliveries(1));
       const accepted = ledger.filter((d) => d.state === 'accepted').map((d) => d.email);
       // Nothing was left half-recorded: every message the server took is marked accepted, the rest are still to send.
       expect(ledger.filter((d) => d.state === 'submitted')).toEqual([]);
@@ -145,9 +142,9 @@ describe('broadsheet schedule', () => {
       expect(accepted.length).toBeGreaterThanOrEqual(7);
       expect(accepted.length).toBeLessThan(readers.length);
       expect(ledger.filter((d) => d.state === 'pending').length).toBe(readers.length - accepted.length);
-      expect(store.getIssue(1)!.sentAt).toBeUndefined();
+      expect((await store.getIssue(1))!.sentAt).toBeUndefined();
     } finally {
-      store.close();
+      await store.close();
     }
 
     slow = false;
@@ -156,12 +153,12 @@ describe('broadsheet schedule', () => {
     const counts = smtp.countsByRecipient();
     expect([...counts.keys()].sort()).toEqual(readers);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    const after = openStore(project);
+    const after = await openStore(project);
     try {
-      expect(after.deliveries(1).every((d) => d.state === 'accepted')).toBe(true);
-      expect(after.getIssue(1)!.sentAt).toBeInstanceOf(Date);
+      expect((await after.deliveries(1)).every((d) => d.state === 'accepted')).toBe(true);
+      expect((await after.getIssue(1))!.sentAt).toBeInstanceOf(Date);
     } finally {
-      after.close();
+      await after.close();
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/log.js';
-import { runScheduler } from '../../src/schedule/scheduler.js';
+import { runOnCron } from '../../src/schedule/cron-loop.js';
 
 /** A JSON logger whose lines the test can read. */
 function recordingLog() {
@@ -12,7 +12,7 @@ function recordingLog() {
 
 const until = (cond: () => boolean) => vi.waitFor(() => expect(cond()).toBe(true), { timeout: 10_000, interval: 20 });
 
-describe('runScheduler', () => {
+describe('runOnCron', () => {
   it('skips (and logs) a tick that falls due while the previous one runs, then stops on the signal', async () => {
     const { log, events } = recordingLog();
     const controller = new AbortController();
@@ -21,7 +21,7 @@ describe('runScheduler', () => {
     let maxActive = 0;
     let release!: () => void;
     const blocked = new Promise<void>((r) => (release = r));
-    const run = runScheduler({
+    const run = runOnCron({
       cron: '*/1 * * * * *',
       timezone: 'UTC',
       log,
@@ -57,7 +57,7 @@ describe('runScheduler', () => {
     const finishes = new AbortController();
     let ticks = 0;
     let finished = false;
-    const run = runScheduler({
+    const run = runOnCron({
       cron: '*/1 * * * * *',
       timezone: 'Europe/London',
       log,

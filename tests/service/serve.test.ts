@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/delivery/store.js';
+import { openStore } from '../../src/store/open.js';
 import { SECRET, startSmtp, type Smtp } from '../delivery/helpers.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
@@ -13,12 +13,12 @@ let smtp: Smtp;
 let serve: RunningCli;
 let base: string;
 
-const subscriber = (email: string) => {
-  const store = Store.open(path.join(project.dir, 'data'));
+const subscriber = async (email: string) => {
+  const store = await openStore(path.join(project.dir, 'data'));
   try {
-    return store.getSubscriber(email);
+    return (await store.getSubscriber(email));
   } finally {
-    store.close();
+    await store.close();
   }
 };
 
@@ -26,9 +26,9 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
   project = makeProject({ articles: false, config: (c) => (c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' }) });
   project.write('articles/first-story.md', '---\ntitle: First story\ndate: 2025-08-20T09:00:00Z\ndescription: About the first story.\n---\nThe first story.\n');
-  const store = Store.open(path.join(project.dir, 'data'));
-  for (const email of ['ann@example.org', 'bo@example.net']) store.addSubscriber(email, undefined, new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
-  store.close();
+  const store = await openStore(path.join(project.dir, 'data'));
+  await store.addSubscribers([{ email: 'ann@example.org' }, { email: 'bo@example.net' }], new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
+  await store.close();
   smtp = await startSmtp();
   serve = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET } });
   base = (await serve.waitFor((e) => e.event === 'listening')).url as string;
@@ -66,12 +66,12 @@ describe('broadsheet serve --schedule', () => {
     const confirm = await http(base, link!);
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('<button type="submit">Unsubscribe</button>');
-    expect(subscriber('bo@example.net')?.status).toBe('subscribed');
+    expect((await subscriber('bo@example.net'))?.status).toBe('subscribed');
 
     const done = await http(base, link!, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(done.status).toBe(200);
-    expect(subscriber('bo@example.net')?.status).toBe('unsubscribed');
-    expect(subscriber('ann@example.org')?.status).toBe('subscribed');
+    expect((await subscriber('bo@example.net'))?.status).toBe('unsubscribed');
+    expect((await subscriber('ann@example.org'))?.status).toBe('subscribed');
 
     // The next issue goes only to the one still subscribed.
     const temp = path.join(project.dir, 'second.draft');

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadSite } from '../../src/content/load.js';
-import { Store } from '../../src/delivery/store.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { digestContentFor, renderDigest } from '../../src/email/digest.js';
+import { renderDigest } from '../../src/email/digest.js';
+import { nextIssue } from '../../src/pipeline/next-issue.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { http, rawRequest } from '../helpers/http.js';
@@ -44,20 +46,21 @@ beforeAll(async () => {
   symlinkSync(path.join(project.dir, 'secret.txt'), path.join(project.output, 'leak.txt'));
 
   const config = await loadConfig(project.config);
-  store = Store.open(config.paths.data);
+  store = await openStore(config.paths.data);
   const at = clock.now();
-  store.addSubscriber('reader@example.com', 'Reader', at, { resubscribe: false });
-  store.addSubscriber('other@example.com', undefined, at, { resubscribe: false });
+  await store.addSubscribers([{ email: 'reader@example.com', name: 'Reader' }, { email: 'other@example.com' }], at, { resubscribe: false });
   // Issue 1 is a real digest of the example site, as the email stage renders it, placeholders and all.
-  const content = digestContentFor(await loadSite(config, clock))!;
-  const digest = await renderDigest(config, { ...content, number: 1 });
-  store.createIssue({ number: 1, ...digest, entrySlugs: [content.lead.slug], covered: [], createdAt: at });
-  store.markIssueSent(1, at);
+  const plan = await nextIssue(await loadSite(config, clock), store);
+  if (plan.kind !== 'new') throw new Error('expected a first issue');
+  const { content } = plan;
+  const digest = await renderDigest(config, content);
+  (await store.createIssue({ number: 1, ...digest, entrySlugs: [content.lead.slug], covered: [], createdAt: at }));
+  (await store.markIssueSent(1, at));
   const plain = (number: number, subject: string) =>
     store.createIssue({ number, subject, preheader: '', html: `<p>issue ${number}</p>`, text: '', entrySlugs: [], covered: [], createdAt: at });
-  plain(2, 'Second <b>issue</b>');
-  store.markIssueSent(2, at);
-  plain(3, 'Third, still sending');
+  await plain(2, 'Second <b>issue</b>');
+  (await store.markIssueSent(2, at));
+  await plain(3, 'Third, still sending');
 
   const log = createLogger({ format: 'text', clock, write: (l) => logLines.push(l) });
   server = await startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port: 0 });
@@ -243,7 +246,7 @@ describe('the issue archive', () => {
     const r = await get('/issues/');
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(r.text).toContain('<li><a href="2/">No. 2: Second &#60;b&#62;issue&#60;/b&#62;</a> <time datetime="2025-09-01T07:00:00.000Z">2025-09-01</time></li>');
+    expect(r.text).toContain('<li><a href="2/">No. 2: Second &lt;b&gt;issue&lt;/b&gt;</a> <time datetime="2025-09-01T07:00:00.000Z">2025-09-01</time></li>');
     expect(r.text).toContain('<a href="1/">No. 1: The Broadsheet: Pentagon Ends Microsoft&#39;s Use Of China-based Support Staff For DoD Cloud</a>');
     expect(r.text.indexOf('No. 2')).toBeLessThan(r.text.indexOf('No. 1'));
     expect(r.text).not.toContain('Third, still sending');
@@ -270,7 +273,7 @@ describe('the issue archive', () => {
 
   it('lists an issue once it is sent', async () => {
     const before = await get('/issues/');
-    store.markIssueSent(3, clock.now());
+    (await store.markIssueSent(3, clock.now()));
     const after = await get('/issues/', { 'If-None-Match': before.headers.etag as string });
     expect(after.status).toBe(200);
     expect(after.text).toContain('<a href="3/">No. 3: Third, still sending</a>');
@@ -282,7 +285,7 @@ describe('the issue archive', () => {
 });
 
 describe('unsubscribe', () => {
-  const status = (email: string) => store.getSubscriber(email)?.status;
+  const status = async (email: string) => (await store.getSubscriber(email))?.status;
 
   it('GET shows a confirmation page with a button and changes nothing', async () => {
     const token = createUnsubscribeToken(SECRET, 'reader@example.com');
@@ -293,7 +296,7 @@ describe('unsubscribe', () => {
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     expect(r.headers['cache-control']).toBe('no-store');
     expect((await http(server.url, `/unsubscribe/${token}`, { method: 'HEAD' })).status).toBe(200);
-    expect(status('reader@example.com')).toBe('subscribed');
+    expect(await status('reader@example.com')).toBe('subscribed');
   });
 
   it('POST with List-Unsubscribe=One-Click unsubscribes at once, and again changes nothing more', async () => {
@@ -303,11 +306,11 @@ describe('unsubscribe', () => {
     const first = await post();
     expect(first.status).toBe(200);
     expect(first.text).toContain('will receive no more digests');
-    expect(status('reader@example.com')).toBe('unsubscribed');
-    const unsubscribedAt = store.getSubscriber('reader@example.com')?.unsubscribedAt?.toISOString();
+    expect(await status('reader@example.com')).toBe('unsubscribed');
+    const unsubscribedAt = (await store.getSubscriber('reader@example.com'))?.unsubscribedAt?.toISOString();
     const second = await post();
     expect(second.status).toBe(200);
-    expect(store.getSubscriber('reader@example.com')?.unsubscribedAt?.toISOString()).toBe(unsubscribedAt);
+    expect((await store.getSubscriber('reader@example.com'))?.unsubscribedAt?.toISOString()).toBe(unsubscribedAt);
     expect(logLines.filter((l) => l.startsWith('unsubscribed '))).toEqual(['unsubscribed subscriber=r***@example.com changed=true\n', 'unsubscribed subscriber=r***@example.com changed=false\n']);
   });
 
@@ -316,28 +319,28 @@ describe('unsubscribe', () => {
     const body = '--b0undary\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b0undary--\r\n';
     const r = await http(server.url, `/unsubscribe/${token}`, { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' }, body });
     expect(r.status).toBe(200);
-    expect(status('other@example.com')).toBe('unsubscribed');
+    expect(await status('other@example.com')).toBe('unsubscribed');
   });
 
   it('does not take another multipart field for the one-click field', async () => {
-    store.addSubscriber('fourth@example.com', undefined, clock.now(), { resubscribe: false });
+    await store.addSubscribers([{ email: 'fourth@example.com' }], clock.now(), { resubscribe: false });
     const token = createUnsubscribeToken(SECRET, 'fourth@example.com');
     const body = '--b0undary\r\nContent-Disposition: form-data; name="List-Unsubscribe-Post"\r\n\r\nOne-Click\r\n--b0undary--\r\n';
     const r = await http(server.url, `/unsubscribe/${token}`, { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=b0undary' }, body });
     expect(r.status).toBe(400);
-    expect(status('fourth@example.com')).toBe('subscribed');
+    expect(await status('fourth@example.com')).toBe('subscribed');
   });
 
   it('refuses a POST without the one-click body and changes nothing', async () => {
-    store.addSubscriber('third@example.com', undefined, clock.now(), { resubscribe: false });
+    await store.addSubscribers([{ email: 'third@example.com' }], clock.now(), { resubscribe: false });
     const token = createUnsubscribeToken(SECRET, 'third@example.com');
     const r = await http(server.url, `/unsubscribe/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'something=else' });
     expect(r.status).toBe(400);
-    expect(status('third@example.com')).toBe('subscribed');
+    expect(await status('third@example.com')).toBe('subscribed');
   });
 
   it('answers a forged or altered token with a 400 page and changes nothing', async () => {
-    store.addSubscriber('fourth@example.com', undefined, clock.now(), { resubscribe: false });
+    await store.addSubscribers([{ email: 'fourth@example.com' }], clock.now(), { resubscribe: false });
     const forged = createUnsubscribeToken('some-other-secret', 'fourth@example.com');
     const genuine = createUnsubscribeToken(SECRET, 'fourth@example.com');
     const altered = genuine.slice(0, -2) + (genuine.endsWith('AA') ? 'BB' : 'AA');
@@ -348,7 +351,7 @@ describe('unsubscribe', () => {
       const post = await http(server.url, `/unsubscribe/${token}`, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
       expect(post.status).toBe(400);
     }
-    expect(status('fourth@example.com')).toBe('subscribed');
+    expect(await status('fourth@example.com')).toBe('subscribed');
   });
 
   it('explains how to unsubscribe at /unsubscribe/', async () => {
@@ -372,7 +375,7 @@ describe('a server without the secret or the output folder', () => {
     const bare = makeProject({ articles: false });
     const config = await loadConfig(bare.config);
     mkdirSync(config.paths.data, { recursive: true });
-    const s = Store.open(config.paths.data);
+    const s = await openStore(config.paths.data);
     const log = createLogger({ format: 'json', clock, write: () => {} });
     const srv = await startServer({ config, clock, log, store: s, secret: undefined, host: '127.0.0.1', port: 0 });
     try {
@@ -385,7 +388,7 @@ describe('a server without the secret or the output folder', () => {
       expect((await http(srv.url, '/healthz')).status).toBe(200);
     } finally {
       await srv.close();
-      s.close();
+      await s.close();
       rmSync(bare.dir, { recursive: true, force: true });
     }
   });

@@ -1,68 +1,19 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { BroadsheetError } from '../errors.js';
-import { normaliseAddress } from './address.js';
-import { MIGRATIONS } from './schema.js';
+import { normaliseAddress } from '../../delivery/address.js';
+import type { AddOutcome, Delivery, DeliveryCounts, DeliveryState, NewIssue, NewSubscriber, StoredIssue, Subscriber, SubscriberStatus } from '../../delivery/model.js';
+import { BroadsheetError } from '../../errors.js';
+import type { LockName } from '../../pipeline/ports.js';
+import { acquireLock, type Lock } from '../../util/lock.js';
+import type { Store } from '../store.js';
+import { MIGRATIONS } from './migrations.js';
 
 export const DATABASE_FILE = 'broadsheet.db';
 
-export type SubscriberStatus = 'subscribed' | 'unsubscribed';
-
-export interface Subscriber {
-  id: number;
-  /** Normalised address. */
-  email: string;
-  name?: string;
-  status: SubscriberStatus;
-  subscribedAt: Date;
-  unsubscribedAt?: Date;
+export function databaseExists(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, DATABASE_FILE));
 }
-
-export interface StoredIssue {
-  number: number;
-  subject: string;
-  preheader: string;
-  /** Rendered once; per-recipient placeholders are still in them. */
-  html: string;
-  text: string;
-  /** Slugs of the entries shown in the issue, lead first. */
-  entrySlugs: string[];
-  createdAt: Date;
-  /** Set when every delivery reached a final state. */
-  sentAt?: Date;
-}
-
-export interface NewIssue {
-  number: number;
-  subject: string;
-  preheader: string;
-  html: string;
-  text: string;
-  entrySlugs: string[];
-  /** Every published article the issue took account of, shown or not. */
-  covered: string[];
-  createdAt: Date;
-}
-
-export type DeliveryState = 'pending' | 'submitted' | 'accepted' | 'failed' | 'skipped';
-
-export interface Delivery {
-  issue: number;
-  subscriberId: number;
-  email: string;
-  name?: string;
-  state: DeliveryState;
-  messageId?: string;
-  attempts: number;
-  lastReply?: string;
-  updatedAt: Date;
-}
-
-export type DeliveryCounts = Record<DeliveryState, number>;
-
-/** What an add or import did to one address. */
-export type AddOutcome = 'added' | 'resubscribed' | 'renamed' | 'unchanged' | 'kept-unsubscribed';
 
 interface SubscriberRow {
   id: number;
@@ -141,21 +92,24 @@ const DELIVERY_SELECT = `
 /**
  * Subscribers, digest issues and the deliveries ledger in one SQLite file.
  *
- * Every method commits before it returns. WAL with synchronous=NORMAL makes a
+ * Every method commits before its promise resolves. WAL with synchronous=NORMAL makes a
  * commit survive the process dying at any instant (kill -9 included); only a
  * power cut can undo the last few, and every ledger write is ordered so that
  * undoing it can only cause a second copy, never a missed one.
  */
-export class Store {
+export class SqliteStore implements Store {
   private readonly db: Database.Database;
-  private readonly stmt: ReturnType<Store['prepare']>;
+  private readonly stmt: ReturnType<SqliteStore['prepare']>;
 
-  private constructor(db: Database.Database) {
+  private constructor(
+    db: Database.Database,
+    private readonly dataDir: string,
+  ) {
     this.db = db;
     this.stmt = this.prepare();
   }
 
-  static open(dataDir: string): Store {
+  static open(dataDir: string): SqliteStore {
     let db: Database.Database;
     try {
       mkdirSync(dataDir, { recursive: true });
@@ -169,11 +123,16 @@ export class Store {
     } catch (cause) {
       throw new BroadsheetError('OUTPUT_FAILED', `cannot open the database in ${dataDir}: ${(cause as Error).message}`, { cause });
     }
-    return new Store(db);
+    return new SqliteStore(db, dataDir);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** A lock file beside the database: see util/lock.ts. */
+  acquireLock(name: LockName, at: Date): Promise<Lock> {
+    return acquireLock(this.dataDir, at, name);
   }
 
   private prepare() {
@@ -238,24 +197,24 @@ export class Store {
 
   // ---- subscribers -------------------------------------------------------
 
-  getSubscriber(email: string): Subscriber | undefined {
+  async getSubscriber(email: string): Promise<Subscriber | undefined> {
     const row = this.stmt.subscriberByEmail.get(email);
     return row && toSubscriber(row);
   }
 
-  listSubscribers(): Subscriber[] {
+  async listSubscribers(): Promise<Subscriber[]> {
     return this.stmt.listSubscribers.all().map(toSubscriber);
   }
 
-  subscribedCount(): number {
+  async subscribedCount(): Promise<number> {
     return this.stmt.countSubscribed.get()!.n;
   }
 
-  /**
-   * Subscribes a normalised address. `resubscribe` is for an explicit request
-   * (`subscribers add`); a bulk import must not bring back someone who left.
-   */
-  addSubscriber(email: string, name: string | undefined, at: Date, opts: { resubscribe: boolean }): AddOutcome {
+  async addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean }): Promise<AddOutcome[]> {
+    return this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, opts)))();
+  }
+
+  private addOne(email: string, name: string | undefined, at: Date, opts: { resubscribe: boolean }): AddOutcome {
     const row = this.stmt.subscriberByEmail.get(email);
     if (!row) {
       this.stmt.insertSubscriber.run(email, name ?? null, iso(at), iso(at));
@@ -273,97 +232,76 @@ export class Store {
     return 'unchanged';
   }
 
-  /** Idempotent; true when it changed state. Called by the HTTP server's unsubscribe endpoint. */
-  unsubscribe(email: string, at: Date): boolean {
+  async unsubscribe(email: string, at: Date): Promise<boolean> {
     const address = normaliseAddress(email);
     return address.ok && this.stmt.unsubscribe.run(iso(at), address.email).changes > 0;
   }
 
-  /** Runs `fn` in one transaction: all of its writes commit together or not at all. */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
-
   // ---- issues --------------------------------------------------------------
 
-  createIssue(issue: NewIssue): StoredIssue {
-    return this.transaction(() => {
+  async createIssue(issue: NewIssue): Promise<StoredIssue> {
+    return this.db.transaction(() => {
       const number = issue.number;
       this.stmt.insertIssue.run(number, issue.subject, issue.preheader, issue.html, issue.text, JSON.stringify(issue.entrySlugs), iso(issue.createdAt));
       for (const slug of new Set([...issue.entrySlugs, ...issue.covered])) this.stmt.insertCovered.run(number, slug);
       return toIssue(this.stmt.issue.get(number)!);
-    });
+    })();
   }
 
-  getIssue(number: number): StoredIssue | undefined {
+  async getIssue(number: number): Promise<StoredIssue | undefined> {
     const row = this.stmt.issue.get(number);
     return row && toIssue(row);
   }
 
-  /** Newest first. */
-  listIssues(): StoredIssue[] {
+  async listIssues(): Promise<StoredIssue[]> {
     return this.stmt.issues.all().map(toIssue);
   }
 
-  latestIssue(): StoredIssue | undefined {
+  async latestIssue(): Promise<StoredIssue | undefined> {
     const row = this.stmt.latestIssue.get();
     return row && toIssue(row);
   }
 
-  /** Slugs of every article some issue has already taken account of. */
-  coveredSlugs(): Set<string> {
+  async coveredSlugs(): Promise<Set<string>> {
     return new Set(this.stmt.covered.all().map((r) => r.slug));
   }
 
-  markIssueSent(number: number, at: Date): void {
+  async markIssueSent(number: number, at: Date): Promise<void> {
     this.stmt.markIssueSent.run(iso(at), number);
   }
 
   // ---- deliveries ----------------------------------------------------------
 
-  /**
-   * Opens a pending delivery for every subscribed address that has none for
-   * this issue yet, and closes the open ones of people who have left since.
-   * Returns how many were opened.
-   */
-  enqueue(issue: number, at: Date): number {
-    return this.transaction(() => {
+  async enqueue(issue: number, at: Date): Promise<number> {
+    return this.db.transaction(() => {
       this.stmt.skipLeavers.run(iso(at), issue);
       // Someone who left and came back before the issue finished gets it, like any new subscriber.
       const revived = this.stmt.reviveReturners.run(iso(at), issue).changes;
       return revived + this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
-    });
+    })();
   }
 
-  /** Deliveries still to make: pending ones and those in flight when a previous run died. */
-  dueDeliveries(issue: number): Delivery[] {
+  async dueDeliveries(issue: number): Promise<Delivery[]> {
     return this.stmt.due.all(issue).map(toDelivery);
   }
 
-  deliveries(issue: number): Delivery[] {
+  async deliveries(issue: number): Promise<Delivery[]> {
     return this.stmt.deliveries.all(issue).map(toDelivery);
   }
 
-  counts(issue: number): DeliveryCounts {
+  async counts(issue: number): Promise<DeliveryCounts> {
     const counts: DeliveryCounts = { pending: 0, submitted: 0, accepted: 0, failed: 0, skipped: 0 };
     for (const r of this.stmt.counts.all(issue)) counts[r.state] = r.n;
     return counts;
   }
 
-  /** Written before the message is handed to the server. */
-  /**
-   * Records the hand-over, only while the subscriber is still subscribed: one
-   * who unsubscribed during a long send is marked skipped instead, and false
-   * tells the sender not to send.
-   */
-  markSubmitted(issue: number, subscriberId: number, messageId: string, at: Date): boolean {
+  async markSubmitted(issue: number, subscriberId: number, messageId: string, at: Date): Promise<boolean> {
     if (this.stmt.markSubmitted.run(messageId, iso(at), iso(at), issue, subscriberId).changes === 1) return true;
     this.stmt.markSkipped.run(iso(at), issue, subscriberId);
     return false;
   }
 
-  /** Written once the server has answered: accepted, failed (permanent) or pending (temporary, retry later). */
-  markOutcome(issue: number, subscriberId: number, state: 'accepted' | 'failed' | 'pending', reply: string | undefined, at: Date): void {
+  async markOutcome(issue: number, subscriberId: number, state: 'accepted' | 'failed' | 'pending', reply: string | undefined, at: Date): Promise<void> {
     this.stmt.markOutcome.run(state, reply ?? null, iso(at), issue, subscriberId);
   }
 }

@@ -2,7 +2,7 @@ import { createTask, type Logger as CronLogger } from 'node-cron';
 import type { Logger } from '../log.js';
 import { untilAborted } from '../util/abort.js';
 
-export interface SchedulerOptions {
+export interface CronLoopOptions {
   cron: string;
   timezone: string;
   log: Logger;
@@ -14,7 +14,7 @@ export interface SchedulerOptions {
   graceMs: number;
 }
 
-export type SchedulerEnd = 'stopped' | 'grace-exceeded';
+export type CronLoopEnd = 'stopped' | 'grace-exceeded';
 
 /**
  * Runs `tick` on the cron schedule until the signal aborts. Ticks never
@@ -22,7 +22,7 @@ export type SchedulerEnd = 'stopped' | 'grace-exceeded';
  * logged) rather than queued, so a slow send cannot pile up work.
  * node-cron keeps real time; the clock the tick gets is for the content.
  */
-export async function runScheduler(opts: SchedulerOptions): Promise<SchedulerEnd> {
+export async function runOnCron(opts: CronLoopOptions): Promise<CronLoopEnd> {
   const { log, signal } = opts;
   let inFlight: Promise<void> | undefined;
   let count = 0;

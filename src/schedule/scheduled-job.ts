@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { OUTBOX_DIR } from '../delivery/outbox.js';
 import { BroadsheetError, formatProblem, isBroadsheetError } from '../errors.js';
-import { acquireLock } from '../util/lock.js';
-import { runScheduler } from './scheduler.js';
-import { runTick, type TickOptions, type TickResult } from './tick.js';
+import { runTick, type TickOptions, type TickResult } from '../pipeline/tick.js';
+import { runOnCron } from './cron-loop.js';
 
 /**
  * How long a shutdown waits for the tick in flight. Under the 10 s that
@@ -29,14 +28,14 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
   if (config.email && !env.BROADSHEET_SECRET) {
     throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every digest the schedule sends');
   }
-  const lock = await acquireLock(config.paths.data, opts.clock, 'schedule');
+  const lock = await opts.store.acquireLock('schedule', opts.clock.now());
   if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
   else if (!env.SMTP_URL) log.warn('SMTP_URL is not set: each new issue is written to disk instead of sent', { dir: path.join(config.paths.output, OUTBOX_DIR) });
   return {
     async run({ once }) {
       try {
         if (once) return exitStatus(await runTick(1, opts), signal);
-        const end = await runScheduler({
+        const end = await runOnCron({
           cron: config.schedule.cron,
           timezone: config.schedule.timezone,
           log,

@@ -1,14 +1,16 @@
 import type { Clock } from '../clock.js';
-import type { Environment } from '../commands/types.js';
 import type { Config } from '../config/load.js';
-import { runDigestJob, type JobResult } from '../delivery/job.js';
+import type { Environment } from '../environment.js';
 import { formatProblem } from '../errors.js';
 import type { Logger } from '../log.js';
-import { announceChanges } from '../pipeline/announce.js';
-import { build } from '../pipeline/build.js';
+import { build } from './build.js';
+import { runDigestJob, type JobResult } from './digest-job.js';
+import type { IssueStore } from './ports.js';
+import { pingChangedFeeds } from './websub-ping.js';
 
 export interface TickOptions {
   config: Config;
+  store: IssueStore;
   clock: Clock;
   log: Logger;
   env: Environment;
@@ -24,12 +26,12 @@ export type TickResult = JobResult | undefined;
  * holds the ledger, so a tick cut short by a signal resumes on the next one.
  */
 export async function runTick(n: number, opts: TickOptions): Promise<TickResult> {
-  const { log } = opts;
+  const { log, store } = opts;
   log.info('tick started', { tick: n });
-  const report = await build(opts.config, opts.clock);
+  const report = await build(opts.config, opts.clock, store);
   for (const w of report.warnings) log.warn(formatProblem(w));
   log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length, removed: report.removed.length });
-  const pinged = await announceChanges(opts.config, report.written, { log, signal: opts.signal });
+  const pinged = await pingChangedFeeds(opts.config, report.written, { log, signal: opts.signal });
   if (pinged) log.info('hubs pinged', { tick: n, hubs: pinged.hubs, feeds: pinged.feeds, ok: pinged.ok, failed: pinged.failed });
   if (!opts.config.email) {
     log.info('tick finished', { tick: n, digest: 'none (no email section in the config)' });
@@ -39,7 +41,7 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
     log.info('tick stopped', { tick: n, reason: 'shutting down before the digest' });
     return undefined;
   }
-  const result = await runDigestJob({ config: opts.config, clock: opts.clock, log, signal: opts.signal, env: opts.env, site: report.site });
+  const result = await runDigestJob({ config: opts.config, store, clock: opts.clock, log, signal: opts.signal, env: opts.env, site: report.site });
   switch (result.kind) {
     case 'nothing-new':
       log.info('tick finished', { tick: n, digest: 'nothing new since the last issue; nothing sent' });

@@ -1,8 +1,9 @@
 import type { Config } from '../config/load.js';
+import { publicUrls } from '../config/urls.js';
 import { changedFeedUrls, pingHubs } from '../feeds/websub.js';
 import type { Logger } from '../log.js';
 
-export interface Announcement {
+export interface PingSummary {
   hubs: number;
   feeds: number;
   ok: number;
@@ -14,8 +15,8 @@ export interface Announcement {
  * `build` and the scheduler's tick; a failed ping is logged, never thrown,
  * because the feeds are already written and valid.
  */
-export async function announceChanges(config: Config, written: readonly string[], options: { log: Logger; signal: AbortSignal }): Promise<Announcement | undefined> {
-  const feeds = changedFeedUrls(config.site.url, written);
+export async function pingChangedFeeds(config: Config, written: readonly string[], options: { log: Logger; signal: AbortSignal }): Promise<PingSummary | undefined> {
+  const feeds = changedFeedUrls(publicUrls(config), written);
   if (config.feeds.hubs.length === 0 || feeds.length === 0) return undefined;
   const pings = await pingHubs({ hubs: config.feeds.hubs, feeds, signal: options.signal });
   for (const f of pings.failed) options.log.warn('websub ping failed', { hub: f.hub, feed: f.feed, attempts: f.attempts, error: f.error });

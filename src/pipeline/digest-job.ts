@@ -1,0 +1,231 @@
+import type { DKIMOptions } from 'nodemailer';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import { loadSite } from '../content/load.js';
+import type { Site } from '../content/model.js';
+import { messageMaker, type Addressee } from '../delivery/messages.js';
+import type { DeliveryCounts, RenderedIssue, StoredIssue } from '../delivery/model.js';
+import { writeOutbox } from '../delivery/outbox.js';
+import { DEFAULT_RETRY, deliver, type DeliveryEvent, type RetryPolicy } from '../delivery/sender.js';
+import { loadDkim, smtpTransport, type SmtpTuning } from '../delivery/transport.js';
+import type { Environment } from '../environment.js';
+import { BroadsheetError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { nextIssue, renderIssue, type IssuePlan } from './next-issue.js';
+import type { IssueStore } from './ports.js';
+
+export interface JobProgress {
+  issue: number;
+  /** Deliveries this run set out to make. */
+  total: number;
+  /** Of those, how many reached an outcome in this run. */
+  done: number;
+  accepted: number;
+  failed: number;
+  pending: number;
+  /** Unsubscribed while the send ran: not sent. */
+  skipped: number;
+}
+
+export interface JobOptions {
+  config: Config;
+  store: IssueStore;
+  clock: Clock;
+  log: Logger;
+  signal: AbortSignal;
+  env: Environment;
+  dryRun?: boolean;
+  /** The site as the caller's build just loaded it, so a tick reads the articles once. */
+  site?: Site;
+  /** Called after each delivery; when given, per-delivery log lines give way to it (failures are still logged). */
+  progress?: (p: JobProgress) => void;
+  /** SMTP timeouts; tests shorten them. */
+  smtp?: SmtpTuning;
+  retry?: RetryPolicy;
+}
+
+export type JobResult =
+  | { kind: 'nothing-new' }
+  | { kind: 'sent'; issue: number; accepted: number; failed: number; pending: number }
+  | { kind: 'written'; issue: number; dir: string; messages: number };
+
+interface Prerequisites {
+  secret: string;
+  dkim: DKIMOptions | undefined;
+}
+
+/** Everything a message needs that can be missing, checked before anything is recorded. */
+async function prerequisites(config: Config, env: Environment): Promise<Prerequisites> {
+  if (!config.email) {
+    throw new BroadsheetError('CONFIG_INVALID', `${config.file} has no email section; sending needs at least email.from`, {
+      problems: [{ file: config.file, field: 'email', message: 'is required to send the digest' }],
+    });
+  }
+  const secret = env.BROADSHEET_SECRET;
+  if (!secret) throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every message');
+  return { secret, dkim: await loadDkim(config) };
+}
+
+/** Says what a new issue leaves out: nothing is dropped without a word. */
+function reportPlan(plan: Extract<IssuePlan, { kind: 'new' }>, log: Logger): void {
+  const { history, carriedOver } = plan.notes;
+  if (history.length > 0) {
+    log.info('first issue: older articles marked covered, not mailed', { issue: plan.content.number, articles: history.length, setting: 'digest.firstIssue: latest' });
+  }
+  if (carriedOver.length > 0) log.info('articles carried over to the next issue', { issue: plan.content.number, articles: carriedOver.length });
+}
+
+/**
+ * One run of the digest: the `send` command and the scheduler's tick.
+ *
+ * Resumes the current issue when it has deliveries still to make; otherwise
+ * builds the next issue from articles published since the last one, or
+ * returns `nothing-new`. Without SMTP_URL (or with dryRun) the messages are
+ * written to <output>/outbox/ and nothing is recorded.
+ */
+export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
+  const { config, clock, log, env, store } = opts;
+  const pre = await prerequisites(config, env);
+  const site = opts.site ?? (await loadSite(config, clock));
+  if (opts.dryRun === true || !env.SMTP_URL) return writeToOutbox(opts, pre, site);
+
+  // A bad SMTP_URL fails here, before the lock is taken or anything is recorded.
+  const transporter = smtpTransport(config, env.SMTP_URL, pre.dkim, opts.smtp);
+  // Two senders working through one ledger would send the same pending deliveries twice.
+  let lock;
+  try {
+    lock = await store.acquireLock('send', clock.now());
+  } catch (e) {
+    transporter.close();
+    throw e;
+  }
+  try {
+    const plan = await nextIssue(site, store);
+    if (plan.kind === 'nothing-new') {
+      log.info('nothing new to send', { latestIssue: plan.latest?.number });
+      return { kind: 'nothing-new' };
+    }
+    const issue = await issueToSend(opts, plan);
+    await sendDue(opts, pre, issue, transporter, plan.kind === 'resume');
+    return await finish(opts, issue.number);
+  } finally {
+    transporter.close();
+    await lock.release();
+  }
+}
+
+/** The outbox path: every message of the next issue written to disk; the store is only read. */
+async function writeToOutbox(opts: JobOptions, pre: Prerequisites, site: Site): Promise<JobResult> {
+  const { config, clock, log, store } = opts;
+  const plan = await nextIssue(site, store);
+  if (plan.kind === 'nothing-new') {
+    log.info('nothing new to send', { latestIssue: plan.latest?.number });
+    return { kind: 'nothing-new' };
+  }
+  if (plan.kind === 'new') reportPlan(plan, log);
+  const issue: RenderedIssue = plan.kind === 'resume' ? plan.issue : await renderIssue(config, plan, clock);
+  // A resumed issue goes to whoever it has not reached yet.
+  const done = new Set(plan.kind === 'resume' ? (await store.deliveries(issue.number)).filter((d) => d.state !== 'pending' && d.state !== 'submitted').map((d) => d.email) : []);
+  const recipients: Addressee[] = (await store.listSubscribers())
+    .filter((s) => s.status === 'subscribed' && !done.has(s.email))
+    .map((s) => ({ email: s.email, ...(s.name ? { name: s.name } : {}) }));
+  const dir = await writeOutbox(config.paths.output, issue.number, recipients, messageMaker(config, issue, pre.secret, clock), pre.dkim);
+  log.info(opts.dryRun ? 'dry run: messages written, nothing sent' : 'no SMTP_URL: messages written, nothing sent', { issue: issue.number, messages: recipients.length, dir });
+  return { kind: 'written', issue: issue.number, dir, messages: recipients.length };
+}
+
+/** The stored issue to send: the one being resumed, or the next one, rendered and recorded now. */
+async function issueToSend(opts: JobOptions, plan: Exclude<IssuePlan, { kind: 'nothing-new' }>): Promise<StoredIssue> {
+  if (plan.kind === 'resume') return plan.issue;
+  reportPlan(plan, opts.log);
+  const issue = await opts.store.createIssue(await renderIssue(opts.config, plan, opts.clock));
+  opts.log.info('issue created', { issue: issue.number, subject: issue.subject, entries: issue.entrySlugs.length });
+  return issue;
+}
+
+/** Opens a delivery for every subscriber the issue has not reached, and sends them all. */
+async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue, transporter: ReturnType<typeof smtpTransport>, resumed: boolean): Promise<void> {
+  const { store, clock, log, config } = opts;
+  const opened = await store.enqueue(issue.number, clock.now());
+  const due = await store.dueDeliveries(issue.number);
+  if (resumed) log.info('issue resumed', { issue: issue.number, due: due.length, opened, inFlightAtLastStop: due.filter((d) => d.state === 'submitted').length });
+  await deliver({
+    ledger: store,
+    issue: issue.number,
+    due,
+    transporter,
+    make: messageMaker(config, issue, pre.secret, clock),
+    clock,
+    signal: opts.signal,
+    concurrency: config.email!.maxConnections,
+    retry: opts.retry ?? DEFAULT_RETRY,
+    onEvent: reporter(issue.number, due.length, log, opts.progress),
+  });
+}
+
+/** Marks the issue sent once every delivery has a final state. */
+async function finish(opts: JobOptions, issue: number): Promise<JobResult> {
+  const { store, clock, log, signal } = opts;
+  const counts = await store.counts(issue);
+  if (counts.pending + counts.submitted === 0) {
+    await store.markIssueSent(issue, clock.now());
+    log.info('issue sent', { issue, accepted: counts.accepted, failed: counts.failed });
+  } else if (signal.aborted) {
+    log.warn('stopped before the end; run send again to continue', { issue, pending: counts.pending + counts.submitted });
+  }
+  return { kind: 'sent', issue, ...summary(counts) };
+}
+
+/** Turns delivery events into progress updates (on a terminal) or one log line each. */
+function reporter(issue: number, total: number, log: Logger, progress: JobOptions['progress']): (e: DeliveryEvent) => void {
+  const tally = { issue, total, done: 0, accepted: 0, failed: 0, pending: 0, skipped: 0 };
+  return (e) => {
+    if (e.kind !== 'retry') {
+      tally.done++;
+      tally[e.kind]++;
+    }
+    const fields = { issue, to: e.email, attempt: e.attempt };
+    if (e.kind === 'failed') log.warn('delivery failed', { ...fields, reply: e.reply });
+    else if (progress) progress({ ...tally });
+    else if (e.kind === 'accepted') log.info('delivery accepted', fields);
+    else if (e.kind === 'retry') log.warn('delivery will be retried', { ...fields, reply: e.reply, waitMs: e.waitMs });
+    else if (e.kind === 'skipped') log.info('delivery skipped', { ...fields, reason: e.reply });
+    else log.warn('delivery pending', { ...fields, reply: e.reply });
+  };
+}
+
+function summary(c: DeliveryCounts): { accepted: number; failed: number; pending: number } {
+  return { accepted: c.accepted, failed: c.failed, pending: c.pending + c.submitted };
+}
+
+export interface TestCopyOptions extends Omit<JobOptions, 'dryRun' | 'progress' | 'retry'> {
+  to: string;
+}
+
+/**
+ * Sends one copy of the current issue (the unfinished one, the next one, or
+ * failing both the latest) to a single address. The ledger is not touched.
+ */
+export async function sendTestCopy(opts: TestCopyOptions): Promise<{ issue: number; messageId: string; reply: string }> {
+  const { config, clock, env } = opts;
+  if (!env.SMTP_URL) throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; a test copy needs an SMTP server (smtp://user:password@host:587)');
+  const pre = await prerequisites(config, env);
+  const site = opts.site ?? (await loadSite(config, clock));
+  const plan = await nextIssue(site, opts.store);
+  let issue: RenderedIssue;
+  if (plan.kind === 'resume') issue = plan.issue;
+  else if (plan.kind === 'new') issue = await renderIssue(config, plan, clock);
+  else if (plan.latest) issue = plan.latest;
+  else throw new BroadsheetError('CONTENT_INVALID', `there is nothing to send: ${config.paths.content} has no published article`);
+  const make = messageMaker(config, issue, pre.secret, clock, `test/${clock.now().toISOString()}`);
+  const { messageId, mail } = make({ email: opts.to });
+  const transporter = smtpTransport(config, env.SMTP_URL, pre.dkim, opts.smtp);
+  try {
+    const info = await transporter.sendMail(mail);
+    return { issue: issue.number, messageId, reply: String(info.response ?? '') };
+  } catch (e) {
+    throw new BroadsheetError('SEND_INCOMPLETE', `the test copy to ${opts.to} was not accepted: ${(e as Error).message}`, { cause: e });
+  } finally {
+    transporter.close();
+  }
+}

@@ -1,0 +1,36 @@
+import type { Ledger } from '../delivery/ledger.js';
+import type { Delivery, DeliveryCounts, NewIssue, StoredIssue, Subscriber } from '../delivery/model.js';
+import type { Lock } from '../util/lock.js';
+
+/** What deciding the next issue needs to know of the past ones. */
+export interface IssueHistory {
+  /** The issue with the highest number, sent or not. */
+  latestIssue(): Promise<StoredIssue | undefined>;
+  /** Slugs of every article some issue has already taken account of. */
+  coveredSlugs(): Promise<Set<string>>;
+}
+
+export type LockName = 'send' | 'schedule';
+
+/** What the digest job needs of a store: the issue history, the ledger, and the list. */
+export interface IssueStore extends IssueHistory, Ledger {
+  /**
+   * One holder per name and data: one sender, one scheduler. Refused at once
+   * (LOCKED) when another process holds it; released however the holder ends.
+   */
+  acquireLock(name: LockName, at: Date): Promise<Lock>;
+  createIssue(issue: NewIssue): Promise<StoredIssue>;
+  markIssueSent(issue: number, at: Date): Promise<void>;
+  /**
+   * Opens a pending delivery for every subscribed address that has none for
+   * this issue yet, and closes the open ones of people who have left since.
+   * Returns how many were opened.
+   */
+  enqueue(issue: number, at: Date): Promise<number>;
+  /** Deliveries still to make, for subscribed addresses: pending ones and those in flight when a run died. */
+  dueDeliveries(issue: number): Promise<Delivery[]>;
+  deliveries(issue: number): Promise<Delivery[]>;
+  counts(issue: number): Promise<DeliveryCounts>;
+  /** Every subscriber, by address. */
+  listSubscribers(): Promise<Subscriber[]>;
+}

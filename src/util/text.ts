@@ -1,0 +1,23 @@
+/** Text helpers every stage shares: header-safe lines and HTML escaping. */
+
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const BREAKS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
+
+/**
+ * One line of text: every control character (CR, LF, tab, NUL …) and line or
+ * paragraph separator becomes a space, runs of white space collapse, and the
+ * ends are trimmed. Header values and recipient values go through this, so a
+ * name or subject can never start a new header or a new line of a text part.
+ */
+export function oneLine(value: string): string {
+  return value.replace(BREAKS, ' ').replace(/\s{2,}/g, ' ').trim();
+}
+
+const HTML_SPECIAL = /[&<>"']/;
+
+/** Plain text made safe as HTML, in element content or in a quoted attribute value. */
+export function escapeHtml(s: string): string {
+  if (!HTML_SPECIAL.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
