@@ -1,7 +1,7 @@
 import { load } from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestContentFor, personalize, renderDigest } from '../../src/email/digest.js';
-import { articlesWith, cleanupTemps, exampleConfig, exampleSite } from './setup.js';
+import { personalize, renderDigest } from '../../src/email/digest.js';
+import { articlesWith, cleanupTemps, exampleConfig, exampleSite, firstIssueContent } from './setup.js';
 
 afterAll(cleanupTemps);
 
@@ -37,7 +37,7 @@ describe('a GFM lead story in the digest', () => {
   beforeAll(async () => {
     const lead = `---\ntitle: GFM lead\ndescription: Tables and notes\ndate: 2025-09-01T08:00:00Z\nslug: gfm-lead\n---\n${BODY}`;
     const config = await exampleConfig(() => {}, { articles: articlesWith({ 'gfm-lead.md': lead }) });
-    const content = digestContentFor(await exampleSite(config))!;
+    const content = firstIssueContent(await exampleSite(config));
     expect(content.lead.slug).toBe('gfm-lead');
     ({ html, text } = personalize(await renderDigest(config, content))({ email: 'reader@example.org', unsubscribeUrl: 'https://news.example.com/u/', viewUrl: 'https://news.example.com/' }));
   });
