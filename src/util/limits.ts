@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BroadsheetError, type Problem } from '../errors.js';
 
 /** `64 KiB`, `1.5 MiB`: sizes as messages give them. */
@@ -17,8 +17,12 @@ export function readFileWithin(file: string, maxBytes: number): { bytes: Buffer 
   try {
     const size = fstatSync(fd).size;
     if (size > maxBytes) return { size };
-    const bytes = readFileSync(fd);
-    return bytes.length > maxBytes ? { size: bytes.length } : { bytes };
+    // The size fstat gave, read once (no second fstat, as readFileSync would make): a file still being
+    // written is read as it was when measured, never past the limit.
+    const bytes = Buffer.allocUnsafe(size);
+    let read = 0;
+    for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, bytes, read, size - read, read);
+    return { bytes: read < size ? bytes.subarray(0, read) : bytes };
   } finally {
     closeSync(fd);
   }

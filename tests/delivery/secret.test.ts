@@ -64,6 +64,7 @@ describe('every command that uses the secret refuses a weak one before doing any
     [['send', '--dry-run'], 'test-secret-0123456789'],
     [['schedule', '--once'], 'x'.repeat(40)],
     [['serve', '--port', '0'], 'correct-horse'],
+    [['preview', '--port', '0'], 'preview-secret'],
   ])('broadsheet %s with BROADSHEET_SECRET=%s: SECRET_WEAK, saying how to make one, never echoing it', async (args, secret) => {
     const r = await runCli(args, { cwd: project.dir, env: { BROADSHEET_SECRET: secret, SMTP_URL: smtp.url } });
     expect(r.code).toBe(1);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   for (const f of ['digest.mjml', 'digest.txt.hbs', 'partials/card.mjml', 'partials/footer.mjml', 'partials/header.mjml']) {
     project.write(`email-templates/${f}`, readFileSync(path.join(REPO, 'email-templates', f)));
   }
-  preview = startCli(['preview', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: 'preview-test-secret-0123456789abcdefghij' } });
+  preview = startCli(['preview', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: 'T0k8hHq2m3cYJpW9vX1sR4nB6dL5aF7eG0iK2oU8yZc=' } });
   const started = await preview.waitFor((e) => e.event === 'preview started', 30_000);
   url = String(started.url);
   browser = await launchChromium();
