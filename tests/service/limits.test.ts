@@ -24,6 +24,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A raw connection that records what it receives and how it ended: a clean close (FIN) or a reset. */
 interface Probe {
   socket: Socket;
+  connected: Promise<void>;
   received: () => string;
   ended: Promise<'closed' | 'reset'>;
 }
@@ -36,7 +37,8 @@ function probe(base: string, send?: string): Probe {
   socket.on('data', (c: Buffer) => (data += c.toString('latin1')));
   socket.on('error', (e: NodeJS.ErrnoException) => (reset = e.code === 'ECONNRESET' || reset));
   const ended = new Promise<'closed' | 'reset'>((resolve) => socket.on('close', () => resolve(reset ? 'reset' : 'closed')));
-  return { socket, received: () => data, ended };
+  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { socket, connected, received: () => data, ended };
 }
 
 describe('serve with server.maxConnections: 20', () => {
@@ -59,6 +61,7 @@ describe('serve with server.maxConnections: 20', () => {
   it('with 40 idle connections open, a request is still answered; the ones over the limit get a 503, never a reset; one warning', async () => {
     const idle = Array.from({ length: 40 }, () => probe(base));
     // Connections younger than a second are never closed to make room: their request may be on the way.
+    await Promise.all(idle.map((p) => p.connected));
     await sleep(1300);
     const answered = await http(base, '/rss.xml');
     expect(answered.status).toBe(200);
@@ -76,6 +79,7 @@ describe('serve with server.maxConnections: 20', () => {
 
   it('when every connection is busy with a request still arriving, a new request gets 503 with Retry-After', async () => {
     const slow = Array.from({ length: 20 }, () => probe(base, 'GET /rss.xml HTTP/1.1\r\nHost: example\r\n'));
+    await Promise.all(slow.map((p) => p.connected));
     await sleep(1300);
     const r = await http(base, '/rss.xml');
     expect(r.status).toBe(503);
