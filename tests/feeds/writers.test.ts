@@ -45,6 +45,7 @@ const channel = (items: FeedItem[]): Channel => ({
   items,
   updated: new Date('2025-01-03T00:00:00Z'),
   hubs: site.hubs,
+  complete: false,
 });
 
 describe('xml helpers', () => {

@@ -43,6 +43,11 @@ export function decodeEntities(s: string): string {
   });
 }
 
+/** The text of an HTML fragment with its tags dropped, entities decoded and white space collapsed: for comparing what two fragments say. */
+export function plainText(fragment: string): string {
+  return decodeEntities(fragment.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+}
+
 function attribute(attrs: string, name: string): string | undefined {
   const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
   const raw = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
