@@ -1,4 +1,4 @@
-import { decodeEntities, leadParagraphs, plainText } from './html-text.js';
+import { decodeEntities, leadParagraphs, saysText } from './html-text.js';
 import type { Entry } from './model.js';
 
 /**
@@ -26,10 +26,9 @@ const FIRST_PICTURE = /^\s*<(?:p|figure)>\s*<img\s[^>]*?\bsrc="([^"]*)"/;
 /** The opening of an entry: each part once, never repeating what the body already starts with. */
 export function opening(entry: Entry): Opening {
   const out: Opening = {};
-  const firstParagraph = leadParagraphs(entry.html, 1)[0];
-  const standfirst = entry.description.replace(/\s+/g, ' ').trim();
-  if (entry.kind === 'article' && standfirst !== '' && (firstParagraph === undefined || plainText(firstParagraph) !== standfirst)) {
-    out.standfirst = entry.description;
+  if (entry.kind === 'article' && entry.description.trim() !== '') {
+    const firstParagraph = leadParagraphs(entry.html, 1)[0];
+    if (firstParagraph === undefined || !saysText(firstParagraph, entry.description)) out.standfirst = entry.description;
   }
   const image = entry.image;
   const picture = FIRST_PICTURE.exec(entry.html);

@@ -58,7 +58,7 @@ export function atomEntry(item: FeedItem, keep = true): string {
   for (const a of item.authors) out += person('author', a, i);
   for (const t of item.tags) out += `${i}<category term="${escapeAttr(t)}"/>\n`;
   out += `${i}<summary type="html">${escapeText(item.summaryHtml)}</summary>\n`;
-  out += `${i}<content type="html">${cdata(item.contentHtml)}</content>\n`;
+  out += `${i}<content type="html">${cdata(item.openingHtml, item.contentHtml)}</content>\n`;
   out += '  </entry>\n';
   if (keep) fragments.set(item, out);
   return out;

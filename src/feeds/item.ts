@@ -24,9 +24,13 @@ export interface FeedItem {
   /** The summary as HTML (`&`, `<`, `>` escaped), for RSS description and Atom summary. */
   summaryHtml: string;
   /**
-   * Full body HTML, opened by the parts of the opening `feeds.content.prepend`
-   * names; for a teaser, its summary and a "Read more" link.
+   * What opens the body (the parts of the opening `feeds.content.prepend`
+   * names), or ''. Every format writes it, then `contentHtml`. Kept apart so
+   * that the body stays the entry's own string: a joined copy of every body
+   * would stay in memory for the whole build.
    */
+  openingHtml: string;
+  /** Full body HTML; for a teaser, its summary and a "Read more" link. */
   contentHtml: string;
   published: Date;
   /** `updated` when set, otherwise the publication date. */
@@ -108,7 +112,8 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     title: clean(entry.title),
     summary,
     summaryHtml: escapeText(summary),
-    contentHtml: '',
+    openingHtml: '',
+    contentHtml: entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url),
     published,
     updated: latest,
     publishedIso: isoDate(published),
@@ -124,8 +129,7 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
       if (Number.isSafeInteger(entry.image.length) && entry.image.length! >= 0) item.image.length = entry.image.length!;
     }
   }
-  const body = entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url);
-  item.contentHtml = prepend.length === 0 ? body : openingHtml(cleanOpening(entry), item.image, prepend) + body;
+  if (prepend.length > 0) item.openingHtml = openingHtml(cleanOpening(entry), item.image, prepend);
   return item;
 }
 

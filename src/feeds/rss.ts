@@ -56,7 +56,7 @@ function rssItem(item: FeedItem): Item {
     date: item.updated,
     published: item.published,
     description: item.summaryHtml,
-    content: cdataSafeHtml(item.contentHtml),
+    content: cdataSafeHtml(item.openingHtml + item.contentHtml),
     category: item.tags.map((t) => ({ name: text(t) })),
     extensions,
   };

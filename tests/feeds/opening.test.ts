@@ -55,6 +55,12 @@ describe('the opening of an entry', () => {
     expect(opening(lead!)).toEqual({ standfirst: STANDFIRST, image: { url: IMAGE, alt: ALT, caption: CAPTION } });
     expect(opening(said!)).toEqual({});
     expect(opening(teaser!)).toEqual({ image: { url: IMAGE, alt: 'Small' } });
+    // Markup, entities and spacing do not count; every character does.
+    const text = (description: string, html: string) => opening({ ...said!, description, html }).standfirst;
+    expect(text('Fish & chips\n', '<p>Fish &amp; <em>chips</em></p>\n<p>More.</p>')).toBeUndefined();
+    expect(text('Fish & chip', '<p>Fish &amp; <em>chips</em></p>')).toBe('Fish & chip');
+    expect(text('Fish & chips, more', '<p>Fish &amp; <em>chips</em></p>')).toBe('Fish & chips, more');
+    expect(text('Fish', '<h2>Fish</h2>\n<p>Chips</p>')).toBe('Fish');
     // A body that starts with the lead image itself does not get it twice.
     expect(opening({ ...lead!, html: `<p><img src="${IMAGE}" alt="x"></p>\n${lead!.html}` })).toEqual({ standfirst: STANDFIRST });
   });
