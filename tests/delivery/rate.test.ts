@@ -50,9 +50,11 @@ describe('email.rateLimit', () => {
     const r = await send();
     expect(r.stdout).toBe('issue 1: 4 accepted, 0 failed, 0 pending\n');
     expect(sentAt).toHaveLength(4);
-    // Rounding 1.5 to 2 a second sent them in pairs. The first window opens when the first message is
-    // handed to the pool, before its connection is set up, so only the later gaps are a full window.
-    for (const i of [2, 3]) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThan(600);
+    // Rounding 1.5 to 2 a second sent them in pairs, a few milliseconds apart. Each message is handed to
+    // the pool a full 667 ms after the one before; the server sees it a little later, by a delay that
+    // varies on a busy machine, hence the margin. The first window opens before the first connection
+    // is set up, so the first gap is shorter.
+    for (const i of [2, 3]) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThan(400);
   });
 
   it('keeps every window within what a timer can wait, over the whole allowed range', () => {
