@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import { archivePages } from '../../src/feeds/archive.js';
 import type { FeedItem } from '../../src/feeds/item.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import type { OutputFile } from '../../src/output/files.js';
-import { article, atomRelaxNgErrors, atomSchematronErrors, feedparser, fileText, removeDir, SITE_CONFIG, tempDir, writeProject, xpathCount, xpathString, xpathStrings } from '../helpers/feeds.js';
-
-const BASE = 'https://test.example.org/news/';
-const CONFIG = SITE_CONFIG.replace('items: 20', 'items: 2').replace('archivePageSize: 100', 'archivePageSize: 3');
+import { AT_BASE, atomRelaxNgErrors, atomSchematronErrors, BASE, feedparser, fileText, xpathCount, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { CLOCK, makeProject, type Project } from '../helpers/project.js';
 
 describe('archivePages', () => {
   it('pages from the oldest; every item on exactly one page; the newest page always exists', () => {
@@ -30,24 +24,25 @@ describe('archivePages', () => {
 });
 
 describe('the archive of a site, as it grows', () => {
-  let dir: string;
-  let configFile: string;
+  let project: Project;
 
   const write = (i: number) =>
-    writeFile(
-      path.join(dir, `articles/a${String(i).padStart(2, '0')}.md`),
-      article({ title: `Article ${i}`, description: `Story ${i}`, date: `2025-07-${String(i).padStart(2, '0')}T08:00:00Z`, tags: ['t'] }, `Body of ${i}.\n`),
-    );
-  const render = async (): Promise<OutputFile[]> => renderFeeds(await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z')));
+    project.article(`a${String(i).padStart(2, '0')}`, { title: `Article ${i}`, description: `Story ${i}`, date: `2025-07-${String(i).padStart(2, '0')}T08:00:00Z`, tags: ['t'], body: `Body of ${i}.\n` });
+  const render = async (): Promise<OutputFile[]> => renderFeeds(await loadSite(await project.loadConfig(), CLOCK));
   const url = (i: number) => `${BASE}a${String(i).padStart(2, '0')}/`;
   const archivePaths = (files: OutputFile[]) => files.filter((f) => f.path.startsWith('archive/')).map((f) => f.path);
 
-  beforeAll(async () => {
-    dir = await tempDir();
-    configFile = await writeProject(dir, { config: CONFIG, files: {} });
-    for (let i = 1; i <= 7; i++) await write(i);
+  beforeAll(() => {
+    project = makeProject({
+      articles: 'none',
+      config: (c) => {
+        AT_BASE(c);
+        c.feeds.items = 2;
+        c.feeds.archivePageSize = 3;
+      },
+    });
+    for (let i = 1; i <= 7; i++) write(i);
   });
-  afterAll(() => removeDir(dir));
 
   it('holds every article exactly once, in stable pages linked by prev-archive, next-archive and current', async () => {
     const files = await render();
@@ -103,8 +98,8 @@ describe('the archive of a site, as it grows', () => {
 
   it('full pages never change when new articles arrive; the filling page does', async () => {
     const before = await render();
-    await write(8);
-    await write(9); // page 3 is now full; an empty page 4 starts
+    write(8);
+    write(9); // page 3 is now full; an empty page 4 starts
     const after = await render();
     expect(archivePaths(after)).toEqual(['archive/1.xml', 'archive/2.xml', 'archive/3.xml', 'archive/4.xml']);
     expect(fileText(after, 'archive/1.xml')).toBe(fileText(before, 'archive/1.xml'));
@@ -112,7 +107,7 @@ describe('the archive of a site, as it grows', () => {
     expect(fileText(after, 'archive/3.xml')).not.toBe(fileText(before, 'archive/3.xml'));
     expect(xpathCount(fileText(after, 'archive/4.xml'), '/atom:feed/atom:entry')).toBe(0);
 
-    await write(10);
+    write(10);
     const later = await render();
     for (const n of [1, 2, 3]) expect(fileText(later, `archive/${n}.xml`)).toBe(fileText(after, `archive/${n}.xml`));
     expect(xpathStrings(fileText(later, 'archive/4.xml'), '/atom:feed/atom:entry/atom:id')).toEqual([url(10)]);

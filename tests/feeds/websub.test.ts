@@ -3,11 +3,13 @@ import { publicUrls } from '../../src/config/urls.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCommand } from '../../src/commands/build.js';
 import { changedFeedUrls, pingHubs } from '../../src/feeds/websub.js';
-import { article, commandContext as context, removeDir, SITE_CONFIG, tempDir, writeProject } from '../helpers/feeds.js';
+import { commandContext as context } from '../helpers/cli.js';
+import { AT_BASE, BASE } from '../helpers/feeds.js';
+import { makeProject, type Project } from '../helpers/project.js';
 
 /** A WebSub hub on 127.0.0.1: records every publish ping; answers with the statuses it is given, then 204. */
 class Hub {
@@ -49,34 +51,30 @@ class Hub {
   }
 }
 
-const BASE = 'https://test.example.org/news/';
 const feedsOf = (dir: string) => ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `${BASE}${dir}${f}`);
 
 describe('WebSub pings after a build', () => {
   const hub = new Hub();
-  let dir: string;
-  let configFile: string;
+  let project: Project;
 
   beforeAll(async () => {
     await hub.start();
-    dir = await tempDir();
-    configFile = await writeProject(dir, {
-      config: SITE_CONFIG.replace('feeds:\n', `feeds:\n  hubs: ["${hub.url}"]\n`),
-      files: {
-        'articles/one.md': article({ title: 'One', description: 'First', date: '2025-08-01', tags: ['alpha', 'beta'] }, 'Body one.\n'),
-        'articles/two.md': article({ title: 'Two', description: 'Second', date: '2025-08-02', tags: ['gamma'] }, 'Body two.\n'),
+    project = makeProject({
+      articles: 'none',
+      config: (c) => {
+        AT_BASE(c);
+        c.feeds.hubs = [hub.url];
       },
     });
+    project.article('one', { title: 'One', description: 'First', date: '2025-08-01', tags: ['alpha', 'beta'], body: 'Body one.\n' });
+    project.article('two', { title: 'Two', description: 'Second', date: '2025-08-02', tags: ['gamma'], body: 'Body two.\n' });
   });
   afterEach(() => hub.reset());
-  afterAll(async () => {
-    await hub.stop();
-    await removeDir(dir);
-  });
+  afterAll(() => hub.stop());
 
   it('the feeds announce the hub', async () => {
-    await buildCommand.run(context(configFile, []));
-    const out = path.join(dir, 'output');
+    await buildCommand.run(context(project.configFile, []));
+    const out = project.output;
     expect(await readFile(path.join(out, 'atom.xml'), 'utf8')).toContain(`<link rel="hub" href="${hub.url}"/>`);
     expect(await readFile(path.join(out, 'tags/alpha/rss.xml'), 'utf8')).toContain(`<atom:link href="${hub.url}" rel="hub"/>`);
     expect(JSON.parse(await readFile(path.join(out, 'feed.json'), 'utf8')).hubs).toEqual([{ type: 'WebSub', url: hub.url }]);
@@ -85,9 +83,9 @@ describe('WebSub pings after a build', () => {
 
   it('pings exactly once per changed feed, none for unchanged ones', async () => {
     // Edit "two": the site feeds and the gamma feeds change; alpha and beta do not.
-    await writeFile(path.join(dir, 'articles/two.md'), article({ title: 'Two, corrected', description: 'Second', date: '2025-08-02', tags: ['gamma'] }, 'Body two.\n'));
+    project.article('two', { title: 'Two, corrected', description: 'Second', date: '2025-08-02', tags: ['gamma'], body: 'Body two.\n' });
     const out: string[] = [];
-    expect(await buildCommand.run(context(configFile, out))).toBe(0);
+    expect(await buildCommand.run(context(project.configFile, out))).toBe(0);
     const expected = [...feedsOf(''), ...feedsOf('tags/gamma/')].sort();
     expect(hub.pings.map((p) => p.url).sort()).toEqual(expected);
     expect(hub.pings.every((p) => p.mode === 'publish' && p.type === 'application/x-www-form-urlencoded')).toBe(true);
@@ -96,16 +94,16 @@ describe('WebSub pings after a build', () => {
 
   it('pings nothing when a build changes no feed', async () => {
     const out: string[] = [];
-    expect(await buildCommand.run(context(configFile, out))).toBe(0);
+    expect(await buildCommand.run(context(project.configFile, out))).toBe(0);
     expect(hub.pings).toEqual([]);
     expect(out.some((l) => l.includes('pinged'))).toBe(false);
   });
 
   it('a hub that keeps failing is reported and does not fail the build', async () => {
-    await writeFile(path.join(dir, 'articles/one.md'), article({ title: 'One, again', description: 'First', date: '2025-08-01', tags: ['alpha'] }, 'Body one.\n'));
+    project.article('one', { title: 'One, again', description: 'First', date: '2025-08-01', tags: ['alpha'], body: 'Body one.\n' });
     hub.answer(...Array(100).fill(400));
     const out: string[] = [];
-    expect(await buildCommand.run(context(configFile, out))).toBe(0);
+    expect(await buildCommand.run(context(project.configFile, out))).toBe(0);
     // The site's and alpha's feeds changed; beta lost its only entry, so it has no feed left to announce.
     expect(hub.pings.map((p) => p.url).sort()).toEqual([...feedsOf(''), ...feedsOf('tags/alpha/')].sort());
     expect(out).toContain('  pinged    1 hub(s) for 6 changed feed(s): 0 ok, 6 failed');
