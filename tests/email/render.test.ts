@@ -1,9 +1,10 @@
 import { load } from 'cheerio';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSite } from '../../src/content/load.js';
 import type { Entry } from '../../src/content/model.js';
 import { personalize, renderDigest, type DigestContent, type RenderedDigest } from '../../src/email/digest.js';
 import { firstIssueContent } from '../helpers/digest.js';
-import { exampleConfig, exampleSite, makeProject } from '../helpers/project.js';
+import { CLOCK, exampleConfig, exampleSite, makeProject } from '../helpers/project.js';
 
 const LEAD_SLUG = 'pentagon-ends-microsoft-china-based-support';
 const neutral = { email: 'reader@example.org', unsubscribeUrl: 'https://news.example.com/unsubscribe/', viewUrl: 'https://news.example.com/' };
@@ -156,7 +157,7 @@ describe('escaping', () => {
       ].join('\n'),
     });
     const config = await project.loadConfig();
-    const site = await exampleSite(config);
+    const site = await loadSite(config, CLOCK);
     const content = firstIssueContent(site);
     lead = content.lead;
     digest = await renderDigest(config, content);

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../src/log.js';
+import type { LogFields, Logger } from '../../src/log.js';
 import { runDigestJob, type JobOptions, type JobResult } from '../../src/pipeline/digest-job.js';
 import type { LogEvent } from './child.js';
 import { CLOCK, SECRET, type ConfigPatch, type Project } from './project.js';
@@ -18,11 +18,11 @@ export const TEST_SHEET: ConfigPatch = (c) => {
 /** reader001@example.org, reader002@example.org, … */
 export const subscriberList = (n: number, domain = 'example.org') => Array.from({ length: n }, (_, i) => `reader${String(i + 1).padStart(3, '0')}@${domain}`);
 
-/** The real logger (at CLOCK), writing JSON events into `events` for the test to read. */
+/** A Logger that keeps every event, with its level and fields as the code logged them (unmasked), for the test to read. */
 export function memoryLogger(): Logger & { events: LogEvent[] } {
   const events: LogEvent[] = [];
-  const log = createLogger({ format: 'json', clock: CLOCK, secrets: [SECRET], write: (line) => events.push(JSON.parse(line) as LogEvent) });
-  return Object.assign(log, { events });
+  const keep = (level: string) => (event: string, fields: LogFields = {}) => void events.push({ level, event, ...fields });
+  return { events, info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
 /** One run of the digest job on the project's config and store (opened for the run, closed after), at CLOCK. */
