@@ -24,8 +24,22 @@
  *   `cleanup()` is only for a test that wants its folder gone sooner.
  * - `snapshotDir(dir)`: every file's bytes and mtime, to prove a run touched nothing.
  *
- * Elsewhere: `runCli` in cli.ts, `startCli` in child.ts, `startSmtp` in smtp.ts, the delivery
- * tests' `TEST_SHEET`, `runJob` and `memoryLogger` in delivery.ts, feed validators in feeds.ts.
+ *   const project = makeProject({ articles: 'none', config: (c) => (c.digest.maxTeasers = 2) });
+ *   project.article('lead', { title: 'The lead', date: '2025-08-25T09:00:00Z', related: ['note'] });
+ *   project.article('note', { title: 'A note', date: '2025-08-24T09:00:00Z', body: '' }); // a teaser
+ *   const built = await runCli(['build'], { cwd: project.dir });
+ *
+ * Beside this file:
+ * - cli.ts: `runCli(args, { cwd, env })` → `{ code, stdout, stderr }` (env: only PATH and what
+ *   is given); `commandContext(configFile, out)` to run a command in this process.
+ * - child.ts: `startCli(args, { cwd, env })` for long-running commands, following their log.
+ * - smtp.ts: `startSmtp(behaviour?)`, a real SMTP server on 127.0.0.1; `smtpError(code, text)`;
+ *   `headerLines(mail, name)`, `headerValue(mail, name)` to read a received message.
+ * - delivery.ts: `TEST_SHEET` (a ConfigPatch: the delivery tests' newsletter), `runJob(project,
+ *   smtp, over?)`, `memoryLogger()`, `subscriberList(n)`.
+ * - digest.ts: `firstIssueContent(site)`, `firstIssueFiles(config)`.
+ * - feeds.ts: `exampleFeeds()`, `AT_BASE`/`BASE` (a site below a path), `writeMediaArticles(project)`,
+ *   and the validators (libxml2, RELAX NG, xmllint, feedparser, JSON Feed schema).
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
