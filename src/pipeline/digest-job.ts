@@ -1,8 +1,8 @@
-import type { DKIMOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
+import type { DkimKey } from '../delivery/dkim.js';
 import { messageMaker, type Addressee } from '../delivery/messages.js';
 import type { DeliveryCounts, RenderedIssue, StoredIssue } from '../delivery/model.js';
 import { writeOutbox } from '../delivery/outbox.js';
@@ -54,7 +54,7 @@ export type JobResult =
 
 interface Prerequisites {
   secret: string;
-  dkim: DKIMOptions | undefined;
+  dkim: DkimKey | undefined;
 }
 
 /** Everything a message needs that can be missing, checked before anything is recorded. */

@@ -38,11 +38,16 @@ export function hasChromium(): boolean {
   return probe('chromium', CHROMIUM, ['--version']);
 }
 
+export function hasSpamassassin(): boolean {
+  return probe('spamassassin', 'spamassassin', ['--version']);
+}
+
 const INSTALL = {
   xmllint: 'apt-get install libxml2-utils',
   feedparser: 'apt-get install python3-feedparser',
   xsltproc: 'apt-get install xsltproc',
   chromium: 'apt-get install chromium',
+  spamassassin: 'apt-get install spamassassin',
 } as const;
 
 /**
@@ -50,7 +55,7 @@ const INSTALL = {
  * elsewhere prints a notice once and returns false so the caller can skip.
  */
 export function tool(name: keyof typeof INSTALL): boolean {
-  const present = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, chromium: hasChromium }[name]();
+  const present = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, chromium: hasChromium, spamassassin: hasSpamassassin }[name]();
   if (present) return true;
   const install = INSTALL[name];
   if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);
