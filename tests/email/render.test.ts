@@ -143,10 +143,10 @@ describe('escaping', () => {
 
   beforeAll(async () => {
     const project = makeProject();
-    project.article('2025-08-31-hostile', {
+    project.article('2025-09-01-hostile', {
       title: title + '\r\nBcc: evil@example.net',
       description: 'Literal &amp; stays, <i>tags</i> too {{lb}}',
-      date: '2025-08-31T08:00:00Z',
+      date: '2025-09-01T06:00:00Z',
       related: ['data-crunch-in-ai'],
       body: [
         'First with [a relative link](/docs/?a=1&b=2) and <script>alert(1)</script> code.',

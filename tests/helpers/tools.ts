@@ -27,6 +27,10 @@ export function hasFeedparser(): boolean {
   return probe('feedparser', DEBIAN_PYTHON, ['-c', 'import feedparser']);
 }
 
+export function hasPython(): boolean {
+  return probe('python3', DEBIAN_PYTHON, ['--version']);
+}
+
 export function hasXsltproc(): boolean {
   return probe('xsltproc', 'xsltproc', ['--version']);
 }
@@ -48,6 +52,7 @@ const INSTALL = {
   xsltproc: 'apt-get install xsltproc',
   chromium: 'apt-get install chromium',
   spamassassin: 'apt-get install spamassassin',
+  python3: 'apt-get install python3',
 } as const;
 
 /**
@@ -55,7 +60,7 @@ const INSTALL = {
  * elsewhere prints a notice once and returns false so the caller can skip.
  */
 export function tool(name: keyof typeof INSTALL): boolean {
-  const present = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, chromium: hasChromium, spamassassin: hasSpamassassin }[name]();
+  const present = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, chromium: hasChromium, spamassassin: hasSpamassassin, python3: hasPython }[name]();
   if (present) return true;
   const install = INSTALL[name];
   if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);
