@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeProject, runCli, type Project } from '../helpers/project.js';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, type Project } from '../helpers/project.js';
 
 /*
  * issue 9, defect 10 (files and values, not the database): YAML alias bombs
@@ -14,22 +15,22 @@ const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', .
 let project: Project;
 
 beforeEach(() => {
-  project = makeProject({ articles: false });
+  project = makeProject({ articles: 'none' });
   project.write('articles/fine.md', '---\ntitle: Fine\ndate: 2025-08-20\ndescription: A fine story.\n---\nBody.\n');
 });
 
 afterEach(() => project.cleanup());
 
 const validate = () => runCli(['validate'], { cwd: project.dir });
-const config = () => readFileSync(project.config, 'utf8');
-const withTitle = (title: string) => writeFileSync(project.config, config().replace(/^ {2}title: .*$/m, `  title: ${title}`));
+const config = () => readFileSync(project.configFile, 'utf8');
+const withTitle = (title: string) => writeFileSync(project.configFile, config().replace(/^ {2}title: .*$/m, `  title: ${title}`));
 const titleLine = () => config().split('\n').findIndex((l) => l.startsWith('  title: ')) + 1;
 
 /** What to break, and the whole of what `validate` must say: exit 1, one error with its own code, never a stack. */
 const CASES: [string, () => void, () => string][] = [
   [
     'a config alias bomb is YAML_ALIASES, at its line and field',
-    () => writeFileSync(project.config, `${BOMB.join('\n')}\n${config()}`),
+    () => writeFileSync(project.configFile, `${BOMB.join('\n')}\n${config()}`),
     () =>
       'error [YAML_ALIASES]: broadsheet.config.yaml uses YAML aliases that expand more than 100 times\n' +
       '  broadsheet.config.yaml:2: b[0]: aliases (*name) expand more than 100 times, which only an alias bomb needs; write the values out\n',
@@ -82,17 +83,17 @@ const CASES: [string, () => void, () => string][] = [
 ];
 
 describe('hostile configuration and articles', () => {
-  it.each(CASES)('%s', (_name, breakIt, expected) => {
+  it.each(CASES)('%s', async (_name, breakIt, expected) => {
     breakIt();
-    const r = validate();
+    const r = await validate();
     expect(r.stderr).toBe(expected());
-    expect(r.status).toBe(1);
+    expect(r.code).toBe(1);
   });
 
-  it('an article just under every limit is valid', () => {
+  it('an article just under every limit is valid', async () => {
     project.write('articles/fine-too.md', `---\ntitle: ${'t'.repeat(10_000)}\ndate: 2025-08-20\ndescription: Fine.\n---\n${'word '.repeat(700_000)}\n`);
-    const r = validate();
+    const r = await validate();
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
   });
 });

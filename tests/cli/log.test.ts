@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
 import { createLogger } from '../../src/log.js';
 import { loggablePath } from '../../src/server/server.js';
+import { CLOCK } from '../helpers/project.js';
 
 describe('logs never carry secrets', () => {
   const secret = 'pa"ss\\word';
   for (const format of ['text', 'json'] as const) {
     it(`redacts a secret with quotes and backslashes (${format})`, () => {
       const lines: string[] = [];
-      const log = createLogger({ format, write: (l) => lines.push(l), clock: fixedClock('2026-01-01T00:00:00Z'), secrets: [secret] });
+      const log = createLogger({ format, write: (l) => lines.push(l), clock: CLOCK, secrets: [secret] });
       log.warn(`login as ${secret} failed`, { url: `smtp://user:${secret}@host`, note: 'plain' });
       expect(lines).toHaveLength(1);
       expect(lines[0]).not.toContain('pa"ss');
@@ -20,14 +20,14 @@ describe('logs never carry secrets', () => {
 
   it('redacts secrets of any length; a short one where it stands alone, so that the words around it stay readable', () => {
     const lines: string[] = [];
-    const log = createLogger({ format: 'text', write: (l) => lines.push(l), clock: fixedClock('2026-01-01T00:00:00Z'), secrets: ['d', 'pw', 'pwd', 'long-secret-value'] });
+    const log = createLogger({ format: 'text', write: (l) => lines.push(l), clock: CLOCK, secrets: ['d', 'pw', 'pwd', 'long-secret-value'] });
     log.warn('login failed', { reply: '535 bad pwd d for pw: smtp://u:pw@host/', echo: 'xlong-secret-valuex' });
     expect(lines).toEqual(['warn: login failed reply="535 bad [redacted] [redacted] for [redacted]: smtp://u:[redacted]@host/" echo=x[redacted]x\n']);
   });
 
   it('escapes control and bidirectional characters in text, and keeps JSON lines valid', () => {
     const lines: string[] = [];
-    const clock = fixedClock('2026-01-01T00:00:00Z');
+    const clock = CLOCK;
     for (const format of ['text', 'json'] as const) {
       createLogger({ format, write: (l) => lines.push(l), clock }).info('request', { path: '/\u001b[2J\u0000\u009b\u202eevil' });
     }

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { normaliseAddress } from '../../src/delivery/address.js';
-import { CLI, makeProject, runCli, type Project } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, type Project } from '../helpers/project.js';
 
 /*
  * issue 9, defect 6: an address is taken as written (lowercased, and an
@@ -82,12 +82,9 @@ describe('addresses taken as written or refused', () => {
 describe('broadsheet subscribers with hostile addresses', () => {
   let project: Project;
 
-  beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-    project = await makeProject();
+  beforeAll(() => {
+    project = makeProject({ articles: 'none' });
   });
-
-  afterAll(() => project.cleanup());
 
   it('import refuses every hostile row with its line and reason, and stores none of them', async () => {
     const rows = HOSTILE.filter(([input]) => !/[",\n]/.test(input));

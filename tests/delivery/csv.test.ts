@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, makeProject, runCli, type Project } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, type Project } from '../helpers/project.js';
 
 /*
  * issue 9, defect 11: a Latin-1 CSV imported as mojibake with exit 0, and of
@@ -11,15 +11,9 @@ import { CLI, makeProject, runCli, type Project } from './helpers.js';
 
 let project: Project;
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
+beforeEach(() => {
+  project = makeProject({ articles: 'none' });
 });
-
-beforeEach(async () => {
-  project = await makeProject();
-});
-
-afterEach(() => project.cleanup());
 
 const importCsv = async (bytes: Buffer | string) => {
   await writeFile(path.join(project.dir, 'people.csv'), bytes);

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeProject, runCli, SECRET, type Project } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
 
 /*
  * issue 9, defect 7: `a!b@`, `a#b@` and `a_b@` made one outbox file name, so a
@@ -14,13 +15,10 @@ describe('send --dry-run to addresses the safe file name cannot tell apart', () 
   let project: Project;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-    project = await makeProject();
-    await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+    project = makeProject({ articles: 'none', config: TEST_SHEET });
+    project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
     await project.addSubscribers(['a!b@example.org', 'a#b@example.org', 'a_b@example.org']);
   });
-
-  afterAll(() => project.cleanup());
 
   it('writes one file per recipient, each addressed to its own recipient', async () => {
     const r = await runCli(['send', '--dry-run'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });

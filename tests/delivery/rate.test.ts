@@ -1,8 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_RATE, MIN_RATE } from '../../src/config/schema.js';
 import { rateOptions } from '../../src/delivery/transport.js';
-import { makeProject, recorded, runCli, SECRET, startSmtp, type Project, type Smtp } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { recorded, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 /*
  * issue 9, defect 14: `rateLimit: 1e-9` asked for a window of 1e12 ms, which
@@ -16,27 +18,23 @@ const sentAt: number[] = [];
 beforeEach(async () => {
   sentAt.length = 0;
   smtp = await startSmtp({ onRcpt: () => void sentAt.push(performance.now()) });
-  project = await makeProject();
-  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
   await project.addSubscribers(['ann@example.org', 'bo@example.net', 'cy@example.com', 'di@example.com']);
 });
 
-afterEach(async () => {
-  await smtp.close();
-  await project.cleanup();
-});
+afterEach(() => smtp.close());
 
 /** The test project's config with email.rateLimit (and one SMTP connection, so the pool paces every message). */
-async function withRate(rate: string): Promise<void> {
-  const text = await readFile(project.configFile, 'utf8');
-  await writeFile(project.configFile, text.replace('  maxConnections: 3\n', `  maxConnections: 1\n  rateLimit: ${rate}\n`));
+function withRate(rate: number): void {
+  project.configure((c) => (c.email = { ...c.email!, maxConnections: 1, rateLimit: rate }));
 }
 
 const send = () => runCli(['send'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET, SMTP_URL: smtp.url } });
 
 describe('email.rateLimit', () => {
-  it.each(['1e-9', '0.0001', '-1', '20000'])('refuses rateLimit: %s with the allowed range, before sending anything', async (rate) => {
-    await withRate(rate);
+  it.each([1e-9, 0.0001, -1, 20000])('refuses rateLimit: %s with the allowed range, before sending anything', async (rate) => {
+    withRate(rate);
     const r = await send();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error \[CONFIG_INVALID\]: broadsheet\.config\.yaml has 1 problem\(s\)\n {2}broadsheet\.config\.yaml:\d+: email\.rateLimit: /);
@@ -46,7 +44,7 @@ describe('email.rateLimit', () => {
   });
 
   it('paces a fractional rate exactly: 1.5 a second is one message every 667 ms', async () => {
-    await withRate('1.5');
+    withRate(1.5);
     const r = await send();
     expect(r.stdout).toBe('issue 1: 4 accepted, 0 failed, 0 pending\n');
     expect(sentAt).toHaveLength(4);

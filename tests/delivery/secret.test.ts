@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createUnsubscribeToken, secretStrength } from '../../src/delivery/tokens.js';
 import { BroadsheetError } from '../../src/errors.js';
-import { CLI, makeProject, recorded, runCli, startSmtp, type Project, type Smtp } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { recorded, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 /*
  * issue 9, defect 4: a weak BROADSHEET_SECRET lets one received token give
@@ -45,19 +47,15 @@ describe('every command that uses the secret refuses a weak one before doing any
   let smtp: Smtp;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
     smtp = await startSmtp();
-    project = await makeProject();
-    await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+    project = makeProject({ articles: 'none', config: TEST_SHEET });
+    project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
     await project.addSubscribers(['ann@example.org']);
   });
 
   afterEach(() => expect(smtp.received).toEqual([]));
 
-  afterAll(async () => {
-    await smtp.close();
-    await project.cleanup();
-  });
+  afterAll(() => smtp.close());
 
   it.each([
     [['send'], 'a'],

@@ -1,17 +1,14 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
-import { SECRET } from '../delivery/helpers.js';
 import { startServe } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
-import { makeProject, type Project } from '../helpers/project.js';
+import { CLOCK, makeProject, NOW, SECRET, type Project } from '../helpers/project.js';
 
 /*
  * issue 9, defect 5: `serve` under a flood of connections, slow requests and
@@ -47,7 +44,7 @@ describe('serve with server.maxConnections: 20', () => {
   let base: string;
 
   beforeAll(async () => {
-    project = makeProject({ articles: false, config: (c) => (c.server = { ...c.server, maxConnections: 20 }) });
+    project = makeProject({ articles: 'none', config: (c) => (c.server = { ...c.server, maxConnections: 20 }) });
     project.write('output/rss.xml', RSS);
     serve = await startServe(project.dir, { BROADSHEET_SECRET: SECRET });
     base = serve.base;
@@ -98,14 +95,13 @@ describe('serve with short timeouts (in process)', () => {
   const lines: string[] = [];
 
   beforeAll(async () => {
-    project = makeProject({ articles: false });
+    project = makeProject({ articles: 'none' });
     project.write('output/rss.xml', RSS);
-    const config = await loadConfig(project.config);
+    const config = await project.loadConfig();
     store = await openStore(config.paths.data);
-    await store.addSubscribers([{ email: 'reader@example.com' }], new Date('2025-09-01T07:00:00Z'), { resubscribe: false });
-    const clock = fixedClock('2025-09-01T07:00:00Z');
-    const log = createLogger({ format: 'json', clock, write: (l) => lines.push(l) });
-    server = await startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port: 0, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 2000, burstQuietMs: 300 } });
+    await store.addSubscribers([{ email: 'reader@example.com' }], new Date(NOW), { resubscribe: false });
+    const log = createLogger({ format: 'json', clock: CLOCK, write: (l) => lines.push(l) });
+    server = await startServer({ config, clock: CLOCK, log, store, secret: SECRET, host: '127.0.0.1', port: 0, limits: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 2000, burstQuietMs: 300 } });
   });
 
   afterAll(async () => {

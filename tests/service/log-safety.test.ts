@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { makeProject as makeDeliveryProject, recorded, runCli, SECRET, startSmtp, type Project as DeliveryProject, type Smtp } from '../delivery/helpers.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
-import { makeProject, type Project } from '../helpers/project.js';
+import { runCli } from '../helpers/cli.js';
+import { recorded, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 /*
  * issue 9, defect 9: what reaches a log must neither leak a credential nor
@@ -17,7 +19,7 @@ describe('serve: request lines', () => {
   const token = createUnsubscribeToken(SECRET, 'reader@example.com');
 
   beforeAll(async () => {
-    project = makeProject({ articles: false });
+    project = makeProject({ articles: 'none' });
     project.write('output/rss.xml', '<rss version="2.0"><channel><title>t</title></channel></rss>\n');
     // Text logs: the format people read, where a raw escape sequence would act on their terminal.
     serve = startCli(['serve', '--port', '0'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
@@ -69,23 +71,20 @@ describe('serve: request lines', () => {
 describe('the line that ends a failed run', () => {
   // Three characters: below the four that redaction used to require.
   const PASSWORD = 'Zq9';
-  let project: DeliveryProject;
+  let project: Project;
   let smtp: Smtp;
 
   beforeAll(async () => {
     // A server that echoes the credentials it refuses, as some do.
     smtp = await startSmtp({
-      onAuth: (username, password) => Object.assign(new Error(`Authentication failed for ${username} with password ${password}`), { responseCode: 535 }),
+      onAuth: (username, password) => smtpError(535, `Authentication failed for ${username} with password ${password}`),
     });
-    project = await makeDeliveryProject();
-    await project.article('story', { title: 'A story', date: '2025-08-20T09:00:00Z' });
+    project = makeProject({ articles: 'none', config: TEST_SHEET });
+    project.article('story', { title: 'A story', date: '2025-08-20T09:00:00Z' });
     await project.addSubscribers(['ann@example.org']);
   });
 
-  afterAll(async () => {
-    await smtp.close();
-    await project.cleanup();
-  });
+  afterAll(() => smtp.close());
 
   const send = (format: string) =>
     runCli(['send', '--log-format', format], { cwd: project.dir, env: { SMTP_URL: `smtp://digest:${PASSWORD}@127.0.0.1:${smtp.port}`, BROADSHEET_SECRET: SECRET } });

@@ -2,10 +2,9 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET } from '../delivery/helpers.js';
 import { startServe } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
-import { makeProject, type Project } from '../helpers/project.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
 
 /*
  * issue 9, defect 8: a blue/green deploy swaps the output folder's symbolic
@@ -32,7 +31,7 @@ async function pointOutputAt(target: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  project = makeProject({ articles: false });
+  project = makeProject({ articles: 'none' });
   build('build-1', 'blue');
   build('build-2', 'green');
   symlinkSync('build-1', path.join(project.dir, 'output'));
