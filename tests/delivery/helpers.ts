@@ -38,6 +38,7 @@ export function configYaml(extra = ''): string {
   author:
     name: Test Desk
     email: desk@example.test
+  postalAddress: The Test Sheet, 1 Test Street, Testville
 content:
   dir: articles
   permalink: "{slug}/"
