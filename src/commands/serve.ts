@@ -19,6 +19,7 @@ export const serveCommand: Command = {
     'the subscribe form needs SMTP_URL as well, to send its confirmation mails.',
   ].join('\n'),
   options: { host: { type: 'string' }, port: { type: 'string' }, schedule: { type: 'boolean' }, inbound: { type: 'boolean' } },
+  args: [],
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     const host = (ctx.options.host as string | undefined) ?? config.server.host;

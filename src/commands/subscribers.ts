@@ -248,14 +248,10 @@ export const subscribersCommand: Command = {
     '  stats [--issues <n>]          counts by status, and the bounce and complaint rates of the last n issues (5)',
   ].join('\n'),
   options: { name: { type: 'string' }, status: { type: 'string' }, confirm: { type: 'boolean' }, issues: { type: 'string' } },
+  subcommands: { add: ['<email>'], remove: ['<email>'], list: [], import: ['<file.csv>'], export: ['[file.csv]'], stats: [] },
   async run(ctx) {
-    const sub = ctx.positionals[0];
-    if (sub === 'add') return add(ctx);
-    if (sub === 'remove') return remove(ctx);
-    if (sub === 'list') return list(ctx);
-    if (sub === 'import') return importCsv(ctx);
-    if (sub === 'export') return exportList(ctx);
-    if (sub === 'stats') return stats(ctx);
-    throw new BroadsheetError('USAGE', `subscribers needs one of: add, remove, list, import, export, stats${sub ? ` (not "${sub}")` : ''}`);
+    // The command line was checked against `subcommands` before this runs.
+    const sub = ctx.positionals[0] as 'add' | 'remove' | 'list' | 'import' | 'export' | 'stats';
+    return { add, remove, list, import: importCsv, export: exportList, stats }[sub](ctx);
   },
 };

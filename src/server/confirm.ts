@@ -5,7 +5,7 @@ import { escapeHtml } from '../util/text.js';
 import { readBody } from './body.js';
 import type { ServerContext } from './context.js';
 import { methodNotAllowed } from './respond.js';
-import { maskEmail } from './unsubscribe.js';
+import { maskEmail } from '../util/text.js';
 
 // The token is a credential: it must not leak to other sites through Referer.
 export const TOKEN_PAGE_HEADERS = { 'Referrer-Policy': 'no-referrer' };

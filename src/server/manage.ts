@@ -10,7 +10,7 @@ import { TOKEN_PAGE_HEADERS } from './confirm.js';
 import type { ServerContext } from './context.js';
 import { methodNotAllowed } from './respond.js';
 import { MAX_FORM_BODY } from './subscribe.js';
-import { maskEmail } from './unsubscribe.js';
+import { maskEmail } from '../util/text.js';
 
 function describe(ctx: ServerContext, s: Subscriber): string {
   const date = (d: Date | undefined) => (d ? formatDate(ctx.config, d) : 'an unrecorded date');

@@ -7,7 +7,7 @@ import { readForm } from './body.js';
 import type { ServerContext } from './context.js';
 import { clientAddress } from './rate-limit.js';
 import { methodNotAllowed } from './respond.js';
-import { maskEmail } from './unsubscribe.js';
+import { maskEmail } from '../util/text.js';
 
 /** A subscribe form's body is an address and a name: a few hundred bytes. */
 export const MAX_FORM_BODY = 8 * 1024;

@@ -31,10 +31,18 @@ export function hasXsltproc(): boolean {
   return probe('xsltproc', 'xsltproc', ['--version']);
 }
 
+/** Debian's Chromium, driven through playwright-core (which downloads no browser of its own). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+export function hasChromium(): boolean {
+  return probe('chromium', CHROMIUM, ['--version']);
+}
+
 const INSTALL = {
   xmllint: 'apt-get install libxml2-utils',
   feedparser: 'apt-get install python3-feedparser',
   xsltproc: 'apt-get install xsltproc',
+  chromium: 'apt-get install chromium',
 } as const;
 
 /**
@@ -42,7 +50,7 @@ const INSTALL = {
  * elsewhere prints a notice once and returns false so the caller can skip.
  */
 export function tool(name: keyof typeof INSTALL): boolean {
-  const present = name === 'xmllint' ? hasXmllint() : name === 'feedparser' ? hasFeedparser() : hasXsltproc();
+  const present = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, chromium: hasChromium }[name]();
   if (present) return true;
   const install = INSTALL[name];
   if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);
