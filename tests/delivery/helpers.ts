@@ -50,6 +50,7 @@ email:
   from: "The Test Sheet <digest@example.test>"
   replyTo: "Test Desk <desk@example.test>"
   unsubscribeMailto: leave@example.test
+  returnPath: "bounces+{token}@example.test"
   maxConnections: 3
 data:
   dir: data
@@ -131,6 +132,8 @@ export async function runJob(project: Project, smtp: Smtp | undefined, over: Par
 
 export interface Received {
   to: string[];
+  /** The envelope sender (MAIL FROM). */
+  from: string;
   raw: Buffer;
 }
 
@@ -180,7 +183,8 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}): Promise<Smtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
-        const msg: Received = { to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) };
+        const mailFrom = session.envelope.mailFrom;
+        const msg: Received = { to: session.envelope.rcptTo.map((r) => r.address), from: mailFrom ? mailFrom.address : '', raw: Buffer.concat(chunks) };
         const verdict = await behaviour.afterData?.(msg, session, dataCount++);
         if (verdict === 'hang') return;
         if (verdict === 'drop') {
