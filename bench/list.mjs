@@ -1,0 +1,200 @@
+// The list's benchmarks: the inbound path reading DSNs from a Maildir (target >= 500 a second), and the
+// subscribe endpoint (target >= 1,000 requests a second), each sending its confirmation mail to a local
+// smtp-server in another process. Runs from dist/ (npm run build:ts first).
+// Usage: node bench/list.mjs [--dsns 5000] [--requests 5000], or import { runListBench }.
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = (p) => path.join(root, 'dist', p);
+const direct = process.argv[1] === import.meta.filename;
+const { values: args } = direct ? parseArgs({ options: { dsns: { type: 'string', default: '5000' }, requests: { type: 'string', default: '5000' }, role: { type: 'string' } } }) : { values: {} };
+const SECRET = 'bench-secret-not-for-production';
+
+/** The sink: accepts and discards every message, in its own process so it does not take the server's CPU. */
+async function sink() {
+  const { SMTPServer } = await import('smtp-server');
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, _session, cb) {
+      stream.on('end', () => cb(null, 'Ok'));
+      stream.resume();
+    },
+  });
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
+  process.on('disconnect', () => process.exit(0));
+}
+
+async function project(extra = {}) {
+  const { resolveConfig } = await import(dist('config/load.js'));
+  const { configSchema } = await import(dist('config/schema.js'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'broadsheet-bench-list-'));
+  const data = {
+    site: { title: 'Bench', url: 'https://bench.example/', language: 'en', description: 'Bench.', author: { name: 'Bench' }, postalAddress: '1 Bench Road' },
+    digest: { templates: path.join(root, 'email-templates') },
+    email: { from: 'Bench <news@bench.example>', unsubscribeMailto: 'leave@bench.example', returnPath: 'bounces+{token}@bench.example', maxConnections: 5 },
+    ...extra,
+  };
+  return { dir, config: resolveConfig(configSchema.parse(data), path.join(dir, 'broadsheet.config.yaml')) };
+}
+
+function dsn(i, verp) {
+  return [
+    'Return-Path: <>',
+    `Delivered-To: ${verp}`,
+    'From: MAILER-DAEMON@mail.example.org (Mail Delivery System)',
+    'Subject: Undelivered Mail Returned to Sender',
+    `To: ${verp}`,
+    `Message-Id: <bench-${i}@mail.example.org>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    `<reader${i}@example.org>: host mx.example.org said: 550 5.1.1 User unknown (in reply to RCPT TO command)`,
+    '',
+    '--b',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mail.example.org',
+    '',
+    `Final-Recipient: rfc822; reader${i}@example.org`,
+    'Action: failed',
+    'Status: 5.1.1',
+    `Diagnostic-Code: smtp; 550 5.1.1 <reader${i}@example.org>: User unknown`,
+    '',
+    '--b',
+    'Content-Type: text/rfc822-headers',
+    '',
+    `From: Bench <news@bench.example>`,
+    `To: reader${i}@example.org`,
+    'Subject: Bench: a story',
+    `Message-ID: <issue-1.${String(i).padStart(24, '0')}@bench.example>`,
+    '',
+    '--b--',
+    '',
+  ].join('\r\n');
+}
+
+/** broadsheet inbound --maildir, in process: N DSNs, each bouncing one subscriber. Best of two runs. */
+export async function runInboundBench(n = 5000) {
+  const { openStore } = await import(dist('store/open.js'));
+  const { mailHandler } = await import(dist('inbound/process.js'));
+  const { readMaildir } = await import(dist('inbound/mailbox.js'));
+  const { verpAddress } = await import(dist('delivery/verp.js'));
+  const { silentLogger } = await import(dist('log.js'));
+  const { systemClock } = await import(dist('clock.js'));
+  const rates = [];
+  for (let round = 0; round < 2; round++) {
+    const { dir, config } = await project();
+    try {
+      const store = await openStore(config.paths.data);
+      await store.addSubscribers(Array.from({ length: n }, (_, i) => ({ email: `reader${i}@example.org` })), new Date(), { resubscribe: false });
+      const ids = new Map((await store.listSubscribers()).map((s) => [s.email, s.id]));
+      const maildir = path.join(dir, 'Maildir');
+      for (const d of ['new', 'cur', 'tmp']) mkdirSync(path.join(maildir, d), { recursive: true });
+      for (let i = 0; i < n; i++) writeFileSync(path.join(maildir, 'new', `${1756800000 + i}.M${i}P1.bench`), dsn(i, verpAddress(config.email.returnPath, SECRET, { subscriberId: ids.get(`reader${i}@example.org`), issue: 1 })));
+      const handler = mailHandler({ config, secret: SECRET, store, clock: systemClock, log: silentLogger });
+      const t = performance.now();
+      const tally = await readMaildir(maildir, handler);
+      const seconds = (performance.now() - t) / 1000;
+      if (tally.applied !== n) throw new Error(`expected ${n} bounces applied, got ${JSON.stringify(tally)}`);
+      const counts = await store.statusCounts();
+      if (counts.bounced !== n) throw new Error(`expected ${n} bounced, got ${JSON.stringify(counts)}`);
+      rates.push(n / seconds);
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const best = Math.max(...rates);
+  console.log(`inbound: ${n} DSNs from a Maildir (parse, verify VERP, record, move to cur/): ${best.toFixed(0)} DSNs/s, best of ${rates.length} (target >= 500)`);
+  return best;
+}
+
+function postForm(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** POST /subscribe/: distinct new addresses, 16 keep-alive connections; every one records a pending address and queues a mail. */
+export async function runSubscribeBench(n = 5000, smtpPort) {
+  const { openStore } = await import(dist('store/open.js'));
+  const { startServer } = await import(dist('server/server.js'));
+  const { openConfirmationMailer } = await import(dist('list/mailer.js'));
+  const { silentLogger } = await import(dist('log.js'));
+  const { systemClock } = await import(dist('clock.js'));
+  const { dir, config } = await project({ list: { rateLimit: 1_000_000 } });
+  const store = await openStore(config.paths.data);
+  const mailer = await openConfirmationMailer({ config, secret: SECRET, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, dkim: undefined, clock: systemClock, log: silentLogger });
+  const server = await startServer({ config, clock: systemClock, log: silentLogger, store, secret: SECRET, host: '127.0.0.1', port: 0, mailer });
+  const url = `${server.url}subscribe/`;
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  try {
+    const run = async (prefix, count) => {
+      let next = 0;
+      const statuses = new Set();
+      const t = performance.now();
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < count) {
+            const i = next++;
+            statuses.add(await postForm(agent, url, `email=${prefix}${i}%40example.org&name=Reader+${i}&website=`));
+          }
+        }),
+      );
+      return { rps: count / ((performance.now() - t) / 1000), statuses: [...statuses] };
+    };
+    await run('warm', 500);
+    const r = await run('reader', n);
+    const answered = performance.now();
+    await mailer.idle();
+    const drained = (performance.now() - answered) / 1000;
+    const pending = (await store.statusCounts()).pending;
+    if (pending !== n + 500) throw new Error(`expected ${n + 500} pending addresses, got ${pending}`);
+    console.log(`subscribe: ${n} POST /subscribe/ (new addresses), 16 keep-alive connections: ${r.rps.toFixed(0)} req/s (status ${r.statuses.join(',')}) (target >= 1,000); confirmation mails drained ${drained.toFixed(1)} s after the last answer`);
+    return r.rps;
+  } finally {
+    agent.destroy();
+    await server.close();
+    await mailer.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function child(role) {
+  return new Promise((resolve, reject) => {
+    const c = fork(import.meta.filename, ['--role', role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    c.once('message', (m) => resolve({ child: c, message: m }));
+    c.once('exit', (code) => code !== 0 && reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+export async function runListBench({ dsns = 5000, requests = 5000 } = {}) {
+  console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  await runInboundBench(dsns);
+  const server = await child('sink');
+  try {
+    await runSubscribeBench(requests, server.message.port);
+  } finally {
+    server.child.disconnect();
+    server.child.kill();
+  }
+}
+
+if (direct && args.role === 'sink') await sink();
+else if (direct) await runListBench({ dsns: Number(args.dsns), requests: Number(args.requests) });
