@@ -1,9 +1,9 @@
 // The list's benchmarks: the inbound path reading DSNs from a Maildir (target >= 500 a second), and the
 // subscribe endpoint (target >= 1,000 requests a second), each sending its confirmation mail to a local
-// smtp-server in another process. Runs from dist/ (npm run build:ts first).
+// smtp-server in another process (the send benchmark's sink). Runs from dist/ (npm run build:ts first).
 // Usage: node bench/list.mjs [--dsns 5000] [--requests 5000], or import { runListBench }.
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,24 +12,8 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(import.meta.dirname, '..');
 const dist = (p) => path.join(root, 'dist', p);
 const direct = process.argv[1] === import.meta.filename;
-const { values: args } = direct ? parseArgs({ options: { dsns: { type: 'string', default: '5000' }, requests: { type: 'string', default: '5000' }, role: { type: 'string' } } }) : { values: {} };
+const { values: args } = direct ? parseArgs({ options: { dsns: { type: 'string', default: '5000' }, requests: { type: 'string', default: '5000' } } }) : { values: {} };
 const SECRET = 'bench-secret-not-for-production';
-
-/** The sink: accepts and discards every message, in its own process so it does not take the server's CPU. */
-async function sink() {
-  const { SMTPServer } = await import('smtp-server');
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    onData(stream, _session, cb) {
-      stream.on('end', () => cb(null, 'Ok'));
-      stream.resume();
-    },
-  });
-  server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
-  process.on('disconnect', () => process.exit(0));
-}
 
 async function project(extra = {}) {
   const { resolveConfig } = await import(dist('config/load.js'));
@@ -44,43 +28,16 @@ async function project(extra = {}) {
   return { dir, config: resolveConfig(configSchema.parse(data), path.join(dir, 'broadsheet.config.yaml')) };
 }
 
+/** The Postfix bounce of the inbound tests (a 5.1.1, the message's headers returned), for subscriber i. */
+const POSTFIX = readFileSync(path.join(root, 'tests/inbound/fixtures/postfix-user-unknown.eml'), 'utf8');
 function dsn(i, verp) {
-  return [
-    'Return-Path: <>',
-    `Delivered-To: ${verp}`,
-    'From: MAILER-DAEMON@mail.example.org (Mail Delivery System)',
-    'Subject: Undelivered Mail Returned to Sender',
-    `To: ${verp}`,
-    `Message-Id: <bench-${i}@mail.example.org>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain; charset=us-ascii',
-    '',
-    `<reader${i}@example.org>: host mx.example.org said: 550 5.1.1 User unknown (in reply to RCPT TO command)`,
-    '',
-    '--b',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mail.example.org',
-    '',
-    `Final-Recipient: rfc822; reader${i}@example.org`,
-    'Action: failed',
-    'Status: 5.1.1',
-    `Diagnostic-Code: smtp; 550 5.1.1 <reader${i}@example.org>: User unknown`,
-    '',
-    '--b',
-    'Content-Type: text/rfc822-headers',
-    '',
-    `From: Bench <news@bench.example>`,
-    `To: reader${i}@example.org`,
-    'Subject: Bench: a story',
-    `Message-ID: <issue-1.${String(i).padStart(24, '0')}@bench.example>`,
-    '',
-    '--b--',
-    '',
-  ].join('\r\n');
+  const values = {
+    VERP: verp,
+    RCPT: `reader${i}@example.org`,
+    ORIGINAL: `From: Bench <news@bench.example>\nTo: reader${i}@example.org\nSubject: Bench: a story\nMessage-ID: <issue-1.${String(i).padStart(24, '0')}@bench.example>\n\nA story.\n`,
+  };
+  const text = POSTFIX.replace(/\{\{(\w+)\}\}/g, (_, k) => values[k]).replace('Message-Id: <', `Message-Id: <${i}.`);
+  return text.replace(/\r?\n/g, '\r\n');
 }
 
 /** broadsheet inbound --maildir, in process: N DSNs, each bouncing one subscriber. Best of two runs. */
@@ -176,18 +133,19 @@ export async function runSubscribeBench(n = 5000, smtpPort) {
   }
 }
 
-function child(role) {
+/** The send benchmark's SMTP sink, in its own process so that it does not take the server's CPU. */
+function sink() {
   return new Promise((resolve, reject) => {
-    const c = fork(import.meta.filename, ['--role', role], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const c = fork(path.join(import.meta.dirname, 'send.mjs'), ['--role', 'sink'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     c.once('message', (m) => resolve({ child: c, message: m }));
-    c.once('exit', (code) => code !== 0 && reject(new Error(`${role} exited with ${code}`)));
+    c.once('exit', (code) => code !== 0 && reject(new Error(`the SMTP sink exited with ${code}`)));
   });
 }
 
 export async function runListBench({ dsns = 5000, requests = 5000 } = {}) {
   console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
   await runInboundBench(dsns);
-  const server = await child('sink');
+  const server = await sink();
   try {
     await runSubscribeBench(requests, server.message.port);
   } finally {
@@ -196,5 +154,4 @@ export async function runListBench({ dsns = 5000, requests = 5000 } = {}) {
   }
 }
 
-if (direct && args.role === 'sink') await sink();
-else if (direct) await runListBench({ dsns: Number(args.dsns), requests: Number(args.requests) });
+if (direct) await runListBench({ dsns: Number(args.dsns), requests: Number(args.requests) });

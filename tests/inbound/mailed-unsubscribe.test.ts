@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { makeProject, runCli, runJob, SECRET, startSmtp, type Project, type Smtp } from '../delivery/helpers.js';
+import { fillFixture } from './fixtures.js';
 
 let project: Project;
 let smtp: Smtp;
@@ -68,29 +69,11 @@ describe('broadsheet inbound --maildir and --mbox', () => {
   it('reads a Maildir\'s new mail once, moves it to cur/, rereads cur/ with --all changing nothing; reads an mbox', async () => {
     await runJob(project, smtp);
     const sent = smtp.received.find((r) => r.to[0] === 'bo@example.org')!;
-    const bounce = [
-      'From: MAILER-DAEMON@mail.example.org',
-      `To: ${sent.from}`,
-      'Subject: Undelivered Mail Returned to Sender',
-      'Message-Id: <maildir-bounce@mail.example.org>',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mail.example.org',
-      '',
-      'Final-Recipient: rfc822; bo@example.org',
-      'Action: failed',
-      'Status: 5.1.1',
-      '--b--',
-      '',
-    ].join('\r\n');
+    const bounce = fillFixture('postfix-user-unknown.eml', { email: 'bo@example.org' }, sent);
     const maildir = path.join(project.dir, 'Maildir');
     for (const d of ['new', 'cur', 'tmp']) mkdirSync(path.join(maildir, d), { recursive: true });
     // Postfix's local delivery adds these: the VERP address is in Delivered-To as well.
-    writeFileSync(path.join(maildir, 'new', '1756800000.M1P1.host'), `Return-Path: <>\r\nDelivered-To: ${sent.from}\r\n${bounce}`);
+    writeFileSync(path.join(maildir, 'new', '1756800000.M1P1.host'), `Delivered-To: ${sent.from}\r\n${bounce}`);
     writeFileSync(path.join(maildir, 'new', '1756800001.M2P1.host'), 'From: someone@example.net\r\nSubject: hello\r\n\r\nnot a report\r\n');
     const env = { BROADSHEET_SECRET: SECRET };
     const first = await runCli(['inbound', '--maildir', 'Maildir'], { cwd: project.dir, env });
@@ -112,7 +95,7 @@ describe('broadsheet inbound --maildir and --mbox', () => {
     const token = createUnsubscribeToken(SECRET, 'ann@example.org');
     const mbox = [
       'From MAILER-DAEMON Tue Sep  2 08:14:03 2025',
-      bounce.replace(/\r\n/g, '\n'),
+      bounce.replace(/\r\n/g, '\n').replace(/^From /gm, '>From '),
       'From ann@example.org Tue Sep  2 09:00:00 2025',
       'From: ann@example.org',
       'To: leave@example.test',

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubscriberStatus } from '../../src/delivery/model.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { makeProject, runJob, startSmtp, SECRET, type Project, type Smtp } from '../delivery/helpers.js';
+import { BOUNCES, fillFixture } from './fixtures.js';
 
 /**
  * Bounces and complaints in the formats real servers send, delivered by a
@@ -15,8 +16,6 @@ import { makeProject, runJob, startSmtp, SECRET, type Project, type Smtp } from 
  * and the returned message.
  */
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures');
-const BOUNCES = 'bounces@example.test';
 
 /** Which subscriber each fixture is about, and what it must leave them as. */
 const CASES: { fixture: string; reader: string; rcpt: 'verp' | 'bare'; status: SubscriberStatus; leftVia?: string }[] = [
@@ -43,24 +42,6 @@ let port: number;
 const reports = new Map<string, { rcpt: string; raw: string }>();
 
 const address = (reader: string) => `${reader}@example.org`;
-
-/** A fixture with its placeholders filled in for the message `reader` was sent. */
-function fill(fixture: string, reader: string, sent: { raw: Buffer; verp: string }): string {
-  const original = sent.raw.toString('utf8').replace(/\r\n/g, '\n');
-  const headers = original.slice(0, original.indexOf('\n\n'));
-  const messageId = /^Message-ID: (.*)$/im.exec(headers)![1]!;
-  const text = readFileSync(path.join(FIXTURES, fixture), 'utf8')
-    .replaceAll('{{ORIGINAL_HEADERS}}', headers)
-    .replaceAll('{{ORIGINAL_REDACTED}}', original.replace(/^To: .*$/m, 'To: redacted@yahoo.example'))
-    .replaceAll('{{ORIGINAL}}', original)
-    .replaceAll('{{MESSAGE_ID}}', messageId)
-    .replaceAll('{{VERP}}', sent.verp)
-    .replaceAll('{{BOUNCES}}', BOUNCES)
-    .replaceAll('{{RCPT_LOCAL}}', reader)
-    .replaceAll('{{RCPT}}', address(reader));
-  expect(text, fixture).not.toContain('{{');
-  return text.replace(/\r?\n/g, '\r\n');
-}
 
 /** Delivers every report as a bounce is delivered: null sender, one recipient. */
 async function deliverAll(): Promise<string[]> {
@@ -97,7 +78,7 @@ beforeAll(async () => {
   expect(await runJob(project, smtp)).toMatchObject({ kind: 'sent', accepted: CASES.length });
   for (const c of CASES) {
     const sent = smtp.received.find((r) => r.to[0] === address(c.reader))!;
-    reports.set(c.fixture, { rcpt: c.rcpt === 'verp' ? sent.from : BOUNCES, raw: fill(c.fixture, c.reader, { raw: sent.raw, verp: sent.from }) });
+    reports.set(c.fixture, { rcpt: c.rcpt === 'verp' ? sent.from : BOUNCES, raw: fillFixture(c.fixture, { email: address(c.reader) }, sent) });
   }
   inbound = startCli(['inbound', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
   const listening = await inbound.waitFor((e) => e.event === 'receiving mail', 30_000);

@@ -9,13 +9,13 @@ let smtp: Smtp | undefined;
 
 beforeEach(async () => {
   project = await makeProject();
+  // One article: every send has an issue to make.
   await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
 });
 
 afterEach(async () => {
-  await smtp?.close();
+  await Promise.all([smtp?.close(), project.cleanup()]);
   smtp = undefined;
-  await project.cleanup();
 });
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET, ...env } });

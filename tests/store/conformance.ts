@@ -7,6 +7,16 @@ import type { Store } from '../../src/store/store.js';
  * unstorage runs one suite over every driver).
  */
 export function storeConformance(name: string, open: () => Promise<Store>): void {
+  /** A fresh store for one test, closed however the test ends. */
+  const withStore = async (test: (store: Store) => Promise<void>): Promise<void> => {
+    const store = await open();
+    try {
+      await test(store);
+    } finally {
+      await store.close();
+    }
+  };
+
   describe(`${name}: the Store contract`, () => {
     it('keeps one subscriber per address, with status and timestamps', async () => {
       const store = await open();
@@ -117,9 +127,8 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       }
     });
 
-    it('records how each address joined, and what an operator may and may not bring back', async () => {
-      const store = await open();
-      try {
+    it('records how each address joined, and what an operator may and may not bring back', () =>
+      withStore(async (store) => {
         const t1 = new Date('2025-01-01T00:00:00Z');
         const t2 = new Date('2025-02-01T00:00:00Z');
         const importJoin = { via: 'import' as const, detail: 'people.csv' };
@@ -154,14 +163,10 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
 
         expect(await store.statusCounts()).toEqual({ pending: 0, subscribed: 3, unsubscribed: 0, bounced: 0, complained: 1 });
         expect((await store.listSubscribers('complained')).map((x) => x.email)).toEqual(['com@example.org']);
-      } finally {
-        await store.close();
-      }
-    });
+      }));
 
-    it('double opt-in: a request makes an address pending, its confirmation subscribes it, and the mails per address are capped', async () => {
-      const store = await open();
-      try {
+    it('double opt-in: a request makes an address pending, its confirmation subscribes it, and the mails per address are capped', () =>
+      withStore(async (store) => {
         const t0 = new Date('2025-03-01T00:00:00Z');
         const later = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
         const policy = { reopen: true, confirmMails: 3, windowMs: 86_400_000 };
@@ -202,26 +207,18 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         expect(await store.confirmSubscription('new@example.org', later(2), later(3 * 24 * 60 + 1))).toBe('not-pending');
         expect(await store.confirmSubscription('new@example.org', later(3 * 24 * 60), later(3 * 24 * 60 + 1))).toBe('confirmed');
         expect((await store.getSubscriber('new@example.org'))!.leftAt).toBeUndefined();
-      } finally {
-        await store.close();
-      }
-    });
+      }));
 
-    it('concurrent requests for one address never exceed its share of confirmation mails', async () => {
-      const store = await open();
-      try {
+    it('concurrent requests for one address never exceed its share of confirmation mails', () =>
+      withStore(async (store) => {
         const at = new Date('2025-03-01T00:00:00Z');
         const outcomes = await Promise.all(Array.from({ length: 40 }, () => store.requestSubscription('rush@example.org', undefined, { via: 'form' }, at, { reopen: true, confirmMails: 2, windowMs: 3_600_000 })));
         expect(outcomes.filter((o) => o.outcome === 'confirm')).toHaveLength(2);
         expect(new Set(outcomes.map((o) => o.id)).size).toBe(1);
-      } finally {
-        await store.close();
-      }
-    });
+      }));
 
-    it('applies bounces, complaints and mailed unsubscribes once each', async () => {
-      const store = await open();
-      try {
+    it('applies bounces, complaints and mailed unsubscribes once each', () =>
+      withStore(async (store) => {
         const at = (day: number) => new Date(Date.UTC(2025, 3, day));
         await store.addSubscribers(['hard', 'soft', 'comp', 'mail', 'gone'].map((n) => ({ email: `${n}@example.org` })), at(1), { resubscribe: false });
         const id = async (n: string) => (await store.getSubscriber(`${n}@example.org`))!.id;
@@ -276,24 +273,17 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         ]);
         expect((await store.issueListStats(10)).find((i) => i.issue === 2)).toEqual({ issue: 2, accepted: 5, failed: 0, bounces: 1, complaints: 1 });
         expect(await store.statusCounts()).toEqual({ pending: 0, subscribed: 1, unsubscribed: 1, bounced: 2, complained: 1 });
-      } finally {
-        await store.close();
-      }
-    });
+      }));
 
-    it('carries each delivery\'s consent record, for the reason line of the copy', async () => {
-      const store = await open();
-      try {
+    it('carries each delivery\'s consent record, for the reason line of the copy', () =>
+      withStore(async (store) => {
         const at = new Date('2025-05-01T00:00:00Z');
         await store.addSubscribers([{ email: 'ann@example.org' }], at, { resubscribe: false, join: { via: 'import', detail: 'people.csv' } });
         await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['a'], covered: ['a'], createdAt: at });
         await store.enqueue(1, at);
         const [d] = await store.dueDeliveries(1);
         expect(d!.consent).toEqual({ joinedAt: at, joinedVia: 'import', joinedDetail: 'people.csv' });
-      } finally {
-        await store.close();
-      }
-    });
+      }));
 
     it('gives each lock to one holder at a time, and the send and schedule locks are separate', async () => {
       const store = await open();
