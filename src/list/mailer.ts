@@ -25,7 +25,7 @@ export interface ConfirmationRequest {
 export type MailOutcome = 'sent' | 'refused' | 'failed';
 
 export interface ConfirmationMailer {
-  /** Sends one confirmation mail, retrying temporary failures; never rejects. */
+  /** Queues one confirmation mail, sent (a few at a time) with temporary failures retried; resolves with its outcome, never rejects. */
   send(request: ConfirmationRequest): Promise<MailOutcome>;
   /** Resolves once every mail handed to send() so far has settled. */
   idle(): Promise<void>;
@@ -65,7 +65,6 @@ export async function openConfirmationMailer(opts: MailerOptions): Promise<Confi
   const domain = sender(config).address.split('@').pop()!.toLowerCase();
   const returnPath = config.email?.returnPath;
   const closing = new AbortController();
-  const inFlight = new Set<Promise<MailOutcome>>();
 
   const attempt = async (r: ConfirmationRequest): Promise<MailOutcome> => {
     const link = confirmUrl(config, secret, r.email, r.requestedAt);
@@ -97,20 +96,42 @@ export async function openConfirmationMailer(opts: MailerOptions): Promise<Confi
     }
   };
 
+  // A queue of requests, a few mails built and sent at a time (email.maxConnections): a burst of
+  // requests holds small records, not built messages, and the requests keep most of the CPU.
+  const queue: { r: ConfirmationRequest; done: (o: MailOutcome) => void }[] = [];
+  let head = 0;
+  let active = 0;
+  const idleWaiters: (() => void)[] = [];
+  const concurrency = config.email!.maxConnections;
+  const idle = () => (active === 0 && head === queue.length ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)));
+  const pump = () => {
+    while (active < concurrency && head < queue.length) {
+      const job = queue[head]!;
+      queue[head++] = undefined as never;
+      active++;
+      void attempt(job.r).then(job.done, () => job.done('failed')).finally(() => {
+        active--;
+        if (head === queue.length) {
+          queue.length = head = 0;
+          if (active === 0) for (const w of idleWaiters.splice(0)) w();
+        }
+        pump();
+      });
+    }
+  };
+
   return {
     send(r) {
-      // Started on the next turn of the event loop: a caller answering a request does so before any of the mail's work.
-      const p = new Promise<void>((resolve) => setImmediate(resolve)).then(() => attempt(r));
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-      return p;
+      return new Promise<MailOutcome>((done) => {
+        queue.push({ r, done });
+        // Started on the next turn of the event loop: a caller answering a request does so before any of the mail's work.
+        setImmediate(pump);
+      });
     },
-    async idle() {
-      await Promise.all([...inFlight]);
-    },
+    idle,
     async close() {
       closing.abort();
-      await Promise.all([...inFlight]);
+      await idle();
       transport.close();
     },
   };
