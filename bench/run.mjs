@@ -2,7 +2,9 @@
 // the others still run; the exit status is 1 when any failed.
 import { runBuildBench } from './build.mjs';
 import { runDigestBench } from './digest.mjs';
+import { runHugoBench } from './hugo.mjs';
 import { runListBench } from './list.mjs';
+import { runMarkdownBench } from './markdown.mjs';
 import { runSendBench } from './send.mjs';
 import { runServerBench } from './server.mjs';
 
@@ -10,6 +12,8 @@ console.log(`node ${process.version}, ${(await import('node:os')).cpus().length}
 let failed = 0;
 for (const [name, run] of [
   ['build', runBuildBench],
+  ['markdown', runMarkdownBench],
+  ['hugo', runHugoBench],
   ['digest', runDigestBench],
   ['send', runSendBench],
   ['server', runServerBench],

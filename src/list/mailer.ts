@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
-import type { DKIMOptions, NodemailerError } from 'nodemailer';
+import type { NodemailerError } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { publicUrls } from '../config/urls.js';
+import type { DkimKey } from '../delivery/dkim.js';
 import { classify, replyOf, type RetryPolicy } from '../delivery/sender.js';
 import { createConfirmToken } from '../delivery/tokens.js';
 import { smtpTransport, type SmtpTuning } from '../delivery/transport.js';
@@ -37,7 +38,7 @@ export interface MailerOptions {
   config: Config;
   secret: string;
   smtpUrl: string;
-  dkim: DKIMOptions | undefined;
+  dkim: DkimKey | undefined;
   clock: Clock;
   log: Logger;
   smtp?: SmtpTuning;

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { DKIMOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
+import type { DkimKey } from '../delivery/dkim.js';
 import { messageMaker, type Addressee } from '../delivery/messages.js';
 import type { Delivery, DeliveryCounts, RenderedIssue, StoredIssue, SubscriberStatus } from '../delivery/model.js';
 import { writeOutbox } from '../delivery/outbox.js';
@@ -59,7 +59,7 @@ export type JobResult =
 
 interface Prerequisites {
   secret: string;
-  dkim: DKIMOptions | undefined;
+  dkim: DkimKey | undefined;
 }
 
 /** Everything a message needs that can be missing, checked before anything is recorded. */

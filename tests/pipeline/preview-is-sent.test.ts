@@ -31,7 +31,7 @@ function storiesOf(html: string): Shown {
       .text()
       .trim(),
     lead: link($('h1 a').first()),
-    cards: $('h2 a')
+    cards: $('h3 a')
       .toArray()
       .map((a) => link($(a)))
       .filter((c) => c.url !== 'https://news.example.test/'),
@@ -86,7 +86,7 @@ async function sendAndRead(from: number): Promise<{ shown: Shown; text: string; 
 // Per-recipient lines (greeting, links, the reason the reader gets the mail) differ from the neutral preview's by design.
 const storyLines = (text: string) => text.split('\n').filter((l) => l.trim() !== '' && !/Hello |unsubscribe|View this issue|Manage your subscription|You receive this email/i.test(l));
 
-describe('the digest build previews is the digest send delivers', () => {
+describe('the digest build previews is the digest send delivers', { timeout: 60_000 }, () => {
   it('first issue, then the next one with only what is new, with also-new links beyond maxTeasers', async () => {
     smtp = await startSmtp();
     const preview = await previewOnDisk();
