@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { DATABASE_FILE } from '../../src/store/sqlite/sqlite-store.js';
 import { openStore } from '../../src/store/open.js';
+import { REPO } from '../helpers/project.js';
 import { storeConformance } from './conformance.js';
 
 const dirs: string[] = [];
@@ -75,6 +78,21 @@ describe('SQLite store', () => {
         ['issue', 'issues'],
         ['subscriber', 'subscribers'],
       ]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('processes opening a new data folder at once migrate it once, and all of them open it', async () => {
+    const data = path.join(await freshDir(), 'data');
+    const open = `import(${JSON.stringify(pathToFileURL(path.join(REPO, 'dist/store/open.js')).href)}).then((m) => m.openStore(${JSON.stringify(data)})).then((s) => s.close())`;
+    const exits = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => spawn(process.execPath, ['-e', open], { stdio: 'ignore' }).on('close', resolve))),
+    );
+    expect(exits).toEqual([0, 0, 0, 0]);
+    const raw = new Database(path.join(data, DATABASE_FILE), { readonly: true });
+    try {
+      expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     } finally {
       raw.close();
     }

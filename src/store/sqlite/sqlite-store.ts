@@ -504,23 +504,30 @@ export class SqliteStore implements Store {
 }
 
 function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    throw new Error(`the database has schema version ${version}, newer than this broadsheet understands (${MIGRATIONS.length})`);
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() > MIGRATIONS.length) {
+    throw new Error(`the database has schema version ${version()}, newer than this broadsheet understands (${MIGRATIONS.length})`);
   }
-  if (version === MIGRATIONS.length) return;
+  if (version() === MIGRATIONS.length) return;
   // A migration may rebuild a table others refer to (SQLite's way to change a
   // constraint): foreign keys are off while it runs, which SQLite allows only
   // outside a transaction, and checked before it commits.
   db.pragma('foreign_keys = OFF');
   try {
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      db.transaction(() => {
-        db.exec(MIGRATIONS[v]!);
-        const broken = db.pragma('foreign_key_check') as unknown[];
-        if (broken.length > 0) throw new Error(`migration ${v + 1} would break ${broken.length} reference(s) between tables`);
-        db.pragma(`user_version = ${v + 1}`);
-      })();
+    // Each step takes the write lock first and reads the version under it:
+    // two processes opening a new data folder at once migrate it once.
+    for (let done = false; !done; ) {
+      done = db
+        .transaction(() => {
+          const v = version();
+          if (v >= MIGRATIONS.length) return true;
+          db.exec(MIGRATIONS[v]!);
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${v + 1} would break ${broken.length} reference(s) between tables`);
+          db.pragma(`user_version = ${v + 1}`);
+          return false;
+        })
+        .immediate();
     }
   } finally {
     db.pragma('foreign_keys = ON');
