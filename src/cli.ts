@@ -71,7 +71,9 @@ async function main(argv: string[], env: Environment, log: (format: LogFormat, c
   }
   const logger = log(line.format, line.color);
   // Refused before anything runs, for every command that signs or checks unsubscribe links.
-  if (line.command.usesSecret && env.BROADSHEET_SECRET !== undefined) assertStrongSecret(env.BROADSHEET_SECRET);
+  const { usesSecret } = line.command;
+  const signs = typeof usesSecret === 'function' ? usesSecret(line.positionals, line.options) : usesSecret === true;
+  if (signs && env.BROADSHEET_SECRET !== undefined) assertStrongSecret(env.BROADSHEET_SECRET);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {

@@ -19,7 +19,7 @@ export const ERRORS = {
   TOKEN_INVALID: { exit: 1, title: 'invalid unsubscribe token' },
   LOCKED: { exit: 1, title: 'another instance holds the lock' },
   SCHEDULE_INVALID: { exit: 1, title: 'invalid schedule' },
-  LISTEN_FAILED: { exit: 1, title: 'the HTTP server cannot listen' },
+  LISTEN_FAILED: { exit: 1, title: 'a server (HTTP or SMTP) cannot listen' },
   INPUT_TOO_LARGE: { exit: 1, title: 'a file or value is larger than broadsheet accepts' },
   YAML_ALIASES: { exit: 1, title: 'YAML expands too many aliases' },
   INTERNAL: { exit: 70, title: 'internal error' },

@@ -2,9 +2,6 @@ import type { IncomingMessage, Server, ServerOptions as HttpServerOptions, Serve
 import type { Socket } from 'node:net';
 import type { Logger } from '../log.js';
 
-/** The largest request body any route reads (a one-click unsubscribe is a few dozen bytes). */
-export const MAX_BODY_BYTES = 8 * 1024;
-
 export interface ConnectionLimits {
   /** Connections open at once (server.maxConnections). */
   maxConnections: number;

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { OUTBOX_DIR } from '../delivery/outbox.js';
 import { BroadsheetError } from '../errors.js';
-import { ConnectionGuard, DEFAULT_LIMITS, httpServerOptions, MAX_BODY_BYTES, type ConnectionLimits } from './connections.js';
+import { MAX_BODY_BYTES } from './body.js';
+import { ConnectionGuard, DEFAULT_LIMITS, httpServerOptions, type ConnectionLimits } from './connections.js';
 import type { ServerContext } from './context.js';
 import { IssueArchive } from './issues.js';
 import { XML, xmlFeedVariant } from './media.js';
@@ -11,12 +12,19 @@ import { parseRequestPath, type RequestPath } from './request-path.js';
 import { methodNotAllowed, redirect, sendRepresentation } from './respond.js';
 import { StaticFiles } from './static.js';
 import { handleUnsubscribe } from './unsubscribe.js';
+import { handleConfirm } from './confirm.js';
+import { handleManage } from './manage.js';
+import { ClientRateLimit } from './rate-limit.js';
+import { handleSubscribe } from './subscribe.js';
+import type { ConfirmationMailer } from '../list/mailer.js';
 
-export interface ServerOptions extends Omit<ServerContext, 'page'> {
+export interface ServerOptions extends Omit<ServerContext, 'page' | 'subscribe'> {
   host: string;
   port: number;
   /** Timeouts (DEFAULT_LIMITS unless given; tests shorten them). The connection cap is server.maxConnections. */
   limits?: Partial<Omit<ConnectionLimits, 'maxConnections'>>;
+  /** Sends the subscribe form's confirmation mails; without it (no SMTP_URL), POST /subscribe/ answers 503. */
+  mailer?: ConfirmationMailer | undefined;
 }
 
 export interface RunningServer {
@@ -29,27 +37,33 @@ export interface RunningServer {
 /** Requests still open this long after close() are cut, so shutdown stays bounded. */
 const CLOSE_GRACE_MS = 3000;
 
+/** The routes whose next segment is a token: a credential. */
+const TOKEN_ROUTES = ['unsubscribe', 'confirm', 'manage'];
+
 /**
- * The request path as a log line shows it. The unsubscribe token is a
- * credential: it is masked wherever the router would find it (`//`, any
- * case, percent-encoded), and in refused targets too. Control characters are
- * left to the logger, which escapes them.
+ * The request path as a log line shows it. Unsubscribe, confirm and manage
+ * tokens are credentials: masked wherever the router would find them (`//`,
+ * any case, percent-encoded), and in refused targets too. Control characters
+ * are left to the logger, which escapes them.
  */
 export function loggablePath(target: string, parsed: RequestPath = parseRequestPath(target)): string {
   if (parsed.ok) {
-    if (parsed.segments[0]?.toLowerCase() === 'unsubscribe' && parsed.segments.length > 1) return '/unsubscribe/[token]';
+    const first = parsed.segments[0]?.toLowerCase();
+    if (first !== undefined && TOKEN_ROUTES.includes(first) && parsed.segments.length > 1) return `/${first}/[token]`;
     return parsed.pathname + (parsed.trailingSlash && parsed.segments.length > 0 ? '/' : '');
   }
-  // Refused targets (malformed escapes, `..`, backslashes) are logged as sent, decoded where they can be, token cut off.
+  // Refused targets (malformed escapes, `..`, backslashes) are logged as sent, decoded where they can be, tokens cut off.
   const decoded = target.replace(/[?#].*$/s, '').replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  return decoded.replace(/[/\\]unsubscribe[/\\].*$/is, '/unsubscribe/[token]');
+  return decoded.replace(/[/\\](unsubscribe|confirm|manage)[/\\].*$/is, (_, route: string) => `/${route.toLowerCase()}/[token]`);
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config, log } = opts;
   const files = new StaticFiles(config.paths.output);
   const page = pageSender(config);
-  const ctx: ServerContext = { ...opts, page };
+  const { mailer, limits: tuning, ...shared } = opts;
+  const subscribe = mailer && opts.secret ? { mailer, limit: new ClientRateLimit(config.list.rateLimit, opts.clock) } : undefined;
+  const ctx: ServerContext = { ...shared, page, subscribe };
   const archive = new IssueArchive(ctx);
   const notFound = (res: ServerResponse) => page(res, 404, 'Not found', NOT_FOUND);
 
@@ -61,6 +75,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const [first, ...rest] = parsed.segments;
     if (first === 'healthz' && rest.length === 0) return health(req, res, files);
     if (first === 'unsubscribe') return handleUnsubscribe(ctx, req, res, rest);
+    if (first === 'subscribe') return handleSubscribe(ctx, req, res, rest);
+    if (first === 'confirm') return handleConfirm(ctx, req, res, rest);
+    if (first === 'manage') return handleManage(ctx, req, res, rest);
     if (first === 'issues') return archive.handle(req, res, rest, parsed.trailingSlash, parsed.pathname);
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
@@ -75,7 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     sendRepresentation(req, res, found.rep, { vary: ['Accept'], ...(feed.forBrowser ? { asType: { type: XML, tagSuffix: '-xml' } } : {}) });
   };
 
-  const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...opts.limits, maxConnections: config.server.maxConnections };
+  const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...tuning, maxConnections: config.server.maxConnections };
   const server = createServer(httpServerOptions(limits));
   const guard = new ConnectionGuard(server, limits, log);
   const handle = (req: IncomingMessage, res: ServerResponse) => {

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyUnsubscribeToken } from '../delivery/tokens.js';
-import { MAX_BODY_BYTES } from './connections.js';
 import type { ServerContext } from './context.js';
 import { escapeHtml, maskEmail } from '../util/text.js';
 import { NOT_FOUND } from './pages.js';
+import { MAX_BODY_BYTES, readBody } from './body.js';
 import { methodNotAllowed } from './respond.js';
 
 // The token is the only credential; it must not leak to other sites through Referer.
@@ -37,7 +37,7 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
       200,
       'Unsubscribe',
       `<p>Stop sending the digest to <strong>${shown}</strong>?</p>
-<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Unsubscribe</button></form>`,
     );
   }
   const body = await readBody(req, MAX_BODY_BYTES);
@@ -45,31 +45,15 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
   if (!isOneClick(req.headers['content-type'], body)) {
     return page(400, 'Unsubscribe not confirmed', '<p>The request did not carry <code>List-Unsubscribe=One-Click</code>. Use the button on the unsubscribe page.</p>');
   }
-  const changed = await ctx.store.unsubscribe(email, ctx.clock.now());
-  ctx.log.info('unsubscribed', { subscriber: maskEmail(email), changed });
+  // The page's button says it came from the page; a mail client's one-click POST carries the field alone.
+  const via = new URLSearchParams(body).get('from') === 'page' ? 'link' : 'one-click';
+  const changed = await ctx.store.unsubscribe(email, ctx.clock.now(), via);
+  ctx.log.info('unsubscribed', { subscriber: maskEmail(email), changed, via });
   return page(200, 'Unsubscribed', `<p><strong>${shown}</strong> will receive no more digests.</p>`);
 }
 
 function isRead(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
-}
-
-/** The body as text, or undefined once it passes `limit`: reading stops there (the connection closes after the answer). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.pause();
-      resolve(undefined);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
-  });
 }
 
 /**

@@ -50,6 +50,7 @@ describe('every command that uses the secret refuses a weak one before doing any
     smtp = await startSmtp();
     project = makeProject({ articles: 'none', config: TEST_SHEET });
     project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+    project.write('people.csv', 'email\nbo@example.org\n');
     await project.addSubscribers(['ann@example.org']);
   });
 
@@ -63,6 +64,8 @@ describe('every command that uses the secret refuses a weak one before doing any
     [['schedule', '--once'], 'x'.repeat(40)],
     [['serve', '--port', '0'], 'correct-horse'],
     [['preview', '--port', '0'], 'preview-secret'],
+    [['inbound', '--maildir', 'no-such-maildir'], 'bounce'],
+    [['subscribers', 'import', 'people.csv', '--confirm'], 'confirm-me'],
   ])('broadsheet %s with BROADSHEET_SECRET=%s: SECRET_WEAK, saying how to make one, never echoing it', async (args, secret) => {
     const r = await runCli(args, { cwd: project.dir, env: { BROADSHEET_SECRET: secret, SMTP_URL: smtp.url } });
     expect(r.code).toBe(1);
@@ -77,5 +80,8 @@ describe('every command that uses the secret refuses a weak one before doing any
     const r = await runCli(['subscribers', 'list'], { cwd: project.dir, env: { BROADSHEET_SECRET: 'a' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ann@example.org');
+    const imported = await runCli(['subscribers', 'import', 'people.csv'], { cwd: project.dir, env: { BROADSHEET_SECRET: 'a' } });
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toContain('1 added');
   });
 });

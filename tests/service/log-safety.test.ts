@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
+import { createToken, createUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
 import { runCli } from '../helpers/cli.js';
@@ -17,6 +17,8 @@ describe('serve: request lines', () => {
   let serve: RunningCli;
   let base: string;
   const token = createUnsubscribeToken(SECRET, 'reader@example.com');
+  const manage = createToken('manage', SECRET, 'reader@example.com');
+  const confirm = createToken('confirm', SECRET, `0:reader@example.com`);
 
   beforeAll(async () => {
     project = makeProject({ articles: 'none' });
@@ -36,17 +38,17 @@ describe('serve: request lines', () => {
     project.cleanup();
   });
 
-  it('never logs an unsubscribe token, however the path spells it', async () => {
-    for (const target of [`/unsubscribe//${token}`, `//unsubscribe/${token}`, `/UNSUBSCRIBE/${token}`, `/unsubscribe/%2F${token}`, `/unsubscribe/${token}/..`, `/%75nsubscribe//${token}?x=1`]) {
-      await http(base, target);
-    }
+  it('never logs a token, however the path spells it', async () => {
+    const targets = [`/unsubscribe//${token}`, `//unsubscribe/${token}`, `/UNSUBSCRIBE/${token}`, `/unsubscribe/%2F${token}`, `/unsubscribe/${token}/..`, `/%75nsubscribe//${token}?x=1`];
+    for (const target of [...targets, `/manage//${manage}`, `/Manage/${manage}`, `/confirm//${confirm}`, `/confirm/%2f${confirm}`]) await http(base, target);
     await new Promise((r) => setTimeout(r, 100));
     const text = serve.lines.join('\n');
-    expect(text).not.toContain(token);
-    expect(text).not.toContain(token.slice(4, 30));
-    const masked = serve.lines.filter((l) => l.startsWith('request ') && l.includes('unsubscribe'));
-    expect(masked).toHaveLength(6);
-    for (const l of masked) expect(l).toMatch(/ path=\/unsubscribe\/\[token\] /);
+    for (const t of [token, manage, confirm]) {
+      expect(text).not.toContain(t);
+      expect(text).not.toContain(t.slice(4, 30));
+    }
+    const masked = serve.lines.filter((l) => l.startsWith('request ') && /unsubscribe|manage|confirm/i.test(l));
+    expect(masked.map((l) => / path=(\S+) /.exec(l)?.[1])).toEqual([...targets.map(() => '/unsubscribe/[token]'), '/manage/[token]', '/manage/[token]', '/confirm/[token]', '/confirm/[token]']);
   });
 
   it('writes control characters from a decoded path escaped, never raw', async () => {
