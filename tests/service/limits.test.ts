@@ -178,6 +178,9 @@ describe('serve with short timeouts (in process)', () => {
     ['/nothing-here', 405],
     ['/unsubscribe/', 405],
     ['/unsubscribe/forged', 400],
+    ['/subscribe/', 503],
+    ['/confirm/forged', 400],
+    ['/manage/forged', 400],
     ['unsubscribe-token', 413],
   ])('answers a 1 GB POST to %s and closes without reading it (413 when declared, %i when chunked)', async (target, chunkedStatus) => {
     const where = target === 'unsubscribe-token' ? `/unsubscribe/${createUnsubscribeToken(SECRET, 'reader@example.com')}` : target;
