@@ -22,6 +22,7 @@ export const previewCommand: Command = {
   ].join('\n'),
   options: { port: { type: 'string' } },
   args: [],
+  usesSecret: true,
   async run(ctx) {
     const rawPort = ctx.options.port as string | undefined;
     if (rawPort !== undefined && (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535)) throw new BroadsheetError('USAGE', `--port must be a number from 0 to 65535, not "${rawPort}"`);

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { checkCron } from './cron.js';
 import { FEED_FORMATS, type FeedFormatKey } from './urls.js';
 
+/** One message every 1,000 seconds at the slowest (a timer can wait no more than 24.8 days), 10,000 a second at the fastest. */
+export const MIN_RATE = 0.001;
+export const MAX_RATE = 10_000;
+
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
   .transform((u) => (u.endsWith('/') ? u : `${u}/`));
@@ -146,7 +150,12 @@ export const configSchema = z.strictObject({
        */
       returnPath: verpTemplate.optional(),
       /** Messages per second at most; 0 for no limit. */
-      rateLimit: z.number().min(0).default(0),
+      rateLimit: z
+        .number()
+        .refine((r) => r === 0 || (r >= MIN_RATE && r <= MAX_RATE), {
+          error: `must be 0 (no limit) or from ${MIN_RATE} to ${MAX_RATE} messages per second`,
+        })
+        .default(0),
       maxConnections: z.int().min(1).max(50).default(5),
       dkim: z
         .strictObject({
@@ -200,6 +209,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.int().min(0).max(65535).default(8080),
+      /** Connections open at once; each is a file descriptor, so keep it well under `ulimit -n`. */
+      maxConnections: z.int().min(1).max(1_000_000).default(1000),
       /** Behind a reverse proxy: the client is the address it appends to X-Forwarded-For (for the subscribe rate limit). */
       trustProxy: z.boolean().default(false),
     })

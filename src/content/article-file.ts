@@ -1,17 +1,16 @@
-import { isUtf8 } from 'node:buffer';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { publicUrls } from '../config/urls.js';
 import type { Problem } from '../errors.js';
 import { absoluteUrl } from '../util/url.js';
-import { firstInvalidUtf8, lineAtOffset } from '../util/utf8.js';
+import { formatBytes, readFileWithin, tooLarge } from '../util/limits.js';
+import { decodeUtf8 } from '../util/utf8.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 import { parseYaml, type Parsed } from '../util/yaml-schema.js';
 import { readLocalImage } from './image.js';
 import { renderMarkdownBody } from './markdown.js';
 import type { Entry, EntryImage } from './model.js';
-import { frontMatterSchema, SLUG_RE, type FrontMatter } from './schema.js';
+import { frontMatterSchema, MAX_ARTICLE_BYTES, MAX_FRONT_MATTER_BYTES, SLUG_RE, type FrontMatter } from './schema.js';
 
 const FRONT_MATTER_RE = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?^---[ \t]*(?:\r?\n|$)/m;
 
@@ -62,15 +61,12 @@ interface Reading {
 
 /** The file as text: valid UTF-8 (the first bad byte is reported by line), without a byte-order mark. */
 function readText(r: Reading): string | undefined {
-  const bytes = readFileSync(r.file);
-  // isUtf8 is native and fast; the offset of the first bad byte is found only for a bad file.
-  if (!isUtf8(bytes)) {
-    const bad = firstInvalidUtf8(bytes);
-    r.problems.push({ file: r.shown, line: lineAtOffset(bytes, bad), message: `invalid UTF-8 at byte ${bad}; save the file as UTF-8` });
-    return undefined;
-  }
-  const text = bytes.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const read = readFileWithin(r.file, MAX_ARTICLE_BYTES);
+  if (!('bytes' in read)) throw tooLarge(`the article ${r.shown}`, formatBytes(read.size), formatBytes(MAX_ARTICLE_BYTES), 'split it, or move what is not text out of it', { file: r.shown });
+  const decoded = decodeUtf8(read.bytes);
+  if (decoded.ok) return decoded.text;
+  r.problems.push({ file: r.shown, line: decoded.line, message: decoded.message });
+  return undefined;
 }
 
 /** The front matter (YAML between two `---` lines at the top) and where the body starts. */
@@ -163,7 +159,7 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
   if (text === undefined) return result;
   const split = splitFrontMatter(r, text);
   if (!split) return result;
-  const fm = parseYaml(split.yaml, shown, frontMatterSchema, { firstLine: 2 });
+  const fm = parseYaml(split.yaml, shown, frontMatterSchema, { firstLine: 2, maxBytes: MAX_FRONT_MATTER_BYTES, what: 'the front matter' });
   if (!fm.ok) {
     r.problems.push(...fm.problems);
     return result;

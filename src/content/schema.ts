@@ -23,6 +23,11 @@ export const dateField = z.string({ error: 'must be a date such as 2025-08-29 or
   return date;
 });
 
+/** Far above any real article (a long read is a few hundred KiB); a bigger file is a mistake or an attack. */
+export const MAX_ARTICLE_BYTES = 4 * 1024 * 1024;
+/** Front matter holds a title, a standfirst and a few fields: a few hundred bytes. */
+export const MAX_FRONT_MATTER_BYTES = 64 * 1024;
+
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const slug = z.string().regex(SLUG_RE, { error: 'must be lowercase letters, digits and single hyphens, e.g. "cloud-war"' });
 
