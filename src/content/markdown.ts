@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
 import { absoluteUrl } from '../util/url.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
+import { degradeEmbeds } from './embeds.js';
 
 // sanitize-html pulls in postcss and htmlparser2; most articles never need it.
 const require = createRequire(import.meta.url);
@@ -123,7 +124,7 @@ export function renderMarkdownBody(markdown: string, baseUrl: string): string {
   const html = renderer.render(doc);
   // Markdown alone renders to escaped, safe HTML; only raw HTML (or a code
   // class the sanitiser would drop) needs the slower sanitiser.
-  const safe = (rawHtml || !plainClasses ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
+  const safe = (rawHtml || !plainClasses ? sanitize(degradeEmbeds(html), sanitizeOptions(baseUrl)) : html).trim();
   // An entity such as &#1; decodes to a character XML cannot carry, whatever the source bytes were;
   // only a numeric reference can, so text without one is not scanned again.
   const decoded = markdown.includes('&#') && hasXmlIllegalChars(safe);

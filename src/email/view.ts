@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.js';
 import { publicUrls } from '../config/urls.js';
 import type { Entry } from '../content/model.js';
-import { htmlToText, leadParagraphs } from './html-text.js';
+import { htmlToText, leadParagraphs } from '../util/html-text.js';
 import { stripMarks } from './placeholders.js';
 
 /**

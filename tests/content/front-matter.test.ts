@@ -61,27 +61,21 @@ describe('front matter', () => {
     expect(await problems()).toEqual(['articles/live.md:5: related[0]: "draft" is a draft and would be a broken link']);
   });
 
-  it('sniffs a local image from its bytes, not its name, and reads its length', async () => {
+  it('sniffs a local image from its bytes, not its name, reads its length, and publishes it beside the article', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001ffffff0000000049454e44ae426082', 'hex');
     project.write('articles/images/chart.jpg', png);
     project.write('articles/pic.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: images/chart.jpg\n  alt: A chart'));
     const [e] = (await load()).entries;
-    expect(e!.image).toEqual({
-      url: 'https://news.example.com/images/chart.jpg',
-      alt: 'A chart',
-      type: 'image/png',
-      length: png.length,
-      file: path.join(project.articles, 'images/chart.jpg'),
-      outputPath: 'images/chart.jpg',
-    });
+    expect(e!.image).toEqual({ url: 'https://news.example.com/2025/08/pic/images/chart.jpg', alt: 'A chart', type: 'image/png', length: png.length });
+    expect(e!.files).toEqual([{ file: path.join(project.articles, 'images/chart.jpg'), outputPath: '2025/08/pic/images/chart.jpg' }]);
   });
 
   it('names the article, field and line of a missing local image, and of a missing alt text', async () => {
     project.write('articles/pic.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: images/nope.png\n  alt: Nothing'));
     project.write('articles/noalt.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: https://cdn.example.com/a.png'));
     expect(await problems()).toEqual([
-      'articles/noalt.md:6: image.alt: is required',
-      'articles/pic.md:6: image.src: image file images/nope.png not found',
+      'articles/noalt.md:6: image.alt: is required: describe the image for readers who cannot see it: add alt: "what the image shows" (or "" if it is only decoration)',
+      'articles/pic.md:6: image.src: images/nope.png not found (looked for articles/images/nope.png): put the file there or correct the path',
     ]);
   });
 
@@ -99,7 +93,8 @@ describe('front matter', () => {
     project.write('articles/img#1 ?.gif', Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
     project.write('articles/pic.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: "img#1 ?.gif"\n  alt: A'));
     const [e] = (await load()).entries;
-    expect(e!.image).toMatchObject({ url: 'https://news.example.com/img%231%20%3F.gif', type: 'image/gif', outputPath: 'img#1 ?.gif' });
+    expect(e!.image).toMatchObject({ url: 'https://news.example.com/2025/08/pic/img%231%20%3F.gif', type: 'image/gif' });
+    expect(e!.files.map((f) => f.outputPath)).toEqual(['2025/08/pic/img#1 ?.gif']);
   });
 
   it('refuses an id the feeds could not carry, and names the line of a duplicate id', async () => {
@@ -131,9 +126,9 @@ describe('front matter', () => {
     project.write('articles/b.md', article('title: T\ndescription: D\ndate: 2025-08-02\nslug: Not A Slug'));
     project.write('articles/c.md', article('title: T\ndescription: D\ndate: 2025-08-02\nurl: "javascript:alert(1)"'));
     expect(await problems()).toEqual([
-      'articles/a.md:5: updated: is earlier than date',
-      'articles/b.md:5: slug: must be lowercase letters, digits and single hyphens, e.g. "cloud-war"',
-      'articles/c.md:5: url: "javascript:alert(1)" is not an http(s) URL or a path',
+      'articles/a.md:5: updated: is earlier than date: make it the same as date or later, or remove it',
+      'articles/b.md:5: slug: slugs are lowercase letters, digits and single hyphens: write not-a-slug',
+      'articles/c.md:5: url: "javascript:alert(1)" is not an http(s) URL or a path: write url: https://example.com/my-story/ or url: /my-story/',
     ]);
   });
 });

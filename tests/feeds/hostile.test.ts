@@ -166,6 +166,7 @@ describe('a hostile Site made by hand, straight into the feed functions', () => 
       tags: ['R&D <lab>\uFFFE', 'a"quote'],
       image: { url: 'images/pic.jpg', alt: 'A "pic" <alt> &\u0001', type: 'image/png', length: 78 },
       html: '<p>one ]]> two ]]> three\u0001</p><script>alert(1)</script><p><img src="pic.png" onerror="alert(2)"><a href="../other/" onclick="steal()">rel</a><!-- ]]> --></p>',
+      files: [],
       related: [],
     };
     site = { config, entries: [entry], bySlug: new Map([[entry.slug, entry]]), warnings: [], unpublished: [] };

@@ -11,7 +11,8 @@ import { article, atomRelaxNgErrors, feedparser, fileText, jsonFeedErrors, MEDIA
 
 const CLOCK = fixedClock('2025-09-01T00:00:00Z');
 const BASE = 'https://test.example.org/news/';
-const LOCAL = `${BASE}images/photo.jpg`;
+// Published beside the article's page (content/local-files.ts): local.md has the URL <site>/local/.
+const LOCAL = `${BASE}local/images/photo.jpg`;
 
 describe('article images in every format', () => {
   let dir: string;
@@ -79,8 +80,8 @@ describe('article images in every format', () => {
 
   it('a build copies the local image into the output, byte for byte', async () => {
     const report = await build(await loadConfig(configFile), CLOCK);
-    expect(report.written).toContain('images/photo.jpg');
-    expect(Buffer.compare(await readFile(path.join(dir, 'output/images/photo.jpg')), PNG)).toBe(0);
+    expect(report.written).toContain('local/images/photo.jpg');
+    expect(Buffer.compare(await readFile(path.join(dir, 'output/local/images/photo.jpg')), PNG)).toBe(0);
   });
 });
 
@@ -97,7 +98,7 @@ describe('a missing local image', () => {
     });
     await expect(loadSite(await loadConfig(configFile), CLOCK)).rejects.toMatchObject({
       code: 'CONTENT_INVALID',
-      problems: [{ file: 'articles/lost.md', line: 5, field: 'image.src', message: 'image file images/gone.png not found' }],
+      problems: [{ file: 'articles/lost.md', line: 5, field: 'image.src', message: 'images/gone.png not found (looked for articles/images/gone.png): put the file there or correct the path' }],
     });
   });
 });
