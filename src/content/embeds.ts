@@ -93,7 +93,11 @@ export function degradeEmbeds(html: string): string {
     if (link === undefined) return '';
     return insideParagraph(html, index) ? link : `<p>${link}</p>`;
   });
-  return out
-    .replace(/<summary\b[^>]*>([\s\S]*?)<\/summary\s*>/gi, '<p><strong>$1</strong></p>')
-    .replace(/<\/?details\b[^>]*>/gi, '');
+  return (
+    out
+      .replace(/<summary\b[^>]*>([\s\S]*?)<\/summary\s*>/gi, '<p><strong>$1</strong></p>')
+      .replace(/<\/?details\b[^>]*>/gi, '')
+      // An embed with nothing to link to leaves nothing, not an empty paragraph.
+      .replace(/<p>\s*<\/p>\n?/g, '')
+  );
 }

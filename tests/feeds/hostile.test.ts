@@ -13,6 +13,7 @@ import {
   feedparser,
   fileText,
   jsonFeedErrors,
+  PNG,
   removeDir,
   SCHEMAS,
   tempDir,
@@ -32,7 +33,8 @@ import {
 const TITLE = 'Fish &amp; Chips <b>now</b>'; // a literal "&amp;", and markup that is text
 const TAGS = ['R&D <lab>', 'a"quote'];
 const AUTHOR = 'Ann <Editor> & Co';
-const ILLEGAL = /[\u0001\uFFFE]/;
+// C0 controls, DEL and C1 controls (which XML allows but the W3C validator rejects), U+FFFE.
+const ILLEGAL = /[\u0001\u007F\u0085\u009F\uFFFE]/;
 
 interface Feeds {
   rss: string;
@@ -105,7 +107,7 @@ describe('a hostile article through the whole pipeline', () => {
   beforeAll(async () => {
     dir = await tempDir();
     const body = [
-      'one ]]> two ]]> three\u0001 and\uFFFE the rest',
+      'one ]]> two ]]> three\u0001 and\uFFFE the\u0085 rest\u007F',
       '',
       '<script>alert(1)</script>',
       '',
@@ -118,8 +120,11 @@ describe('a hostile article through the whole pipeline', () => {
     ].join('\n');
     const configFile = await writeProject(dir, {
       files: {
+        // The relative images are local files, which must exist (content/local-files.ts).
+        'articles/pic.png': PNG,
+        'articles/images/x.png': PNG,
         'articles/hostile.md': article(
-          { title: 'Fish\u0001 &amp; Chips <b>now</b>', description: 'Stand ]]> first ]]> with <b> & \uFFFEend', date: '2025-08-30T10:00:00Z', author: AUTHOR, tags: TAGS, slug: 'hostile' },
+          { title: 'Fish\u0001 &amp; Chips\u009F <b>now</b>', description: 'Stand ]]> first ]]> with <b> & \uFFFEend\u007F', date: '2025-08-30T10:00:00Z', author: AUTHOR, tags: TAGS, slug: 'hostile' },
           body,
         ),
       },
@@ -159,8 +164,8 @@ describe('a hostile Site made by hand, straight into the feed functions', () => 
       slug: 'hostile',
       id: 'tag:news.example.com,2025:hostile',
       url: 'hostile/', // relative: `feed` would throw on it
-      title: 'Fish\u0001 &amp; Chips\uFFFE <b>now</b>',
-      description: 'Stand ]]> first ]]> with <b> & \u0001end',
+      title: 'Fish\u0001 &amp; Chips\uFFFE\u0085 <b>now</b>',
+      description: 'Stand ]]> first ]]> with <b> & \u0001end\u007F',
       date: new Date('2025-08-30T10:00:00Z'),
       authors: [{ name: 'Ann <Editor>\u0001 & Co' }],
       tags: ['R&D <lab>\uFFFE', 'a"quote'],
