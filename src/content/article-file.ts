@@ -381,7 +381,9 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
   const html = isTeaser ? '' : renderMarkdownBody(body, url);
   if (!isTeaser) await bodyFiles(r, body, bodyLine, html, place, files);
 
-  const description = written ?? standfirstFromBody(html);
+  // A draft is work in progress (`hugo new` writes one with neither body nor description): it is never published, so it needs no standfirst yet.
+  const draft = data.draft || data.published === false;
+  const description = written ?? standfirstFromBody(html) ?? (draft ? '' : undefined);
   if (description === undefined) {
     const why = isTeaser ? 'a teaser has no body to take it from' : 'the body has no paragraph to take it from';
     problemAt(r, ['description'], `is required (${why}): add description: "one or two sentences under the title"`);
@@ -408,6 +410,6 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
     files: uniqueFiles(files),
     related: data.related,
   };
-  result.draft = data.draft || data.published === false;
+  result.draft = draft;
   return result;
 }
