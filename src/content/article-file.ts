@@ -45,17 +45,36 @@ function lineOfText(text: string, index: number): number {
   return line;
 }
 
+const NO_ALIASES: ReadonlyMap<string, string> = new Map();
+const NONE: readonly string[] = [];
+
+/**
+ * The line of a front-matter field (under broadsheet's name) of a file read
+ * earlier, when the front matter sets it; nothing for a derived value (a slug
+ * from the file name). Parses the front matter again: only a problem needs it.
+ */
+export function fieldLine(result: FileResult, path: readonly PropertyKey[]): number | undefined {
+  if (!result.frontMatter || path.length === 0) return undefined;
+  const parsed = parseFrontMatter(result.frontMatter, result.file);
+  const key = result.aliases.get(String(path[0])) ?? String(path[0]);
+  if (!parsed.ok || parsed.raw.fields[key] === undefined) return undefined;
+  return parsed.raw.lineOf([key, ...path.slice(1)]);
+}
+
 /** What reading one file gives. */
 export interface FileResult {
   file: string;
   entry?: Entry;
   draft: boolean;
-  /** The line of a front-matter field under broadsheet's name (`description` finds `summary:`), for problems found later. */
-  lineOf(path: readonly PropertyKey[]): number | undefined;
-  /** The fields the front matter sets, under broadsheet's names: a field not among them was derived and has no line. */
-  written: ReadonlySet<string>;
+  /**
+   * The front matter's text, and the names its fields were written under
+   * where they differ: kept to find a field's line when a later, cross-file
+   * check needs it (`fieldLine`), instead of keeping every parsed file.
+   */
+  frontMatter?: FrontMatterText;
+  aliases: ReadonlyMap<string, string>;
   /** Front-matter keys broadsheet does not read, as written (reported together, once per build). */
-  unknownFields: string[];
+  unknownFields: readonly string[];
   problems: Problem[];
   warnings: Problem[];
 }
@@ -88,9 +107,11 @@ function readText(r: Reading): string | undefined {
 }
 
 /** Text without the characters no feed may carry; each removal is a warning at the field's line. */
-function withoutControlChars(r: Reading, value: string, field: string, line: number | undefined): string {
+function withoutControlChars(r: Reading, value: string, field: string, lineOf: () => number | undefined): string {
   if (!hasXmlIllegalChars(value)) return value;
-  r.warnings.push({ file: r.shown, ...(line === undefined ? {} : { line }), field, message: 'removed control characters that XML cannot carry' });
+  // Found only now: the line of a field needs a second, slower parse of the front matter.
+  const line = lineOf();
+  r.warnings.push({ file: r.shown, ...(line === undefined ? {} : { line }), field: fieldPath(r.writtenAs([field])), message: 'removed control characters that XML cannot carry' });
   return stripXmlIllegalChars(value);
 }
 
@@ -136,10 +157,10 @@ function readFields(r: Reading, fm: FrontMatterText, result: FileResult): FrontM
   const fields: Fields = resolveFields(parsed.raw.fields);
   r.writtenAs = (p) => (p.length === 0 ? [] : [fields.writtenAs.get(String(p[0])) ?? p[0]!, ...p.slice(1)]);
   r.lineOf = (p) => parsed.raw.lineOf(r.writtenAs(p));
-  result.lineOf = r.lineOf;
-  result.written = new Set(Object.keys(fields.input));
+  result.frontMatter = fm;
+  if (fields.writtenAs.size > 0) result.aliases = fields.writtenAs;
   if (r.config.content.strict) strictProblems(r, fields.unknown);
-  else result.unknownFields = fields.unknown;
+  else if (fields.unknown.length > 0) result.unknownFields = fields.unknown;
   const checked = frontMatterSchema(r.config.site.timezone).safeParse(fields.input);
   if (!checked.success) {
     schemaProblems(r, checked.error.issues);
@@ -334,8 +355,8 @@ async function bodyFiles(r: Reading, body: string, bodyLine: number, html: strin
 }
 
 /** Each file once, by the path it is published at. */
-function uniqueFiles(files: readonly LocalFile[]): LocalFile[] {
-  return [...new Map(files.map((f) => [f.outputPath, f])).values()];
+function uniqueFiles(files: LocalFile[]): LocalFile[] {
+  return files.length < 2 ? files : [...new Map(files.map((f) => [f.outputPath, f])).values()];
 }
 
 /**
@@ -345,7 +366,7 @@ function uniqueFiles(files: readonly LocalFile[]): LocalFile[] {
 export async function loadArticleFile(file: string, config: Config): Promise<FileResult> {
   const shown = path.relative(config.paths.root, file).split(path.sep).join('/');
   const r: Reading = { file, shown, config, problems: [], warnings: [], writtenAs: (p) => [...p], lineOf: () => undefined };
-  const result: FileResult = { file, draft: false, lineOf: () => undefined, written: new Set(), unknownFields: [], problems: r.problems, warnings: r.warnings };
+  const result: FileResult = { file, draft: false, aliases: NO_ALIASES, unknownFields: NONE, problems: r.problems, warnings: r.warnings };
 
   const text = readText(r);
   if (text === undefined) return result;
@@ -361,10 +382,11 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
   const data = readFields(r, split.fm, result);
   if (!data) return result;
 
-  const title = withoutControlChars(r, data.title, 'title', r.lineOf(['title']));
-  const written = data.description === undefined ? undefined : withoutControlChars(r, data.description, String(r.writtenAs(['description'])[0]), r.lineOf(['description']));
+  const title = withoutControlChars(r, data.title, 'title', () => r.lineOf(['title']));
+  const written =
+    data.description === undefined ? undefined : withoutControlChars(r, data.description, 'description', () => r.lineOf(['description']));
   const bodyLine = lineOfText(text, split.fm.bodyStart);
-  const body = withoutControlChars(r, text.slice(split.fm.bodyStart), 'body', bodyLine);
+  const body = withoutControlChars(r, text.slice(split.fm.bodyStart), 'body', () => bodyLine);
 
   const slug = resolveSlug(r, data);
   const date = resolveDate(r, data);
@@ -402,7 +424,7 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
     date,
     ...(data.updated ? { updated: data.updated } : {}),
     authors,
-    tags: [...new Set([...data.tags, ...data.categories])],
+    tags: data.categories.length === 0 ? data.tags : [...new Set([...data.tags, ...data.categories])],
     ...(image ? { image } : {}),
     ...(enclosure ? { enclosure } : {}),
     ...(data.lang ? { lang: data.lang } : {}),

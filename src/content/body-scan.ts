@@ -38,6 +38,8 @@ const REFERENCE_IMAGE = /(\\?)!\[((?:[^[\]\\]|\\.)*)\](?:\[((?:[^[\]\\]|\\.)*)\]
 const DEFINITION = /^ {0,3}\[((?:[^[\]\\]|\\.)+)\]:\s*(<[^>\n]*>|\S+)/;
 const HTML_MEDIA = new RegExp(`<(img|video|audio|source)\\b(${ATTRIBUTES_PATTERN})\\s*/?>`, 'gi');
 
+const MEDIA_TAG = /<(?:img|video|audio|source)\b/i;
+
 const label = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
 const unescapeMarkdown = (s: string) => decodeEntities(s.replace(/\\([!-/:-@[-`{-~])/g, '$1'));
 const destination = (s: string) => unescapeMarkdown(s.startsWith('<') ? s.slice(1, -1) : s);
@@ -85,7 +87,7 @@ function proseLines(markdown: string): string[] {
 
 /** Whether the scan can find nothing in the body: most bodies hold neither braces nor images. */
 function nothingToFind(markdown: string): boolean {
-  return !/\{[{%]|!\[|<(?:img|video|audio|source)\b/i.test(markdown);
+  return !markdown.includes('{{') && !markdown.includes('{%') && !markdown.includes('![') && !(markdown.includes('<') && MEDIA_TAG.test(markdown));
 }
 
 export function scanBody(markdown: string, firstLine: number): BodyScan {

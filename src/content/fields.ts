@@ -14,6 +14,15 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
 
 /** Every name broadsheet reads; anything else is an unknown field. */
 const KNOWN = new Set<string>([...FIELDS, ...Object.values(ALIASES).flat()]);
+const ALIASED = new Set<string>(Object.values(ALIASES).flat());
+/** Fields of text, where TOML and YAML read `title = 2024` or `tags: [2024]` as numbers: they are text too. */
+const TEXT = new Set(['title', 'description', 'author', 'tags', 'categories']);
+
+function asText(v: unknown): unknown {
+  if (typeof v === 'number') return String(v);
+  return Array.isArray(v) && v.some((x) => typeof x === 'number') ? v.map((x) => (typeof x === 'number' ? String(x) : x)) : v;
+}
+const ALIAS_LISTS = Object.entries(ALIASES);
 
 export interface Fields {
   /** The values under broadsheet's names, for the schema. */
@@ -32,19 +41,18 @@ export function resolveFields(raw: Readonly<Record<string, unknown>>): Fields {
   const input: Record<string, unknown> = {};
   const writtenAs = new Map<string, string>();
   const unknown: string[] = [];
-  const aliased = new Set<string>();
-  for (const [field, names] of Object.entries(ALIASES)) {
+  for (const [field, names] of ALIAS_LISTS) {
     const name = names.find((n) => raw[n] !== undefined && raw[n] !== null);
-    for (const n of names) aliased.add(n);
     if (name === undefined) continue;
-    input[field] = raw[name];
+    input[field] = TEXT.has(field) ? asText(raw[name]) : raw[name];
     if (name !== field) writtenAs.set(field, name);
   }
-  for (const [key, value] of Object.entries(raw)) {
-    if (aliased.has(key)) continue;
+  for (const key in raw) {
+    const value = raw[key];
+    if (ALIASED.has(key)) continue;
     // Hugo's `published` is a date (another name for publishDate), which broadsheet does not read.
     if (!KNOWN.has(key) || (key === 'published' && typeof value !== 'boolean' && value !== null)) unknown.push(key);
-    else if (value !== null) input[key] = value;
+    else if (value !== null) input[key] = TEXT.has(key) ? asText(value) : value;
   }
   return { input, writtenAs, unknown };
 }

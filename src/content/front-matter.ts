@@ -29,7 +29,8 @@ export type Split =
   | { kind: 'code'; language: string }
   | { kind: 'missing'; message: string };
 
-const FENCED = /^(---|\+\+\+)([a-zA-Z]*)[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?\1[ \t]*(?:\r?\n|$)/;
+/** The opening fence: `---` or `+++`, and Eleventy's language after it (`---json`). */
+const OPENING = /^(---|\+\+\+)([a-zA-Z]*)[ \t]*\r?\n/;
 const FORMATS: Record<string, FrontMatterFormat> = { yaml: 'yaml', yml: 'yaml', toml: 'toml', json: 'json' };
 const CODE = new Set(['js', 'javascript', 'cjs', 'mjs', 'node', 'ts']);
 
@@ -59,18 +60,31 @@ export function splitFrontMatter(text: string): Split {
     const newline = /^[ \t]*\r?\n/.exec(text.slice(end));
     return { kind: 'front matter', fm: { format: 'json', text: text.slice(0, end), firstLine: 1, bodyStart: end + (newline ? newline[0].length : 0) } };
   }
-  const m = FENCED.exec(text);
-  if (!m) {
+  const open = OPENING.exec(text);
+  const close = open ? closingFence(text, open[1]!, open[0].length) : undefined;
+  if (!open || !close) {
     return {
       kind: 'missing',
       message: 'missing front matter: the file must start with a "---" line, the YAML fields, and another "---" line (or TOML between "+++" lines, or a JSON object)',
     };
   }
-  const language = (m[2] ?? '').toLowerCase();
+  const language = open[2]!.toLowerCase();
   if (CODE.has(language)) return { kind: 'code', language };
-  const format = language === '' ? (m[1] === '+++' ? 'toml' : 'yaml') : FORMATS[language];
+  const format = language === '' ? (open[1] === '+++' ? 'toml' : 'yaml') : FORMATS[language];
   if (!format) return { kind: 'missing', message: `front matter in "${language}" cannot be read: write YAML between "---" lines, TOML between "+++" lines, or JSON` };
-  return { kind: 'front matter', fm: { format, text: m[3] ?? '', firstLine: 2, bodyStart: m[0].length } };
+  return { kind: 'front matter', fm: { format, text: text.slice(open[0].length, close.start).replace(/\r?\n$/, ''), firstLine: 2, bodyStart: close.end } };
+}
+
+/** The line that closes the front matter (the fence alone on its line): where it starts, and where the body starts after it. */
+function closingFence(text: string, fence: string, from: number): { start: number; end: number } | undefined {
+  for (let at = from; at <= text.length; ) {
+    const next = text.indexOf('\n', at);
+    const lineEnd = next === -1 ? text.length : next;
+    if (text.startsWith(fence, at) && text.slice(at + fence.length, lineEnd).trim() === '') return { start: at, end: next === -1 ? lineEnd : next + 1 };
+    if (next === -1) return undefined;
+    at = next + 1;
+  }
+  return undefined;
 }
 
 export interface RawFrontMatter {
@@ -80,7 +94,8 @@ export interface RawFrontMatter {
 }
 
 const FIELDS_ONLY = 'the front matter must be fields, one "key: value" a line';
-const fieldsSchema = z.record(z.string(), z.unknown(), { error: FIELDS_ONLY });
+// A check, not a copy: the entry's own schema reads the fields once they are resolved (fields.ts).
+const fieldsSchema = z.custom<Record<string, unknown>>((v) => isFields(v), { error: FIELDS_ONLY });
 
 type Parsed = { ok: true; raw: RawFrontMatter } | { ok: false; problems: Problem[] };
 

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
 import { pathMatcher } from '../util/glob.js';
-import { loadArticleFile, slugFromFileName, type FileResult } from './article-file.js';
+import { fieldLine, loadArticleFile, slugFromFileName, type FileResult } from './article-file.js';
 import { closestField, editDistance } from './fields.js';
 import type { Entry, Site } from './model.js';
 
@@ -48,7 +48,7 @@ async function loadFiles(files: readonly string[], config: Config): Promise<File
 
 /** The line of a front-matter field, found only when a problem needs it; nothing when the field is derived. */
 function lineOf(l: FileResult, field: 'slug' | 'id' | 'related', ...rest: number[]): { line?: number } {
-  const line = l.written.has(field) ? l.lineOf([field, ...rest]) : undefined;
+  const line = fieldLine(l, [field, ...rest]);
   return line === undefined ? {} : { line };
 }
 

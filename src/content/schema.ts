@@ -91,22 +91,17 @@ const slugField = z.string({ error: 'must be a slug: lowercase letters, digits a
   });
 });
 
-/** Numbers are text too: TOML and YAML read `title = 2024` as one. */
-const asText = (v: unknown) => (typeof v === 'number' ? String(v) : v);
-
+/** Text (a number written where text belongs was made text by fields.ts). */
 function text(field: string, example: string) {
-  return z.preprocess(
-    asText,
-    z
-      .string({ error: (iss) => (iss.input === undefined ? `is required: add ${field}: ${example}` : `must be text: write ${field}: ${example}`) })
-      .trim()
-      .min(1, { error: `must not be empty: write ${field}: ${example}` }),
-  );
+  return z
+    .string({ error: (iss) => (iss.input === undefined ? `is required: add ${field}: ${example}` : `must be text: write ${field}: ${example}`) })
+    .trim()
+    .min(1, { error: `must not be empty: write ${field}: ${example}` });
 }
 
-/** A list, or one value (`tags: travel`, Eleventy's way of writing a single tag). */
+/** A list, or one value (`tags: travel`, Eleventy's way of writing a single tag). The list first: it is the usual case, and a failed alternative costs. */
 function list<T extends z.ZodType>(item: T, field: string, example: string) {
-  return z.union([item.transform((v) => [v]), z.array(item)], { error: `must be a list: write ${field}: ${example}` });
+  return z.union([z.array(item), item.transform((v) => [v])], { error: `must be a list: write ${field}: ${example}` });
 }
 
 const tag = text('tags', '[travel, food]');
@@ -140,7 +135,8 @@ const enclosureObject = z.strictObject({
 /** The fields of an entry's front matter, once aliases are resolved; dates are read in `timeZone`. */
 function makeSchema(timeZone: string) {
   const date = dateField(timeZone);
-  return z.strictObject({
+  // Not strict: fields.ts has already set aside every key this schema does not know.
+  return z.object({
     title: text('title', '"The headline"'),
     /** The standfirst of an article (the first paragraph when absent); the summary of a teaser. */
     description: text('description', '"One or two sentences under the title"').optional(),
@@ -151,7 +147,7 @@ function makeSchema(timeZone: string) {
     tags: list(tag, 'tags', '[travel, food]').default([]),
     /** Jekyll's: a string is a list of words, each a category. Joins tags. */
     categories: z
-      .union([z.preprocess(asText, z.string()).transform((s) => s.split(/\s+/).filter((w) => w !== '')), z.array(tag)], { error: 'must be a list: write categories: [travel, food]' })
+      .union([z.string().transform((s) => s.split(/\s+/).filter((w) => w !== '')), z.array(tag)], { error: 'must be a list: write categories: [travel, food]' })
       .default([]),
     slug: slugField.optional(),
     /** Canonical URL; absolute, or a path resolved against the site's URL. */
