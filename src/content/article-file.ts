@@ -400,7 +400,7 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
   const image = await resolveImage(r, data, place, files);
   const enclosure = await resolveEnclosure(r, data, place, files);
   const isTeaser = body.trim() === '';
-  const html = isTeaser ? '' : renderMarkdownBody(body, url);
+  const html = isTeaser ? '' : renderMarkdownBody(body, url, slug);
   if (!isTeaser) await bodyFiles(r, body, bodyLine, html, place, files);
 
   // A draft is work in progress (`hugo new` writes one with neither body nor description): it is never published, so it needs no standfirst yet.

@@ -27,14 +27,32 @@ export function hasFeedparser(): boolean {
   return probe('feedparser', DEBIAN_PYTHON, ['-c', 'import feedparser']);
 }
 
+export function hasPython(): boolean {
+  return probe('python3', DEBIAN_PYTHON, ['--version']);
+}
+
 export function hasXsltproc(): boolean {
   return probe('xsltproc', 'xsltproc', ['--version']);
+}
+
+/** Debian's Chromium, driven through playwright-core (which downloads no browser of its own). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+export function hasChromium(): boolean {
+  return probe('chromium', CHROMIUM, ['--version']);
+}
+
+export function hasSpamassassin(): boolean {
+  return probe('spamassassin', 'spamassassin', ['--version']);
 }
 
 const INSTALL = {
   xmllint: 'apt-get install libxml2-utils',
   feedparser: 'apt-get install python3-feedparser',
   xsltproc: 'apt-get install xsltproc',
+  chromium: 'apt-get install chromium',
+  spamassassin: 'apt-get install spamassassin',
+  python3: 'apt-get install python3',
 } as const;
 
 /**
@@ -42,7 +60,7 @@ const INSTALL = {
  * elsewhere prints a notice once and returns false so the caller can skip.
  */
 export function tool(name: keyof typeof INSTALL): boolean {
-  const present = name === 'xmllint' ? hasXmllint() : name === 'feedparser' ? hasFeedparser() : hasXsltproc();
+  const present = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, chromium: hasChromium, spamassassin: hasSpamassassin, python3: hasPython }[name]();
   if (present) return true;
   const install = INSTALL[name];
   if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);
