@@ -103,6 +103,11 @@ describe('aliases', () => {
     ]);
   });
 
+  it('reads a field with no value as no field', async () => {
+    t.project.write('articles/a.md', '---\ntitle: A\ndate: 2024-01-01\ndescription:\ntags:\nsummary: From the summary.\n---\nBody.\n');
+    expect((await load()).entries[0]).toMatchObject({ description: 'From the summary.', tags: [] });
+  });
+
   it('keeps a Jekyll post with published: false out, as a draft', async () => {
     t.project.write('articles/hidden.md', '---\ntitle: Hidden\ndate: 2024-01-01\npublished: false\n---\nBody.\n');
     const site = await load();

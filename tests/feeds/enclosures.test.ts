@@ -23,6 +23,7 @@ const FILES: Record<string, string | Uint8Array> = {
   ),
   'articles/launch.md': article({ title: 'Launch', description: 'The video', date: '2025-08-02', enclosure: { src: VIDEO, type: 'video/mp4', length: 12345678 } }, 'Watch it.\n'),
   'articles/plain.md': article({ title: 'Plain', description: 'Nothing attached', date: '2025-08-01' }, 'Text.\n'),
+  'articles/unsized.md': article({ title: 'Unsized', description: 'Length unknown', date: '2025-07-31', enclosure: { src: 'https://cdn.example.net/a/talk.ogg', type: 'audio/ogg' } }, 'Listen.\n'),
 };
 
 describe('enclosures and per-entry language', () => {
@@ -69,6 +70,9 @@ describe('enclosures and per-entry language', () => {
     expect(launch).toMatchObject({ attachments: [{ url: VIDEO, mime_type: 'video/mp4', size_in_bytes: 12345678 }] });
     expect(launch!.language).toBeUndefined();
     expect(plain!.attachments).toBeUndefined();
+    // A remote file whose length is not given: no size in JSON Feed, length="0" in RSS, which requires the attribute.
+    expect(json.items[3]!.attachments).toEqual([{ url: 'https://cdn.example.net/a/talk.ogg', mime_type: 'audio/ogg' }]);
+    expect(xpathString(rss, "/rss/channel/item[title='Unsized']/enclosure/@length")).toBe('0');
     expect(await jsonFeedErrors(jsonText)).toEqual([]);
   });
 
@@ -77,6 +81,6 @@ describe('enclosures and per-entry language', () => {
     if (!parsed) return;
     expect(parsed['rss.xml']!.entries[0]!.enclosures).toEqual([{ href: EPISODE, type: 'audio/mpeg', length: String(MP3.length) }]);
     expect(parsed['atom.xml']!.entries[0]!.enclosures.map((e) => e.href)).toEqual([COVER, EPISODE]);
-    expect(parsed['atom.xml']!.entries.map((e) => e.language)).toEqual(['fr', 'en-GB', 'en-GB']);
+    expect(parsed['atom.xml']!.entries.map((e) => e.language)).toEqual(['fr', 'en-GB', 'en-GB', 'en-GB']);
   });
 });
