@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { Config } from '../config/load.js';
 import type { Problem } from '../errors.js';
-import { attributes } from '../util/html-text.js';
+import { attributes } from './html-text.js';
 import { absoluteUrl } from '../util/url.js';
 import { firstInvalidUtf8, lineAtOffset } from '../util/utf8.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
@@ -126,7 +126,7 @@ function schemaProblems(r: Reading, issues: readonly z.core.$ZodIssue[]): void {
   for (const issue of issues) {
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
-      const takes = issue.path[0] === 'enclosure' ? 'an enclosure takes src, type, length and title' : 'an image takes src, alt and type';
+      const takes = issue.path[0] === 'enclosure' ? 'an enclosure takes src, type, length and title' : 'an image takes src, alt, caption and type';
       message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: ${takes}`;
     }
     problemAt(r, issue.path, message);
@@ -229,19 +229,20 @@ async function resolveImage(r: Reading, data: FrontMatter, place: ArticlePlace, 
     return undefined;
   }
   const srcAt = object ? [...at, object.src !== undefined ? 'src' : 'path'] : at;
+  const caption = object?.caption === undefined ? {} : { caption: object.caption };
   const ref = resolveReference(src, place, 'path');
   if (ref.kind === 'refused') {
     problemAt(r, srcAt, ref.message);
     return undefined;
   }
-  if (ref.kind === 'url') return { url: ref.url, alt, ...(object?.type ? { type: object.type } : {}) };
+  if (ref.kind === 'url') return { url: ref.url, alt, ...caption, ...(object?.type ? { type: object.type } : {}) };
   const info = await inspectLocalFile(src, ref.local, 'image', shownPath(r, ref.local.file));
   if (!info.ok) {
     problemAt(r, srcAt, info.message);
     return undefined;
   }
   files.push(ref.local);
-  return { url: ref.url, alt, type: info.type!, length: info.length };
+  return { url: ref.url, alt, ...caption, type: info.type!, length: info.length };
 }
 
 /** An audio or video file (or document) the front matter attaches: `enclosure: episode.mp3` or `{ src, type, length, title }`. */

@@ -1,4 +1,4 @@
-import { ATTRIBUTES_PATTERN, attributes, decodeEntities } from '../util/html-text.js';
+import { ATTRIBUTES_PATTERN, attributes, decodeEntities } from './html-text.js';
 
 /**
  * What an article body refers to, found in its Markdown source with the line

@@ -1,4 +1,4 @@
-import { ATTRIBUTES_PATTERN, attributes } from '../util/html-text.js';
+import { ATTRIBUTES_PATTERN, attributes } from './html-text.js';
 import { escapeHtml } from '../util/text.js';
 
 /**

@@ -113,6 +113,8 @@ const imageObject = z.strictObject({
   /** jekyll-seo-tag's name for src. */
   path: z.string().min(1).optional(),
   alt: z.string({ error: 'must be text: write alt: "what the image shows"' }).optional(),
+  /** Shown under the image (credit, what it shows); plain text. */
+  caption: z.string().trim().min(1, { error: 'must not be empty; leave it out instead' }).optional(),
   /** MIME type for a remote image, which cannot be sniffed. */
   type: z.string().regex(/^image\/[a-z0-9.+-]+$/, { error: 'must be an image MIME type: write type: image/jpeg' }).optional(),
 });

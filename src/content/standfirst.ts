@@ -1,4 +1,4 @@
-import { leadParagraphs, plainText } from '../util/html-text.js';
+import { leadParagraphs, plainText } from './html-text.js';
 
 /** The longest standfirst taken from a body, in characters, the ellipsis included: about two lines in a reader's list. */
 export const STANDFIRST_MAX = 200;
