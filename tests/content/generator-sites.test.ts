@@ -1,12 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadSite } from '../../src/content/load.js';
 import type { Site } from '../../src/content/model.js';
-import { atomRelaxNgErrors, atomSchematronErrors, feedparser, jsonFeedErrors, removeDir, SCHEMAS, tempDir, xmllint } from '../helpers/feeds.js';
-import { REPO, runCli } from '../helpers/project.js';
+import { runCli } from '../helpers/cli.js';
+import { atomRelaxNgErrors, atomSchematronErrors, feedparser, jsonFeedErrors, SCHEMAS, xmllint } from '../helpers/feeds.js';
+import { REPO, tempDir } from '../helpers/project.js';
 
 /**
  * Sample sites whose posts are written as each generator's own starter
@@ -40,12 +41,11 @@ describe.each(['hugo', 'jekyll', 'eleventy'])('the %s sample site', (name) => {
   let out: string;
   let stderr: string;
   beforeAll(async () => {
-    out = await tempDir(`broadsheet-${name}-`);
-    const r = runCli(['build', '--config', path.join(SITES, name, 'broadsheet.config.yaml'), '--out', out]);
-    expect(r.status, r.stderr).toBe(0);
+    out = tempDir();
+    const r = await runCli(['build', '--config', path.join(SITES, name, 'broadsheet.config.yaml'), '--out', out], { cwd: REPO });
+    expect(r.code, r.stderr).toBe(0);
     stderr = r.stderr;
   });
-  afterAll(() => removeDir(out));
 
   it('builds without an edit, and every feed is valid', async () => {
     expect(stderr).not.toMatch(/^error/m);

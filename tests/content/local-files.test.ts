@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sniffMediaType } from '../../src/content/image.js';
 import { build } from '../../src/pipeline/build.js';
-import { PNG } from '../helpers/feeds.js';
-import { useContentProject } from './project.js';
+import { CLOCK, makeProject, PNG, type Project } from '../helpers/project.js';
 
 /**
  * One rule for the files an article uses: relative to the article file,
@@ -14,23 +11,26 @@ import { useContentProject } from './project.js';
  * one reported at its line.
  */
 
-const clock = fixedClock('2025-09-01T00:00:00Z');
-const t = useContentProject(clock);
-const { load, problems } = t;
+let project: Project;
+beforeEach(() => {
+  project = makeProject({ articles: 'none' });
+});
+const load = () => project.site();
+const problems = () => project.problems();
 const GIF = Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1');
 const MP3 = Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1'), Buffer.alloc(100)]);
 const URL_BASE = 'https://news.example.com/2025/08/trip/';
 
 describe('local files an article uses', () => {
   it('resolves front-matter and inline images, reference images, <img>, <video> with its poster, and an enclosure the same way', async () => {
-    t.project.write('articles/trip/map.png', PNG);
-    t.project.write('articles/trip/img/a b.gif', GIF);
-    t.project.write('articles/trip/ref.gif', GIF);
-    t.project.write('articles/trip/raw.gif', GIF);
-    t.project.write('articles/trip/poster.png', PNG);
-    t.project.write('articles/trip/clip.mp4', Buffer.from('\x00\x00\x00\x18ftypisom\x00\x00\x02\x00', 'latin1'));
-    t.project.write('articles/trip/episode.mp3', MP3);
-    t.project.write('articles/shared/logo.gif', GIF);
+    project.write('articles/trip/map.png', PNG);
+    project.write('articles/trip/img/a b.gif', GIF);
+    project.write('articles/trip/ref.gif', GIF);
+    project.write('articles/trip/raw.gif', GIF);
+    project.write('articles/trip/poster.png', PNG);
+    project.write('articles/trip/clip.mp4', Buffer.from('\x00\x00\x00\x18ftypisom\x00\x00\x02\x00', 'latin1'));
+    project.write('articles/trip/episode.mp3', MP3);
+    project.write('articles/shared/logo.gif', GIF);
     const body = [
       '![A map](map.png "The route")',
       '',
@@ -44,11 +44,11 @@ describe('local files an article uses', () => {
       '',
       '[pic]: ref.gif',
     ].join('\n');
-    t.project.write('articles/trip/index.md', `---\ntitle: Trip\ndate: 2025-08-01\nimage: { src: map.png, alt: A map }\nenclosure: episode.mp3\n---\n\n${body}\n`);
+    project.write('articles/trip/index.md', `---\ntitle: Trip\ndate: 2025-08-01\nimage: { src: map.png, alt: A map }\nenclosure: episode.mp3\n---\n\n${body}\n`);
     const [e] = (await load()).entries;
     expect(e!.image).toEqual({ url: `${URL_BASE}map.png`, alt: 'A map', type: 'image/png', length: PNG.length });
     expect(e!.enclosure).toEqual({ url: `${URL_BASE}episode.mp3`, type: 'audio/mpeg', length: MP3.length });
-    expect(e!.files.map((f) => [path.relative(t.project.articles, f.file), f.outputPath]).sort()).toEqual([
+    expect(e!.files.map((f) => [path.relative(project.articles, f.file), f.outputPath]).sort()).toEqual([
       ['shared/logo.gif', '2025/08/shared/logo.gif'],
       ['trip/clip.mp4', '2025/08/trip/clip.mp4'],
       ['trip/episode.mp3', '2025/08/trip/episode.mp3'],
@@ -64,13 +64,13 @@ describe('local files an article uses', () => {
   });
 
   it('a build copies every one of them beside the article’s page, byte for byte', async () => {
-    t.project.write('articles/trip/map.png', PNG);
-    t.project.write('articles/trip/inline.gif', GIF);
-    t.project.write('articles/trip/index.md', '---\ntitle: Trip\ndate: 2025-08-01\ndescription: D\nimage: { src: map.png, alt: A map }\n---\n\n![Inline](inline.gif)\n');
-    const report = await build(await loadConfig(t.project.config), clock);
+    project.write('articles/trip/map.png', PNG);
+    project.write('articles/trip/inline.gif', GIF);
+    project.write('articles/trip/index.md', '---\ntitle: Trip\ndate: 2025-08-01\ndescription: D\nimage: { src: map.png, alt: A map }\n---\n\n![Inline](inline.gif)\n');
+    const report = await build(await project.loadConfig(), CLOCK);
     expect(report.written.filter((f) => f.startsWith('2025/'))).toEqual(['2025/08/trip/inline.gif', '2025/08/trip/map.png']);
-    expect(Buffer.compare(await readFile(path.join(t.project.output, '2025/08/trip/inline.gif')), GIF)).toBe(0);
-    expect(Buffer.compare(await readFile(path.join(t.project.output, '2025/08/trip/map.png')), PNG)).toBe(0);
+    expect(Buffer.compare(await readFile(path.join(project.output, '2025/08/trip/inline.gif')), GIF)).toBe(0);
+    expect(Buffer.compare(await readFile(path.join(project.output, '2025/08/trip/map.png')), PNG)).toBe(0);
   });
 
   it('reports a missing or unusable one at its line; one in code is not looked for', async () => {
@@ -91,8 +91,8 @@ describe('local files an article uses', () => {
       '',
       '![Climbs out](../../../../../outside.png)', // 20
     ].join('\n');
-    t.project.write('articles/trip/notes.png', 'not an image');
-    t.project.write('articles/trip/index.md', `---\ntitle: Trip\ndate: 2025-08-01\n---\n\n${body}\n`);
+    project.write('articles/trip/notes.png', 'not an image');
+    project.write('articles/trip/index.md', `---\ntitle: Trip\ndate: 2025-08-01\n---\n\n${body}\n`);
     expect(await problems()).toEqual([
       'articles/trip/index.md:8: body: gone.png not found (looked for articles/trip/gone.png): put the file there or correct the path',
       'articles/trip/index.md:16: body: also-gone.jpg not found (looked for articles/trip/also-gone.jpg): put the file there or correct the path',
@@ -102,11 +102,11 @@ describe('local files an article uses', () => {
   });
 
   it('refuses two different files published at one path, and a remote enclosure without its type', async () => {
-    t.project.write('articles/a/cover.gif', GIF);
-    t.project.write('articles/b/cover.gif', Buffer.concat([GIF, Buffer.from('x')]));
-    t.project.write('articles/a/index.md', '---\ntitle: A\ndate: 2025-08-01\nurl: /same/a.html\n---\n\nA.\n\n![A](cover.gif)\n');
-    t.project.write('articles/b/index.md', '---\ntitle: B\ndate: 2025-08-01\nurl: /same/b.html\n---\n\nB.\n\n![B](cover.gif)\n');
-    t.project.write('articles/c.md', '---\ntitle: C\ndate: 2025-08-01\nenclosure: https://cdn.example.com/ep.mp3\n---\n\nC.\n');
+    project.write('articles/a/cover.gif', GIF);
+    project.write('articles/b/cover.gif', Buffer.concat([GIF, Buffer.from('x')]));
+    project.write('articles/a/index.md', '---\ntitle: A\ndate: 2025-08-01\nurl: /same/a.html\n---\n\nA.\n\n![A](cover.gif)\n');
+    project.write('articles/b/index.md', '---\ntitle: B\ndate: 2025-08-01\nurl: /same/b.html\n---\n\nB.\n\n![B](cover.gif)\n');
+    project.write('articles/c.md', '---\ntitle: C\ndate: 2025-08-01\nenclosure: https://cdn.example.com/ep.mp3\n---\n\nC.\n');
     expect(await problems()).toEqual([
       'articles/b/index.md:-: : same/cover.gif would be published for this entry and for articles/a/index.md, from different files: rename one of them',
       'articles/c.md:4: enclosure: needs the file\'s type, which cannot be read from a remote file: write enclosure: { src: https://cdn.example.com/ep.mp3, type: audio/mpeg, length: <bytes> }',

@@ -1,47 +1,46 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadSite } from '../../src/content/load.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderFeeds } from '../../src/feeds/index.js';
-import { article, atomRelaxNgErrors, atomSchematronErrors, expectValidFeeds, fileText, jsonFeedErrors, PNG, removeDir, tempDir, writeProject, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { AT_BASE, atomRelaxNgErrors, atomSchematronErrors, BASE, expectValidFeeds, fileText, jsonFeedErrors, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { makeProject, PNG, type ConfigPatch } from '../helpers/project.js';
 
 /** Audio and video attached in front matter, and a per-entry language, in all three formats. */
 
-const CLOCK = fixedClock('2025-09-01T00:00:00Z');
-const BASE = 'https://test.example.org/news/';
 const MP3 = Buffer.concat([Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1'), Buffer.alloc(1000)]);
 const EPISODE = `${BASE}episode/ep1.mp3`;
 const COVER = `${BASE}episode/cover.png`;
 const VIDEO = 'https://cdn.example.net/v/launch.mp4';
 
-const FILES: Record<string, string | Uint8Array> = {
-  'articles/episode/ep1.mp3': MP3,
-  'articles/episode/cover.png': PNG,
-  'articles/episode/index.md': article(
-    { title: 'Épisode un', description: 'Le premier', date: '2025-08-03', lang: 'fr', image: { src: 'cover.png', alt: 'La pochette' }, enclosure: { src: 'ep1.mp3', title: 'Épisode 1 (MP3)' } },
-    'Bonjour.\n',
-  ),
-  'articles/launch.md': article({ title: 'Launch', description: 'The video', date: '2025-08-02', enclosure: { src: VIDEO, type: 'video/mp4', length: 12345678 } }, 'Watch it.\n'),
-  'articles/plain.md': article({ title: 'Plain', description: 'Nothing attached', date: '2025-08-01' }, 'Text.\n'),
-  'articles/unsized.md': article({ title: 'Unsized', description: 'Length unknown', date: '2025-07-31', enclosure: { src: 'https://cdn.example.net/a/talk.ogg', type: 'audio/ogg' } }, 'Listen.\n'),
-};
-
 describe('enclosures and per-entry language', () => {
-  let dir: string;
   let rss: string;
   let atom: string;
   let json: { items: Record<string, unknown>[] };
   let jsonText: string;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    const files = renderFeeds(await loadSite(await loadConfig(await writeProject(dir, { files: FILES })), CLOCK));
+    // A site language other than the entry's, so that the entry's own xml:lang shows.
+    const config: ConfigPatch = (c) => {
+      AT_BASE(c);
+      c.site.language = 'en-GB';
+    };
+    const project = makeProject({ articles: 'none', config, files: { 'articles/episode/ep1.mp3': MP3, 'articles/episode/cover.png': PNG } });
+    project.article('episode/index', {
+      title: 'Épisode un',
+      description: 'Le premier',
+      date: '2025-08-03',
+      lang: 'fr',
+      image: { src: 'cover.png', alt: 'La pochette' },
+      enclosure: { src: 'ep1.mp3', title: 'Épisode 1 (MP3)' },
+      body: 'Bonjour.\n',
+    });
+    project.article('launch', { title: 'Launch', description: 'The video', date: '2025-08-02', enclosure: { src: VIDEO, type: 'video/mp4', length: 12345678 }, body: 'Watch it.\n' });
+    project.article('plain', { title: 'Plain', description: 'Nothing attached', date: '2025-08-01', body: 'Text.\n' });
+    project.article('unsized', { title: 'Unsized', description: 'Length unknown', date: '2025-07-31', enclosure: { src: 'https://cdn.example.net/a/talk.ogg', type: 'audio/ogg' }, body: 'Listen.\n' });
+    const files = renderFeeds(await project.site());
     rss = fileText(files, 'rss.xml');
     atom = fileText(files, 'atom.xml');
     jsonText = fileText(files, 'feed.json');
     json = JSON.parse(jsonText);
   });
-  afterAll(() => removeDir(dir));
 
   it('RSS: the audio or video file is the one enclosure, with its type and length; the image stays in media:content', () => {
     const ep = "/rss/channel/item[title='Épisode un']";

@@ -1,6 +1,5 @@
 import { parseFeed as feedsmithParse } from 'feedsmith';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { loadSite } from '../../src/content/load.js';
 import type { Site } from '../../src/content/model.js';
@@ -9,7 +8,8 @@ import { renderDigest } from '../../src/email/digest.js';
 import { digestView } from '../../src/email/view.js';
 import { isBroadsheetError } from '../../src/errors.js';
 import { renderFeeds } from '../../src/feeds/index.js';
-import { article, feedparser, fileText, PNG, removeDir, SITE_CONFIG, tempDir, writeProject } from '../helpers/feeds.js';
+import { AT_BASE, BASE, feedparser, fileText } from '../helpers/feeds.js';
+import { CLOCK, makeProject, PNG } from '../helpers/project.js';
 
 /**
  * Most readers show only an entry's content: the standfirst and the lead
@@ -17,7 +17,6 @@ import { article, feedparser, fileText, PNG, removeDir, SITE_CONFIG, tempDir, wr
  * story of the digest, both taken from content/opening.ts.
  */
 
-const BASE = 'https://test.example.org/news/';
 // Published beside each article's page (content/local-files.ts): lead.md is at <site>/lead/, teaser.md at <site>/teaser/.
 const IMAGE = `${BASE}lead/images/harbour.png`;
 const TEASER_IMAGE = `${BASE}teaser/images/harbour.png`;
@@ -25,26 +24,16 @@ const STANDFIRST = 'Cranes & ships: the port reopens <today>';
 const ALT = 'The harbour at dawn, "cranes" & all';
 const CAPTION = 'Photo: Port Authority & friends';
 
-const FILES = {
-  'articles/images/harbour.png': PNG,
-  'articles/lead.md': article(
-    { title: 'The port reopens', description: STANDFIRST, date: '2025-08-03T10:00:00Z', image: { src: 'images/harbour.png', alt: ALT, caption: CAPTION } },
-    'The first paragraph of the story.\n\nThe second.\n',
-  ),
-  // The writer opened the body with the standfirst itself: it is not said twice.
-  'articles/said.md': article({ title: 'Said once', description: 'Already  the first   paragraph.', date: '2025-08-02T10:00:00Z' }, 'Already the *first* paragraph.\n\nMore.\n'),
-  'articles/teaser.md': article({ title: 'A teaser', description: 'Only a summary', date: '2025-08-01T10:00:00Z', image: { src: 'images/harbour.png', alt: 'Small' } }),
-};
-
-let dir: string;
 let site: Site;
 
 beforeAll(async () => {
-  dir = await tempDir();
-  const configFile = await writeProject(dir, { files: FILES });
-  site = await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z'));
+  const project = makeProject({ articles: 'none', config: AT_BASE, files: { 'articles/images/harbour.png': PNG } });
+  project.article('lead', { title: 'The port reopens', description: STANDFIRST, date: '2025-08-03T10:00:00Z', image: { src: 'images/harbour.png', alt: ALT, caption: CAPTION }, body: 'The first paragraph of the story.\n\nThe second.\n' });
+  // The writer opened the body with the standfirst itself: it is not said twice.
+  project.article('said', { title: 'Said once', description: 'Already  the first   paragraph.', date: '2025-08-02T10:00:00Z', body: 'Already the *first* paragraph.\n\nMore.\n' });
+  project.article('teaser', { title: 'A teaser', description: 'Only a summary', date: '2025-08-01T10:00:00Z', image: { src: 'images/harbour.png', alt: 'Small' }, body: '' });
+  site = await loadSite(await project.loadConfig(), CLOCK);
 });
-afterAll(() => removeDir(dir));
 
 const withPrepend = (prepend: ('standfirst' | 'image')[]): Site => ({
   ...site,
@@ -116,16 +105,16 @@ describe('feeds: the standfirst and the lead image open the content (feeds.conte
   });
 
   it('refuses a part it does not know, or named twice', async () => {
-    const bad = (prepend: string) => SITE_CONFIG.replace('feeds:\n', `feeds:\n  content:\n    prepend: ${prepend}\n`);
     for (const [prepend, problem] of [
-      ['[standfirst, standfirst]', '11: feeds.content.prepend: must not name a part twice'],
-      ['[standfirst, caption]', '11: feeds.content.prepend[1]: must be "standfirst" or "image"'],
-    ]) {
-      const where = await tempDir();
-      const configFile = await writeProject(where, { config: bad(prepend!), files: {} });
-      const error = await loadConfig(configFile).catch((e: unknown) => e);
-      expect(isBroadsheetError(error) ? error.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`) : error).toEqual([problem]);
-      await removeDir(where);
+      ['[standfirst, standfirst]', 'feeds.content.prepend: must not name a part twice'],
+      ['[standfirst, caption]', 'feeds.content.prepend[1]: must be "standfirst" or "image"'],
+    ] as const) {
+      const project = makeProject({ articles: 'none', config: AT_BASE });
+      const text = project.read('broadsheet.config.yaml').replace(/^feeds:\n/m, `feeds:\n  content:\n    prepend: ${prepend}\n`);
+      project.write('broadsheet.config.yaml', text);
+      const line = text.split('\n').findIndex((l) => l.includes('prepend:')) + 1;
+      const error = await loadConfig(project.configFile).catch((e: unknown) => e);
+      expect(isBroadsheetError(error) ? error.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`) : error).toEqual([`${line}: ${problem}`]);
     }
   });
 });
