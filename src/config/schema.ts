@@ -60,6 +60,13 @@ export const configSchema = z.strictObject({
     /** Site icon and logo, used by the feeds and the digest header. */
     icon: z.url().optional(),
     logo: z.url().optional(),
+    /**
+     * The zone in which the site's dates are written: a front-matter date or
+     * time without an offset, a file-name date, and the permalink's
+     * {year}/{month}/{day} are read in it. The scheduler's zone when
+     * schedule.timezone is not set.
+     */
+    timezone: timeZone.default('UTC'),
     /** The publisher's postal address, in every digest's footer (CAN-SPAM); required before a real send. */
     postalAddress: z.string().trim().min(1).max(500).optional(),
   }),
@@ -72,6 +79,14 @@ export const configSchema = z.strictObject({
         .regex(/^[^/][^\s]*$/, { error: 'must be a relative path such as "{slug}/" or "{year}/{month}/{slug}.html"' })
         .refine((p) => p.includes('{slug}'), { error: 'must contain {slug}' })
         .default('{slug}/'),
+      /**
+       * Files and folders under content.dir that are not entries (.gitignore
+       * patterns, see util/glob.ts): Hugo's list pages, Jekyll's `_drafts`
+       * and other underscore folders, drafts folders.
+       */
+      exclude: z.array(z.string().min(1)).default(['_index.md', '_*', 'drafts/']),
+      /** Unknown front-matter fields are errors instead of one summarised warning. */
+      strict: z.boolean().default(false),
     })
     .prefault({}),
   output: z
@@ -202,7 +217,8 @@ export const configSchema = z.strictObject({
   schedule: z
     .strictObject({
       cron: z.string().superRefine(checkCron).default('0 7 * * *'),
-      timezone: timeZone.default('UTC'),
+      /** site.timezone when absent. */
+      timezone: timeZone.optional(),
     })
     .prefault({}),
   server: z
@@ -215,7 +231,7 @@ export const configSchema = z.strictObject({
       trustProxy: z.boolean().default(false),
     })
     .prefault({}),
-});
+}).transform((c) => ({ ...c, schedule: { ...c.schedule, timezone: c.schedule.timezone ?? c.site.timezone } }));
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ConfigData = z.output<typeof configSchema>;
