@@ -22,6 +22,7 @@ export const ERRORS = {
   LISTEN_FAILED: { exit: 1, title: 'a server (HTTP or SMTP) cannot listen' },
   INPUT_TOO_LARGE: { exit: 1, title: 'a file or value is larger than broadsheet accepts' },
   YAML_ALIASES: { exit: 1, title: 'YAML expands too many aliases' },
+  CACHE_DAMAGED: { exit: 70, title: 'the build cache is damaged (a build starts again without it)' },
   INTERNAL: { exit: 70, title: 'internal error' },
 } as const;
 

@@ -186,6 +186,15 @@ export const configSchema = z.strictObject({
       dir: z.string().default('data'),
     })
     .prefault({}),
+  cache: z
+    .strictObject({
+      /**
+       * The build cache's folder (util/cache.ts); node_modules/.cache/broadsheet
+       * when absent and the project has node_modules, else no cache.
+       */
+      dir: z.string().min(1).optional(),
+    })
+    .prefault({}),
   list: z
     .strictObject({
       /** Days a confirmation link stays valid. */

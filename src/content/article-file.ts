@@ -60,6 +60,26 @@ export function fieldLine(result: FileResult, path: readonly PropertyKey[]): num
   return parsed.raw.lineOf([key, ...path.slice(1)]);
 }
 
+/**
+ * Every setting that reading one file depends on, and nothing else: the
+ * reader sees only these, so the build cache, which keys a file's result by
+ * its bytes and these settings (content/cache.ts), cannot miss one.
+ */
+export interface ArticleSettings {
+  site: Pick<Config['site'], 'url' | 'timezone' | 'author'>;
+  content: Pick<Config['content'], 'permalink' | 'strict'>;
+  paths: Pick<Config['paths'], 'root' | 'content'>;
+}
+
+export function articleSettings(config: ArticleSettings): ArticleSettings {
+  const { site, content, paths } = config;
+  return {
+    site: { url: site.url, timezone: site.timezone, author: site.author },
+    content: { permalink: content.permalink, strict: content.strict },
+    paths: { root: paths.root, content: paths.content },
+  };
+}
+
 /** What reading one file gives. */
 export interface FileResult {
   file: string;
@@ -76,6 +96,8 @@ export interface FileResult {
   unknownFields: readonly string[];
   problems: Problem[];
   warnings: Problem[];
+  /** Absolute paths of the local files the article uses that were looked at, found or not: the result depends on them too. */
+  uses: string[];
 }
 
 /** One article file on its way to an entry: where it is, what it said, and what went wrong so far. */
@@ -84,8 +106,9 @@ interface Reading {
   file: string;
   /** Path relative to the project root, with `/`, for messages. */
   shown: string;
-  config: Config;
+  config: ArticleSettings;
   problems: Problem[];
+  uses: string[];
   warnings: Problem[];
   /** A field's path under the name it was written with (`description` → `summary`). */
   writtenAs(path: readonly PropertyKey[]): PropertyKey[];
@@ -93,8 +116,8 @@ interface Reading {
 }
 
 /** The file as text: valid UTF-8 (the first bad byte is reported by line), without a byte-order mark. */
-function readText(r: Reading): string | undefined {
-  const read = readFileWithin(r.file, MAX_ARTICLE_BYTES);
+function readText(r: Reading, bytes?: Buffer): string | undefined {
+  const read = bytes ? { bytes } : readFileWithin(r.file, MAX_ARTICLE_BYTES);
   if (!('bytes' in read)) throw tooLarge(`the article ${r.shown}`, formatBytes(read.size), formatBytes(MAX_ARTICLE_BYTES), 'split it, or move what is not text out of it', { file: r.shown });
   const decoded = decodeUtf8(read.bytes);
   if (decoded.ok) return decoded.text;
@@ -232,7 +255,7 @@ async function resolveImage(r: Reading, data: FrontMatter, place: ArticlePlace, 
     return undefined;
   }
   if (ref.kind === 'url') return { url: ref.url, alt, ...caption, ...(object?.type ? { type: object.type } : {}) };
-  const info = await inspectLocalFile(src, ref.local, 'image', shownPath(r, ref.local.file));
+  const info = await inspect(r, src, ref.local, 'image');
   if (!info.ok) {
     problemAt(r, srcAt, info.message);
     return undefined;
@@ -265,7 +288,7 @@ async function resolveEnclosure(r: Reading, data: FrontMatter, place: ArticlePla
     }
     return { url: ref.url, type: object.type, length: object.length ?? 0, ...title };
   }
-  const info = await inspectLocalFile(src, ref.local, 'media', shownPath(r, ref.local.file));
+  const info = await inspect(r, src, ref.local, 'media');
   if (!info.ok) {
     problemAt(r, srcAt, info.message);
     return undefined;
@@ -281,6 +304,12 @@ async function resolveEnclosure(r: Reading, data: FrontMatter, place: ArticlePla
 
 function shownPath(r: Reading, file: string): string {
   return path.relative(r.config.paths.root, file).split(path.sep).join('/');
+}
+
+/** inspectLocalFile, noting that the result depends on the file. */
+function inspect(r: Reading, written: string, local: LocalFile, kind: 'image' | 'media') {
+  r.uses.push(local.file);
+  return inspectLocalFile(written, local, kind, shownPath(r, local.file));
 }
 
 const TEMPLATE_KIND: [RegExp, string][] = [
@@ -345,7 +374,7 @@ async function bodyFiles(r: Reading, body: string, bodyLine: number, html: strin
     const report = (message: string) => r.problems.push({ file: r.shown, line: ref.line, field: 'body', message });
     if (resolved.kind === 'refused') report(resolved.message);
     if (resolved.kind !== 'local') continue;
-    const info = await inspectLocalFile(ref.src, resolved.local, ref.kind, shownPath(r, resolved.local.file));
+    const info = await inspect(r, ref.src, resolved.local, ref.kind);
     if (info.ok) files.push(resolved.local);
     else report(info.message);
   }
@@ -359,13 +388,14 @@ function uniqueFiles(files: LocalFile[]): LocalFile[] {
 /**
  * Reads one article or teaser file into an entry, or into the problems that
  * stop it (every problem the file has that can be found without the others).
+ * `bytes`: the file's bytes when the caller has read them already.
  */
-export async function loadArticleFile(file: string, config: Config): Promise<FileResult> {
+export async function loadArticleFile(file: string, config: ArticleSettings, bytes?: Buffer): Promise<FileResult> {
   const shown = path.relative(config.paths.root, file).split(path.sep).join('/');
-  const r: Reading = { file, shown, config, problems: [], warnings: [], writtenAs: (p) => [...p], lineOf: () => undefined };
-  const result: FileResult = { file, draft: false, aliases: NO_ALIASES, unknownFields: NONE, problems: r.problems, warnings: r.warnings };
+  const r: Reading = { file, shown, config, problems: [], warnings: [], uses: [], writtenAs: (p) => [...p], lineOf: () => undefined };
+  const result: FileResult = { file, draft: false, aliases: NO_ALIASES, unknownFields: NONE, problems: r.problems, warnings: r.warnings, uses: r.uses };
 
-  const text = readText(r);
+  const text = readText(r, bytes);
   if (text === undefined) return result;
   const split = splitFrontMatter(text);
   if (split.kind === 'missing') {

@@ -1,4 +1,5 @@
 import { FEED_FORMATS, publicUrls, type FeedFormatKey } from '../config/urls.js';
+import { sourceKey } from '../content/cache.js';
 import type { Site } from '../content/model.js';
 import type { OutputFile } from '../output/files.js';
 import { archivePath, archivePlan, type ArchivePage } from './archive.js';
@@ -13,6 +14,7 @@ import { OPML_FILE, renderOpml, TAGS_OPML_FILE } from './opml.js';
 import { renderRss } from './rss.js';
 import { STYLESHEET } from './stylesheet.js';
 import { tagFeeds } from './tags.js';
+import { cacheKey, CachePack, codeFingerprint, type PackOptions } from '../util/cache.js';
 
 export { imageFiles } from './images.js';
 
@@ -49,8 +51,33 @@ function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, stylesheet: 
   ];
 }
 
+/**
+ * Archived pages in the build cache (util/cache.ts, the `archive` pack). An
+ * archived page changes only when one of its entries does (an edit; RFC 5005
+ * asks publishers to avoid it) or a setting does, so its bytes are kept,
+ * keyed by everything it is rendered from: the document's own values (site,
+ * channel, links) and, for each entry, the key of the file it was read from
+ * (content/cache.ts) and the settings that make it an item.
+ */
+export type ArchivePack = CachePack<null>;
+
+export function openArchivePack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): ArchivePack | undefined {
+  return CachePack.open<null>(cacheDir, 'archive', { ...options, keep: 'used' });
+}
+
+/** The key of an archived page, or nothing when an entry has no cache key (a build without the cache). */
+function archiveKey(document: unknown, items: readonly FeedItem[], itemSettings: string): string | undefined {
+  const keys: string[] = [];
+  for (const item of items) {
+    const key = sourceKey(item.entry);
+    if (key === undefined) return undefined;
+    keys.push(key);
+  }
+  return cacheKey(codeFingerprint(['sanitize-html']), JSON.stringify(document), itemSettings, ...keys);
+}
+
 /** One page of the site's Atom archive; each names the subscription feed as `current`, whose id it shares. */
-function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet: boolean, url: (page: number) => string): OutputFile {
+function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet: boolean, url: (page: number) => string, cache?: { pack: ArchivePack; itemSettings: string }): OutputFile {
   const ch = channel(meta, {
     // No page count in the title: a full page must not change when a new page starts.
     title: `${meta.title} (archive page ${page.number})`,
@@ -68,7 +95,15 @@ function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet
     // Only an archived page links forward, to the page after it, which is always written.
     ...(page.archived ? { nextArchive: url(page.number + 1) } : {}),
   };
-  return file(archivePath(page.number), renderAtom(meta, ch, url(page.number), history));
+  const at = archivePath(page.number);
+  // The page being filled changes with the next entry: only archived pages are kept.
+  const key = cache && page.archived ? archiveKey([meta, { ...ch, items: undefined }, url(page.number), history], page.items, cache.itemSettings) : undefined;
+  if (key === undefined) return file(at, renderAtom(meta, ch, url(page.number), history));
+  const kept = cache!.pack.get(key);
+  if (kept) return { path: at, content: kept.bytes() };
+  const made = file(at, renderAtom(meta, ch, url(page.number), history));
+  cache!.pack.put(key, null, made.content as Uint8Array);
+  return made;
 }
 
 /**
@@ -76,9 +111,10 @@ function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet
  * `feeds.items` entries; atom.xml also every entry not yet on an archive
  * page), the same per tag under tags/<slug>/, the Atom archive under
  * archive/, feeds.opml, tags.opml, feed-links.html, feed.xsl and _headers.
- * Pure: the same site gives the same bytes, whatever the time.
+ * Pure: the same site gives the same bytes, whatever the time, with or
+ * without `archive` (the build cache's archived pages).
  */
-export function renderFeeds(site: Site): OutputFile[] {
+export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
   const { config } = site;
   const meta = siteMeta(config);
   const urls = publicUrls(config);
@@ -117,7 +153,8 @@ export function renderFeeds(site: Site): OutputFile[] {
     }
   }
 
-  for (const page of plan.pages) files.push(archiveFile(meta, main, page, stylesheet, archiveUrl));
+  const cache = archive && { pack: archive, itemSettings: JSON.stringify([meta.url, config.site.author, config.feeds.content.prepend]) };
+  for (const page of plan.pages) files.push(archiveFile(meta, main, page, stylesheet, archiveUrl, cache));
   const updated = newestUpdate(all);
   files.push(file(OPML_FILE, renderOpml(meta, `${meta.title}: feeds`, [main], primary, updated)));
   if (tagSets.length > 0) files.push(file(TAGS_OPML_FILE, renderOpml(meta, `${meta.title}: tags`, tagSets, primary, updated)));

@@ -2,6 +2,7 @@ import type { Author, Entry } from '../content/model.js';
 import { opening, type Opening } from '../content/opening.js';
 import { BroadsheetError } from '../errors.js';
 import { openingHtml, safeHtml, teaserHtml, type OpeningPart } from './html.js';
+import { lazy } from '../util/lazy.js';
 import { absoluteUrl } from '../util/url.js';
 import { clean, escapeText, isoDate } from './xml.js';
 
@@ -28,6 +29,10 @@ export interface FeedItem {
    * names), or ''. Every format writes it, then `contentHtml`. Kept apart so
    * that the body stays the entry's own string: a joined copy of every body
    * would stay in memory for the whole build.
+   *
+   * This and `contentHtml` are made when first read: a build renders the
+   * bodies of the items it writes, and a rebuild whose archive pages come
+   * from the build cache writes a few hundred, not every entry's.
    */
   openingHtml: string;
   /** Full body HTML; for a teaser, its summary and a "Read more" link. */
@@ -128,7 +133,7 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     summary,
     summaryHtml: escapeText(summary),
     openingHtml: '',
-    contentHtml: entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url),
+    contentHtml: '',
     published,
     updated: latest,
     publishedIso: isoDate(published),
@@ -155,7 +160,8 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     }
   }
   if (entry.lang && LANGUAGE.test(entry.lang)) item.language = entry.lang;
-  if (prepend.length > 0) item.openingHtml = openingHtml(cleanOpening(entry), item.image, prepend);
+  lazy(item, 'contentHtml', () => (entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url)));
+  if (prepend.length > 0) lazy(item, 'openingHtml', () => openingHtml(cleanOpening(entry), item.image, prepend));
   return item;
 }
 

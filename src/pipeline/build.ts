@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
+import { openArticlePack } from '../content/cache.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
+import { cachedDigest, digestKey, openDigestPack, storeDigest, type DigestPack } from '../email/digest-cache.js';
 import type { DigestFiles } from '../email/digest-files.js';
 import { startDigestThread, type DigestThread } from '../email/digest-thread.js';
-import type { Problem } from '../errors.js';
-import { imageFiles, renderFeeds } from '../feeds/index.js';
+import { isBroadsheetError, type Problem } from '../errors.js';
+import { imageFiles, openArchivePack, renderFeeds } from '../feeds/index.js';
 import { formSnippet, FORM_SNIPPET_FILE } from '../list/form.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
@@ -24,21 +26,46 @@ export interface Rendered {
   digest: DigestPreview;
 }
 
-/** The issue digest.* shows, and its files: the same issue the next `send` works on (pipeline/next-issue.ts). */
-async function digestPreview(config: Config, plan: IssuePlan, thread: DigestThread | undefined): Promise<{ preview: DigestPreview; files: DigestFiles }> {
-  const email = await import('../email/digest-files.js');
+/** The files from the build cache's digest pack when they are there; else rendered, and kept there. */
+async function cachedOr(config: Config, pack: DigestPack | undefined, input: unknown, render: () => Promise<DigestFiles>): Promise<DigestFiles> {
+  const key = pack && digestKey(config, input);
+  const kept = key === undefined ? undefined : cachedDigest(pack!, key);
+  if (kept) return kept;
+  const files = await render();
+  if (key !== undefined) storeDigest(pack!, key, files);
+  return files;
+}
+
+/**
+ * The issue digest.* shows, and its files: the same issue the next `send`
+ * works on (pipeline/next-issue.ts). `thread` gives the digest's thread
+ * (started now if it was not), where MJML runs while this thread renders the
+ * feeds; none where it cannot run.
+ */
+async function digestPreview(config: Config, plan: IssuePlan, thread: () => DigestThread | undefined, pack: DigestPack | undefined): Promise<{ preview: DigestPreview; files: DigestFiles }> {
   if (plan.kind === 'new') {
     const { content } = plan;
-    // MJML runs on the second thread when there is one, while this one renders the feeds.
-    const files = thread
-      ? await thread.render(config, content, content.lead.date)
-      : await email.renderDigestFiles(config, await (await import('../email/digest.js')).renderDigest(config, content), { number: content.number, date: content.lead.date });
+    const date = content.lead.date;
+    const files = await cachedOr(config, pack, { issue: content, date }, async () => {
+      const t = thread();
+      return t ? t.render(config, content, date) : (await import('../email/digest-files.js')).renderIssueFiles(config, content, date);
+    });
     return { preview: { issue: content.number, kind: 'next' }, files };
   }
+  const email = await import('../email/digest-files.js');
   const stored = plan.kind === 'resume' ? plan.issue : plan.latest;
   if (!stored) return { preview: undefined, files: { files: [], warnings: [email.noDigestWarning(config)] } };
-  const files = await email.renderDigestFiles(config, stored, { number: stored.number, date: stored.createdAt });
+  const files = await cachedOr(config, pack, { stored, date: stored.createdAt }, () => email.renderDigestFiles(config, stored, { number: stored.number, date: stored.createdAt }));
   return { preview: { issue: stored.number, kind: plan.kind === 'resume' ? 'resume' : 'latest' }, files };
+}
+
+export interface RenderOptions {
+  /**
+   * Store what this run computed in the build cache (config.paths.cache) for
+   * the next one: `build` does; `build --check` and `validate`, which write
+   * nothing, only read it.
+   */
+  writeCache?: boolean;
 }
 
 /**
@@ -46,22 +73,52 @@ async function digestPreview(config: Config, plan: IssuePlan, thread: DigestThre
  * stage has succeeded, so bad content leaves the output folder as it was.
  * `history` is the data folder's store, when there is one: digest.* then
  * shows the next issue as `send` would create it.
+ *
+ * What an earlier build computed for unchanged inputs comes from the build
+ * cache (util/cache.ts) when the config has one: the same bytes either way.
+ * A cache found damaged while it is read is dropped and the render starts
+ * again without it (and writes a new one), with a warning that says so.
  */
-export async function renderAll(config: Config, clock: Clock, history?: IssueHistory): Promise<Rendered> {
+export async function renderAll(config: Config, clock: Clock, history?: IssueHistory, options: RenderOptions = {}): Promise<Rendered> {
+  try {
+    return await renderOnce(config, clock, history, options, false);
+  } catch (error) {
+    if (!isBroadsheetError(error) || error.code !== 'CACHE_DAMAGED') throw error;
+    const again = await renderOnce(config, clock, history, options, true);
+    const cache = path.relative(config.paths.root, config.paths.cache!).split(path.sep).join('/');
+    return { ...again, warnings: [{ file: cache, message: `${error.message}: this build did not use the cache` }, ...again.warnings] };
+  }
+}
+
+async function renderOnce(config: Config, clock: Clock, history: IssueHistory | undefined, options: RenderOptions, fresh: boolean): Promise<Rendered> {
+  const packOptions = { root: config.paths.root, fresh, readOnly: !options.writeCache };
+  const articles = openArticlePack(config.paths.cache, packOptions);
+  const archive = openArchivePack(config.paths.cache, packOptions);
+  const digestPack = openDigestPack(config.paths.cache, packOptions);
+  const packs = [articles, archive, digestPack].filter((p) => p !== undefined);
+  // Kept even when the content has problems: the next build, after the fix, reads only the fixed files.
+  const commit = () => packs.forEach((p) => p.commit());
   // The digest's renderer (MJML takes about 400 ms to import) starts on a
   // second thread now, loads while the content does, and renders while the
-  // feeds do.
-  const thread = startDigestThread();
+  // feeds do; unless the build cache holds digests, when the digest is
+  // likely there and needs no thread (one is started if it is not).
+  let thread = digestPack && digestPack.size > 0 ? undefined : startDigestThread();
   try {
-    const site = await loadSite(config, clock);
+    const site = await loadSite(config, clock, articles);
     const plan = await nextIssue(site, history);
-    const digesting = digestPreview(config, plan, thread);
+    const digesting = digestPreview(config, plan, () => (thread ??= startDigestThread()), digestPack);
     digesting.catch(() => {}); // awaited below, after the feeds
-    const feeds = renderFeeds(site);
+    const feeds = renderFeeds(site, archive);
     const images = await imageFiles(site);
     const digest = await digesting;
     const form = { path: FORM_SNIPPET_FILE, content: formSnippet(config) };
-    return { site, files: [...feeds, ...images, form, ...digest.files.files], warnings: [...site.warnings, ...digest.files.warnings], digest: digest.preview };
+    commit();
+    const notices = [...packs.flatMap((p) => p.notices), ...(digest.files.notices ?? [])];
+    return { site, files: [...feeds, ...images, form, ...digest.files.files], warnings: [...notices, ...site.warnings, ...digest.files.warnings], digest: digest.preview };
+  } catch (error) {
+    if (isBroadsheetError(error) && error.code === 'CACHE_DAMAGED') packs.forEach((p) => p.discard());
+    else commit();
+    throw error;
   } finally {
     await thread?.close();
   }
@@ -75,7 +132,7 @@ export interface BuildReport extends Rendered {
 }
 
 export async function build(config: Config, clock: Clock, history?: IssueHistory): Promise<BuildReport> {
-  const rendered = await renderAll(config, clock, history);
+  const rendered = await renderAll(config, clock, history, { writeCache: true });
   const dir = config.paths.output;
   const previous = await readManifest(dir);
   const report = await writeOutputs(dir, rendered.files);
