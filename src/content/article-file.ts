@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import type { Config } from '../config/load.js';
 import type { Problem } from '../errors.js';
 import { attributes } from './html-text.js';
 import { absoluteUrl } from '../util/url.js';
@@ -14,6 +13,7 @@ import { parseFrontMatter, splitFrontMatter, type FrontMatterText } from './fron
 import { inspectLocalFile, resolveReference, type ArticlePlace, type LocalFile } from './local-files.js';
 import { renderMarkdownBody } from './markdown.js';
 import type { Entry, EntryEnclosure, EntryImage } from './model.js';
+import type { ArticleSettings } from './settings.js';
 import { frontMatterSchema, MAX_ARTICLE_BYTES, MAX_FRONT_MATTER_BYTES, parseDate, permalink, slugify, SLUG_RE, type FrontMatter } from './schema.js';
 import { standfirstFromBody } from './standfirst.js';
 
@@ -58,26 +58,6 @@ export function fieldLine(result: FileResult, path: readonly PropertyKey[]): num
   const key = result.aliases.get(String(path[0])) ?? String(path[0]);
   if (!parsed.ok || parsed.raw.fields[key] === undefined) return undefined;
   return parsed.raw.lineOf([key, ...path.slice(1)]);
-}
-
-/**
- * Every setting that reading one file depends on, and nothing else: the
- * reader sees only these, so the build cache, which keys a file's result by
- * its bytes and these settings (content/cache.ts), cannot miss one.
- */
-export interface ArticleSettings {
-  site: Pick<Config['site'], 'url' | 'timezone' | 'author'>;
-  content: Pick<Config['content'], 'permalink' | 'strict'>;
-  paths: Pick<Config['paths'], 'root' | 'content'>;
-}
-
-export function articleSettings(config: ArticleSettings): ArticleSettings {
-  const { site, content, paths } = config;
-  return {
-    site: { url: site.url, timezone: site.timezone, author: site.author },
-    content: { permalink: content.permalink, strict: content.strict },
-    paths: { root: paths.root, content: paths.content },
-  };
 }
 
 /** What reading one file gives. */

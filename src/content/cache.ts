@@ -3,7 +3,8 @@ import type { Problem } from '../errors.js';
 import { cacheKey, CachePack, codeFingerprint, type CacheRecord, type PackOptions } from '../util/cache.js';
 import { lazy } from '../util/lazy.js';
 import { readFileWithin } from '../util/limits.js';
-import { articleSettings, loadArticleFile, type ArticleSettings, type FileResult } from './article-file.js';
+import type { FileResult } from './article-file.js';
+import { articleSettings, type ArticleSettings } from './settings.js';
 import type { FrontMatterText } from './front-matter.js';
 import type { Entry } from './model.js';
 import { MAX_ARTICLE_BYTES } from './schema.js';
@@ -29,10 +30,35 @@ const PACKAGES = ['markdown-it', 'markdown-it-footnote', 'sanitize-html', 'js-ya
 /** A local file as it was: size and modification time, or `null` when it did not exist. */
 type Stamp = [file: string, size: number, mtimeMs: number] | [file: string, missing: null];
 
+/** Size, modification and change times, inode: a file whose four are unchanged is taken to have its bytes unchanged. */
+type FileStat = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+
+/**
+ * File systems keep times as coarsely as two seconds: a file changed twice
+ * within that, keeping its size, would look unchanged. So a stat is kept
+ * only for a file last changed at least this long before it was read; a
+ * younger file is read and hashed again next time (Git does the same).
+ */
+const RACY_MS = 2000;
+
+/** The file's stat when it is old enough to stand for its bytes; `now` is the file system's clock (Date.now), not the site's. */
+function trustedStat(file: string, now: number): FileStat | null {
+  const s = statSync(file, { throwIfNoEntry: false });
+  if (!s || now - Math.max(s.mtimeMs, s.ctimeMs) < RACY_MS) return null;
+  return [s.size, s.mtimeMs, s.ctimeMs, s.ino];
+}
+
+const sameStat = (a: FileStat, b: FileStat) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+
 /** An entry as JSON: dates as ISO strings, the body in the record's bytes. */
 type StoredEntry = Omit<Entry, 'date' | 'updated'> & { date: string; updated?: string };
 
 interface Stored {
+  /** The file's absolute path, and its stat when it was read (when old enough to trust: see `trustedStat`). */
+  src: string;
+  stat: FileStat | null;
+  /** A hash of the path and the bytes: the key is this and the settings. */
+  content: string;
   draft: boolean;
   entry?: StoredEntry;
   /** The front matter's place; its text follows the body in the record's bytes. */
@@ -96,7 +122,7 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
   return result;
 }
 
-function store(pack: ArticlePack, key: string, r: FileResult): void {
+function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult): void {
   const html = r.entry?.html ?? '';
   const htmlBytes = Buffer.byteLength(html);
   const fmText = r.frontMatter?.text ?? '';
@@ -104,6 +130,9 @@ function store(pack: ArticlePack, key: string, r: FileResult): void {
   bytes.write(html, 0);
   bytes.write(fmText, htmlBytes);
   const stored: Stored = {
+    src: r.file,
+    stat,
+    content,
     draft: r.draft,
     htmlBytes,
     unknownFields: r.unknownFields,
@@ -127,29 +156,46 @@ function store(pack: ArticlePack, key: string, r: FileResult): void {
 /**
  * Reads the files one after another, each from the pack when its bytes,
  * settings and local files are those of a stored result, else from disk
- * (and stores the result for the next build).
+ * (and stores the result for the next build). A file whose stat is the one
+ * stored with its result is not read at all: its bytes are taken to be the
+ * same (see RACY_MS).
  */
 export async function loadArticleFiles(files: readonly string[], config: ArticleSettings, pack: ArticlePack | undefined): Promise<FileResult[]> {
   const out: FileResult[] = [];
+  // The reader (the Markdown, YAML and TOML parsers) is loaded at the first file not in the pack.
+  let read: typeof import('./article-file.js') | undefined;
+  const loadArticleFile = async (file: string, settings: ArticleSettings, bytes?: Buffer) => (read ??= await import('./article-file.js')).loadArticleFile(file, settings, bytes);
   if (!pack) {
     for (const f of files) out.push(await loadArticleFile(f, config));
     return out;
   }
   const salt = cacheKey(codeFingerprint(PACKAGES), JSON.stringify(articleSettings(config)));
+  const known = new Map<string, { stat: FileStat; content: string }>();
+  for (const meta of pack.metas()) if (meta.stat) known.set(meta.src, { stat: meta.stat, content: meta.content });
+  // Date.now, not the injected clock: file times are the file system's, whatever time the site is built for.
+  const now = Date.now();
   for (const file of files) {
-    const read = readFileWithin(file, MAX_ARTICLE_BYTES);
-    // Too large: the reader says so, as without a cache.
-    if (!('bytes' in read)) {
-      out.push(await loadArticleFile(file, config));
-      continue;
+    const stat = trustedStat(file, now);
+    const seen = known.get(file);
+    let content = stat && seen && sameStat(stat, seen.stat) ? seen.content : undefined;
+    let bytes: Buffer | undefined;
+    if (content === undefined) {
+      const within = readFileWithin(file, MAX_ARTICLE_BYTES);
+      // Too large: the reader says so, as without a cache.
+      if (!('bytes' in within)) {
+        out.push(await loadArticleFile(file, config));
+        continue;
+      }
+      bytes = within.bytes;
+      content = cacheKey(file, bytes);
     }
-    const key = cacheKey(salt, file, read.bytes);
+    const key = cacheKey(salt, content);
     const record = pack.get(key);
     let result: FileResult;
     if (record && unchanged(record.meta.uses)) result = restore(file, record);
     else {
-      result = await loadArticleFile(file, config, read.bytes);
-      store(pack, key, result);
+      result = await loadArticleFile(file, config, bytes);
+      store(pack, key, content, stat, result);
     }
     if (result.entry) entryKeys.set(result.entry, key);
     out.push(result);

@@ -1,13 +1,13 @@
 import { FEED_FORMATS, publicUrls, type FeedFormatKey } from '../config/urls.js';
 import { sourceKey } from '../content/cache.js';
-import type { Site } from '../content/model.js';
+import type { Entry, Site } from '../content/model.js';
 import type { OutputFile } from '../output/files.js';
 import { archivePath, archivePlan, type ArchivePage } from './archive.js';
 import { renderAtom, type History } from './atom.js';
 import { HEADERS_FILE, renderHeaders } from './caching.js';
 import { channel, siteMeta, STYLESHEET_FILE, type SiteMeta } from './channel.js';
 import { feedSet, type FeedSet } from './formats.js';
-import { newestUpdate, toFeedItem, type FeedItem } from './item.js';
+import { itemTags, newestUpdate, toFeedItem, type FeedItem } from './item.js';
 import { renderJson } from './json.js';
 import { LINKS_FILE, renderLinks } from './links.js';
 import { OPML_FILE, renderOpml, TAGS_OPML_FILE } from './opml.js';
@@ -66,10 +66,10 @@ export function openArchivePack(cacheDir: string | undefined, options: Omit<Pack
 }
 
 /** The key of an archived page, or nothing when an entry has no cache key (a build without the cache). */
-function archiveKey(document: unknown, items: readonly FeedItem[], itemSettings: string): string | undefined {
+function archiveKey(document: unknown, entries: readonly Entry[], itemSettings: string): string | undefined {
   const keys: string[] = [];
-  for (const item of items) {
-    const key = sourceKey(item.entry);
+  for (const entry of entries) {
+    const key = sourceKey(entry);
     if (key === undefined) return undefined;
     keys.push(key);
   }
@@ -77,17 +77,25 @@ function archiveKey(document: unknown, items: readonly FeedItem[], itemSettings:
 }
 
 /** One page of the site's Atom archive; each names the subscription feed as `current`, whose id it shares. */
-function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet: boolean, url: (page: number) => string, cache?: { pack: ArchivePack; itemSettings: string }): OutputFile {
-  const ch = channel(meta, {
+function archiveFile(
+  meta: SiteMeta,
+  set: FeedSet,
+  entryPage: ArchivePage<Entry>,
+  itemOf: (e: Entry) => FeedItem,
+  stylesheet: boolean,
+  url: (page: number) => string,
+  cache?: { pack: ArchivePack; itemSettings: string },
+): OutputFile {
+  const page = entryPage;
+  const fields = {
     // No page count in the title: a full page must not change when a new page starts.
     title: `${meta.title} (archive page ${page.number})`,
     description: meta.description,
     home: set.home,
-    items: page.items,
     dir: 'archive/',
     stylesheet,
     subscription: false,
-  });
+  };
   const history: History = {
     archive: page.archived,
     current: set.urls.atom,
@@ -96,12 +104,14 @@ function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet
     ...(page.archived ? { nextArchive: url(page.number + 1) } : {}),
   };
   const at = archivePath(page.number);
-  // The page being filled changes with the next entry: only archived pages are kept.
-  const key = cache && page.archived ? archiveKey([meta, { ...ch, items: undefined }, url(page.number), history], page.items, cache.itemSettings) : undefined;
-  if (key === undefined) return file(at, renderAtom(meta, ch, url(page.number), history));
+  const render = () => file(at, renderAtom(meta, channel(meta, { ...fields, items: page.items.map(itemOf) }), url(page.number), history));
+  // The page being filled changes with the next entry: only archived pages are kept. The key holds what
+  // channel() makes the document from (its `updated` is its newest entry's).
+  const key = cache && page.archived ? archiveKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings) : undefined;
+  if (key === undefined) return render();
   const kept = cache!.pack.get(key);
   if (kept) return { path: at, content: kept.bytes() };
-  const made = file(at, renderAtom(meta, ch, url(page.number), history));
+  const made = render();
   cache!.pack.put(key, null, made.content as Uint8Array);
   return made;
 }
@@ -120,8 +130,15 @@ export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
   const urls = publicUrls(config);
   const archiveUrl = (n: number) => urls.file(archivePath(n));
   const { stylesheet, primary, items: limit } = config.feeds;
-  // One FeedItem per entry: the site, tag and archive documents share them.
-  const all = site.entries.map((e) => toFeedItem(e, meta.url, config.site.author, config.feeds.content.prepend));
+  // One FeedItem per entry, made when a document first needs it: the site, tag and archive documents share
+  // them, and an archived page from the build cache needs none.
+  const items = new Map<Entry, FeedItem>();
+  const itemOf = (e: Entry) => {
+    let item = items.get(e);
+    if (!item) items.set(e, (item = toFeedItem(e, meta.url, config.site.author, config.feeds.content.prepend)));
+    return item;
+  };
+  const all = site.entries;
 
   const main = feedSet(urls, '', { title: meta.title, description: meta.description, home: meta.url });
   const plan = archivePlan(all, config.feeds.archivePageSize, limit);
@@ -130,8 +147,8 @@ export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
     meta,
     main,
     {
-      items: all.slice(0, limit),
-      atomItems: plan.current,
+      items: all.slice(0, limit).map(itemOf),
+      atomItems: plan.current.map(itemOf),
       complete: archived.length === 0,
       ...(archived.length > 0 ? { prevArchive: archiveUrl(archived.length) } : {}),
     },
@@ -141,7 +158,7 @@ export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
 
   const tagSets: FeedSet[] = [];
   if (config.feeds.tags) {
-    for (const tag of tagFeeds(all, limit)) {
+    for (const tag of tagFeeds(all, limit, itemTags)) {
       const dir = `tags/${tag.slug}/`;
       const set = feedSet(urls, dir, {
         title: `${meta.title}: ${tag.name}`,
@@ -149,12 +166,13 @@ export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
         home: meta.url,
       });
       tagSets.push(set);
-      files.push(...feedFiles(meta, set, { items: tag.items, atomItems: tag.items, complete: tag.complete }, stylesheet, primary));
+      const tagItems = tag.items.map(itemOf);
+      files.push(...feedFiles(meta, set, { items: tagItems, atomItems: tagItems, complete: tag.complete }, stylesheet, primary));
     }
   }
 
   const cache = archive && { pack: archive, itemSettings: JSON.stringify([meta.url, config.site.author, config.feeds.content.prepend]) };
-  for (const page of plan.pages) files.push(archiveFile(meta, main, page, stylesheet, archiveUrl, cache));
+  for (const page of plan.pages) files.push(archiveFile(meta, main, page, itemOf, stylesheet, archiveUrl, cache));
   const updated = newestUpdate(all);
   files.push(file(OPML_FILE, renderOpml(meta, `${meta.title}: feeds`, [main], primary, updated)));
   if (tagSets.length > 0) files.push(file(TAGS_OPML_FILE, renderOpml(meta, `${meta.title}: tags`, tagSets, primary, updated)));

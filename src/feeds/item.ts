@@ -108,6 +108,18 @@ function feedAuthor(a: Author, base: string): FeedAuthor | undefined {
   return out;
 }
 
+/** An entry's `updated` as its feed item has it: the later of its date and its update. */
+export function itemUpdated(entry: Entry): Date {
+  const published = checkedDate(entry.date, entry, 'date')!;
+  const updated = checkedDate(entry.updated, entry, 'updated') ?? published;
+  return updated < published ? published : updated;
+}
+
+/** An entry's tags as its feed item has them: clean, trimmed, none empty, each once. */
+export function itemTags(entry: Entry): string[] {
+  return [...new Set(entry.tags.map((t) => clean(t).trim()).filter((t) => t !== ''))];
+}
+
 /** Builds the FeedItem of an entry; `siteUrl` resolves anything left relative; `prepend` opens the body (feeds.content.prepend). */
 export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author, prepend: readonly OpeningPart[] = []): FeedItem {
   const url = absolute(entry.url, siteUrl);
@@ -120,11 +132,10 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
   // The same id whichever format is read: an id that is the URL follows its normalised form.
   const id = rawId === entry.url ? url : (asUri(rawId) ?? absolute(rawId, url) ?? url);
   const published = checkedDate(entry.date, entry, 'date')!;
-  const updated = checkedDate(entry.updated, entry, 'updated') ?? published;
+  const latest = itemUpdated(entry);
   const summary = clean(entry.description);
   const authors = entry.authors.map((a) => feedAuthor(a, siteUrl)).filter((a): a is FeedAuthor => a !== undefined);
   const fallback = feedAuthor(fallbackAuthor, siteUrl);
-  const latest = updated < published ? published : updated;
   const item: FeedItem = {
     entry,
     id,
@@ -139,7 +150,7 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     publishedIso: isoDate(published),
     updatedIso: isoDate(latest),
     authors: authors.length > 0 ? authors : fallback ? [fallback] : [],
-    tags: [...new Set(entry.tags.map((t) => clean(t).trim()).filter((t) => t !== ''))],
+    tags: itemTags(entry),
   };
   if (entry.image) {
     const imageUrl = absolute(entry.image.url, url);
@@ -173,10 +184,10 @@ function cleanOpening(entry: Entry): Opening {
   return open;
 }
 
-/** The newest date among the items: a feed's `updated`, never the time of the build. */
-export function newestUpdate(items: readonly FeedItem[]): Date {
+/** The newest date among the items (or the entries they are made from): a feed's `updated`, never the time of the build. */
+export function newestUpdate(items: readonly FeedItem[] | readonly Entry[]): Date {
   let newest = 0;
-  for (const i of items) newest = Math.max(newest, i.updated.getTime());
+  for (const i of items) newest = Math.max(newest, ('entry' in i ? i.updated : itemUpdated(i)).getTime());
   // An empty feed has no date of its own; the epoch keeps the output reproducible.
   return new Date(newest);
 }

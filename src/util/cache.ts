@@ -129,6 +129,11 @@ export class CachePack<M = unknown> {
     return this.oldIndex ? Object.keys(this.oldIndex.records).length : 0;
   }
 
+  /** The metadata of every record of the pack on disk (using none of them). */
+  metas(): M[] {
+    return this.oldIndex ? Object.values(this.oldIndex.records).map((row) => row[4]) : [];
+  }
+
   get(key: string): CacheRecord<M> | undefined {
     const added = this.added.get(key);
     const row = added ?? this.oldIndex?.records[key];
