@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The only module that reads argv and the environment, and the only one that exits.
 import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { commands } from './commands/index.js';
@@ -97,9 +98,20 @@ async function main(argv: string[]): Promise<number> {
     log,
     print: (line) => process.stdout.write(line + '\n'),
     isTTY: process.stdout.isTTY === true,
+    ...(process.stdin.isTTY === true ? { ask } : {}),
     signal: controller.signal,
   };
   return command.run(ctx);
+}
+
+/** One question on the terminal; an empty answer takes the fallback. */
+async function ask(question: string, fallback: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(`${question} [${fallback}]: `)).trim() || fallback;
+  } finally {
+    rl.close();
+  }
 }
 
 function safePassword(url: string): string | undefined {

@@ -27,29 +27,33 @@ function progressLine(write: (s: string) => void): { update(p: JobProgress): voi
 export const sendCommand: Command = {
   name: 'send',
   summary: 'email the current digest issue to every subscriber (resuming an unfinished one)',
-  usage: ['send [--dry-run] [--to <address>]'],
+  usage: ['send [--dry-run] [--to <address>] [--new-ledger]'],
   help: [
     '  --dry-run       write one .eml per recipient to <output>/outbox/ and send nothing',
     '  --to <address>  send one test copy of the current issue to <address>; records nothing',
+    '  --new-ledger    send although <output>/issues/latest.json records later issues than the',
+    '                  ledger in the data folder knows (it was lost): start a new ledger',
     '',
     'Needs SMTP_URL (except with --dry-run) and BROADSHEET_SECRET. Safe to run again: nobody',
     'whose copy was accepted gets another; temporary failures are retried. Exit status 1 when',
-    'any delivery failed or is still pending.',
+    'any delivery failed or is still pending, or when the ledger of earlier issues is missing.',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' } },
+  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'new-ledger': { type: 'boolean' } },
   async run(ctx) {
     const dryRun = ctx.options['dry-run'] === true;
     const to = ctx.options.to as string | undefined;
     if (dryRun && to !== undefined) throw new BroadsheetError('USAGE', '--dry-run and --to cannot be combined');
+    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
+    const { assertDigestEnabled } = await import('../pipeline/digest-job.js');
+    assertDigestEnabled(config);
     if (!dryRun && !ctx.env.SMTP_URL) {
       throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; set it to smtp://user:password@host:587 (or use --dry-run to write the messages to disk)');
     }
-    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
-    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
     const { openStore } = await import('../store/open.js');
     const store = await openStore(config.paths.data);
     try {
-      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env }, { dryRun, to });
+      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, newLedger: ctx.options['new-ledger'] === true }, { dryRun, to });
     } finally {
       await store.close();
     }

@@ -30,7 +30,7 @@ export const serveCommand: Command = {
     try {
       // Take the lock before listening: a refused second instance should not hold the port either.
       const schedule = ctx.options.schedule ? await openSchedule({ ...deps, store }) : undefined;
-      if (!ctx.env.BROADSHEET_SECRET) ctx.log.warn('BROADSHEET_SECRET is not set: unsubscribe links will answer 503');
+      if (config.digest.enabled && !ctx.env.BROADSHEET_SECRET) ctx.log.warn('BROADSHEET_SECRET is not set: unsubscribe links will answer 503');
       const server = await startServer({ ...deps, store, secret: ctx.env.BROADSHEET_SECRET, host, port }).catch(async (error: unknown) => {
         await schedule?.release();
         throw error;

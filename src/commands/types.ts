@@ -21,6 +21,12 @@ export interface CommandContext {
   print(line: string): void;
   /** True when stdout is a terminal: progress bars instead of log lines. */
   isTTY: boolean;
+  /**
+   * Asks a person a question and resolves to the answer, or to `fallback`
+   * when the answer is empty. Absent when stdin is not a terminal: nothing
+   * may wait for an answer in CI or a pipe.
+   */
+  ask?: (question: string, fallback: string) => Promise<string>;
   /** Aborted on SIGTERM or SIGINT: stop taking work, finish what is in flight. */
   signal: AbortSignal;
 }

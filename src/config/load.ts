@@ -12,7 +12,8 @@ export interface Config extends ConfigData {
     root: string;
     content: string;
     output: string;
-    templates: string;
+    /** `digest.templates` resolved, when set; email/templates.ts decides the folder otherwise. */
+    templates: string | undefined;
     data: string;
   };
 }
@@ -29,7 +30,7 @@ export function resolveConfig(data: ConfigData, file: string, overrides: { outDi
       root,
       content: at(data.content.dir),
       output: overrides.outDir ? path.resolve(overrides.outDir) : at(data.output.dir),
-      templates: at(data.digest.templates),
+      templates: data.digest.templates === undefined ? undefined : at(data.digest.templates),
       data: at(data.data.dir),
     },
   };

@@ -6,7 +6,7 @@ import type { validateDetailed } from 'node-cron';
 const require = createRequire(import.meta.url);
 const validateCron: typeof validateDetailed = (expression) => (require('node-cron') as typeof import('node-cron')).validateDetailed(expression);
 
-const httpUrl = z
+export const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
   .transform((u) => (u.endsWith('/') ? u : `${u}/`));
 
@@ -91,7 +91,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   digest: z
     .strictObject({
-      templates: z.string().default('email-templates'),
+      /**
+       * false: a feeds-only site. No templates, no secret and no SMTP are
+       * needed; build, validate and the schedule skip the digest, and send refuses.
+       */
+      enabled: z.boolean().default(true),
+      /**
+       * The templates folder. Unset: `email-templates/` beside the config when
+       * it exists (what `broadsheet init --templates` writes), else the
+       * templates that ship with broadsheet (email/templates.ts decides).
+       */
+      templates: z.string().min(1).optional(),
       /** Handlebars template for the subject line. */
       subject: z.string().min(1).default('{{site.title}}: {{lead.title}}'),
       /** Handlebars template for the hidden preview text. */
@@ -149,6 +159,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.int().min(0).max(65535).default(8080),
+      /**
+       * Where readers reach `broadsheet serve`, when that is not `site.url`:
+       * the site on a static host, the endpoints only serve answers
+       * (unsubscribe) on their own address. See config/urls.ts.
+       */
+      publicUrl: httpUrl.optional(),
     })
     .prefault({}),
 });

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import type { Problem } from '../errors.js';
 import type { Config } from './load.js';
 
 /**
@@ -25,25 +27,72 @@ export interface PublicUrls {
   file(path: string): string;
   /** The site's subscription feeds, one URL per format. */
   feeds: Record<FeedFormatKey, string>;
-  /** The issue archive's index, and one issue: the "view in browser" page. */
+  /**
+   * The issue archive's index, and one issue: the "view in browser" page.
+   * Static files under `issues/` (a build writes them), so on the site.
+   */
   issues: string;
   issue(number: number): string;
+  /**
+   * The base of the endpoints only `broadsheet serve` answers:
+   * `server.publicUrl`, or `site.url` when the site itself is served by it.
+   */
+  endpoints: string;
   /** The unsubscribe page without a token (explains where to find one), and a subscriber's own link. */
   unsubscribePage: string;
   unsubscribe(token: string): string;
 }
 
-/** The public URLs of a site, all derived from `site.url`. */
-export function publicUrls(config: Pick<Config, 'site'>): PublicUrls {
+/** What the public URLs derive from; `server` may be absent where only the site's files matter. */
+export type UrlSettings = Pick<Config, 'site'> & { server?: Pick<Config['server'], 'publicUrl'> };
+
+/**
+ * The base URL of everything `broadsheet serve` must answer (a form, a
+ * token): `server.publicUrl` when set, because the site may be on a static
+ * host that cannot, else `site.url`. Every endpoint URL goes through here.
+ */
+function endpointBase(config: UrlSettings): string {
+  return config.server?.publicUrl ?? config.site.url;
+}
+
+/** A path under a base URL, each segment encoded: `#` or `?` in a file name must not become a fragment or a query. */
+const under = (base: string) => (p: string) => new URL(p.split('/').map(encodeURIComponent).join('/'), base).href;
+
+/** The public URLs of a site: its files from `site.url`, its endpoints from endpointBase. */
+export function publicUrls(config: UrlSettings): PublicUrls {
   const home = config.site.url;
-  const file = (p: string) => new URL(p.split('/').map(encodeURIComponent).join('/'), home).href;
+  const endpoints = endpointBase(config);
+  const file = under(home);
+  const endpoint = under(endpoints);
   return {
     home,
     file,
     feeds: Object.fromEntries(FEED_FORMATS.map((f) => [f.key, file(f.file)])) as Record<FeedFormatKey, string>,
     issues: file('issues/'),
     issue: (n) => file(`issues/${n}/`),
-    unsubscribePage: file('unsubscribe/'),
-    unsubscribe: (token) => file(`unsubscribe/${token}`),
+    endpoints,
+    unsubscribePage: endpoint('unsubscribe/'),
+    unsubscribe: (token) => endpoint(`unsubscribe/${token}`),
   };
+}
+
+/**
+ * The digest's links that nothing may answer. Its files (feeds, the issue
+ * archive) are static, so any host serves them; its unsubscribe links are
+ * endpoints only `broadsheet serve` answers. Without `server.publicUrl` they
+ * point at `site.url`: fine when serve serves the site, 404 on a static host.
+ * broadsheet cannot tell which, so it asks for the setting to be explicit.
+ */
+export function unservedLinkWarnings(config: Config): Problem[] {
+  if (!config.digest.enabled || config.server.publicUrl !== undefined) return [];
+  const file = path.relative(config.paths.root, config.file).split(path.sep).join('/') || config.file;
+  return [
+    {
+      file,
+      field: 'server.publicUrl',
+      message:
+        `is not set, so the digest's unsubscribe links point at ${publicUrls(config).unsubscribePage}…, which only broadsheet serve answers; ` +
+        'on a static host set server.publicUrl to the address where serve runs, or to site.url if serve serves the whole site',
+    },
+  ];
 }

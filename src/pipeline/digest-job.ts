@@ -11,6 +11,7 @@ import { loadDkim, smtpTransport, type SmtpTuning } from '../delivery/transport.
 import type { Environment } from '../environment.js';
 import { BroadsheetError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { assertLedgerComplete, writeIssueArchive } from './issue-archive.js';
 import { nextIssue, renderIssue, type IssuePlan } from './next-issue.js';
 import type { IssueStore } from './ports.js';
 
@@ -35,6 +36,8 @@ export interface JobOptions {
   signal: AbortSignal;
   env: Environment;
   dryRun?: boolean;
+  /** Start a new ledger although the output folder's issue archive records earlier issues (`send --new-ledger`). */
+  newLedger?: boolean;
   /** The site as the caller's build just loaded it, so a tick reads the articles once. */
   site?: Site;
   /** Called after each delivery; when given, per-delivery log lines give way to it (failures are still logged). */
@@ -54,8 +57,17 @@ interface Prerequisites {
   dkim: DKIMOptions | undefined;
 }
 
+/** A site with `digest.enabled: false` has no digest: every command that would send one refuses. */
+export function assertDigestEnabled(config: Config): void {
+  if (config.digest.enabled) return;
+  throw new BroadsheetError('DIGEST_DISABLED', `digest.enabled is false in ${config.file}: this site has no digest to send`, {
+    problems: [{ file: config.file, field: 'digest.enabled', message: 'set it to true (or remove it) to send the digest' }],
+  });
+}
+
 /** Everything a message needs that can be missing, checked before anything is recorded. */
 async function prerequisites(config: Config, env: Environment): Promise<Prerequisites> {
+  assertDigestEnabled(config);
   if (!config.email) {
     throw new BroadsheetError('CONFIG_INVALID', `${config.file} has no email section; sending needs at least email.from`, {
       problems: [{ file: config.file, field: 'email', message: 'is required to send the digest' }],
@@ -100,12 +112,15 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
     throw e;
   }
   try {
+    await assertLedgerComplete(config, store, opts.newLedger === true);
     const plan = await nextIssue(site, store);
     if (plan.kind === 'nothing-new') {
       log.info('nothing new to send', { latestIssue: plan.latest?.number });
       return { kind: 'nothing-new' };
     }
     const issue = await issueToSend(opts, plan);
+    // Its "view in browser" page exists before the first copy goes out.
+    await writeIssueArchive(config, store);
     await sendDue(opts, pre, issue, transporter, plan.kind === 'resume');
     return await finish(opts, issue.number);
   } finally {
@@ -117,6 +132,7 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
 /** The outbox path: every message of the next issue written to disk; the store is only read. */
 async function writeToOutbox(opts: JobOptions, pre: Prerequisites, site: Site): Promise<JobResult> {
   const { config, clock, log, store } = opts;
+  await assertLedgerComplete(config, store, opts.newLedger === true);
   const plan = await nextIssue(site, store);
   if (plan.kind === 'nothing-new') {
     log.info('nothing new to send', { latestIssue: plan.latest?.number });
@@ -169,6 +185,8 @@ async function finish(opts: JobOptions, issue: number): Promise<JobResult> {
   const counts = await store.counts(issue);
   if (counts.pending + counts.submitted === 0) {
     await store.markIssueSent(issue, clock.now());
+    // The archive's index lists sent issues only.
+    await writeIssueArchive(opts.config, store);
     log.info('issue sent', { issue, accepted: counts.accepted, failed: counts.failed });
   } else if (signal.aborted) {
     log.warn('stopped before the end; run send again to continue', { issue, pending: counts.pending + counts.submitted });
