@@ -88,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  // Only a person at a terminal is asked anything; CI and pipes never wait.
+  const prompter = process.stdin.isTTY === true ? terminalPrompter() : undefined;
   const ctx: CommandContext = {
     positionals: parsed.positionals,
     options,
@@ -98,20 +100,39 @@ async function main(argv: string[]): Promise<number> {
     log,
     print: (line) => process.stdout.write(line + '\n'),
     isTTY: process.stdout.isTTY === true,
-    ...(process.stdin.isTTY === true ? { ask } : {}),
+    ...(prompter ? { ask: prompter.ask } : {}),
     signal: controller.signal,
   };
-  return command.run(ctx);
+  try {
+    return await command.run(ctx);
+  } finally {
+    prompter?.close();
+  }
 }
 
-/** One question on the terminal; an empty answer takes the fallback. */
-async function ask(question: string, fallback: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return (await rl.question(`${question} [${fallback}]: `)).trim() || fallback;
-  } finally {
-    rl.close();
-  }
+/**
+ * Questions on the terminal for `init`: one readline for all of them, so that
+ * answers typed ahead are kept; Ctrl+C or Ctrl+D cancels. Closed by the caller.
+ */
+function terminalPrompter(): { ask: NonNullable<CommandContext['ask']>; close(): void } {
+  let rl: ReturnType<typeof createInterface> | undefined;
+  let lines: AsyncIterator<string> | undefined;
+  return {
+    async ask(question, fallback) {
+      if (!rl) {
+        rl = createInterface({ input: process.stdin, output: process.stdout });
+        rl.on('SIGINT', () => rl?.close());
+        // The iterator keeps lines that arrive before their question.
+        lines = rl[Symbol.asyncIterator]();
+      }
+      rl.setPrompt(`${question} [${fallback}]: `);
+      rl.prompt();
+      const next = await lines!.next();
+      if (next.done) throw new BroadsheetError('USAGE', 'cancelled: no answer was given');
+      return next.value.trim() || fallback;
+    },
+    close: () => rl?.close(),
+  };
 }
 
 function safePassword(url: string): string | undefined {
