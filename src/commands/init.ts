@@ -68,6 +68,7 @@ export const initCommand: Command = {
     'not a terminal.',
   ].join('\n'),
   options: { title: { type: 'string' }, url: { type: 'string' }, templates: { type: 'boolean' } },
+  args: [],
   async run(ctx) {
     const root = path.dirname(ctx.configFile);
     if (ctx.options.templates) {

@@ -120,6 +120,8 @@ export const configSchema = z.strictObject({
        * under "Also new"; `carry-over` leaves them for the next issue.
        */
       overflow: z.enum(['also-new', 'carry-over'], { error: 'must be "also-new" or "carry-over"' }).default('also-new'),
+      /** The editor's note for the next issue: a Markdown file, shown at the top, moved away once the issue is created. */
+      note: z.string().min(1).default('editor-note.md'),
       /** Gmail clips HTML bodies above 102 KB; warn before that. */
       maxBytes: z.int().min(1000).default(102_000),
     })

@@ -27,6 +27,8 @@ export interface DigestView {
     paragraphs: { html: string; text: string }[];
   };
   cards: { title: string; description: string; url: string; date: string }[];
+  /** The editor's note, shown at the top: sanitised HTML, and its Markdown as the text part. */
+  note: { html: string; text: string } | null;
   /** Other new stories that did not fit as cards: compact links (digest.overflow: also-new). */
   alsoNew: { title: string; url: string; date: string }[];
   feeds: { rss: string; atom: string; json: string };
@@ -40,6 +42,8 @@ export interface DigestContent {
   cards: Entry[];
   /** New stories beyond digest.maxTeasers, listed as links. */
   alsoNew: Entry[];
+  /** The editor's note for this issue, if there is one. */
+  note?: { html: string; text: string };
 }
 
 function formatDate(config: Config, date: Date): string {
@@ -84,6 +88,7 @@ export function digestView(config: Config, content: DigestContent): DigestView {
       url: card.url,
       date: formatDate(config, card.date),
     })),
+    note: content.note ? { html: stripMarks(content.note.html), text: stripMarks(content.note.text) } : null,
     alsoNew: content.alsoNew.map((e) => ({ title: stripMarks(e.title), url: e.url, date: formatDate(config, e.date) })),
     feeds: { ...publicUrls(config).feeds },
   };

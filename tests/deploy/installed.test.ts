@@ -110,7 +110,7 @@ describe('the package', () => {
     const elsewhere = installed.npx(['validate', '--config', '../broadsheet.config.yaml'], { cwd: path.join(site, 'articles') });
     expect(elsewhere.status).toBe(0);
     expect(elsewhere.stdout).toBe('ok: 1 entries, 14 output files would be written\ndigest: shows issue 1, the next one broadsheet send will create\n');
-  });
+  }, 120_000);
 });
 
 // ---------------------------------------------------------------------------

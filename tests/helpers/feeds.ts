@@ -40,6 +40,8 @@ export function commandContext(configFile: string, out: string[], options: Comma
     clock: CLOCK,
     log: createLogger({ format: 'text', write: (l) => out.push(l.trimEnd()), clock: CLOCK }),
     print: (l) => out.push(l),
+    printJson: (v) => out.push(JSON.stringify(v)),
+    status: { show: () => {}, end: () => {} },
     isTTY: false,
     signal: new AbortController().signal,
   };

@@ -31,6 +31,13 @@ export function hasXsltproc(): boolean {
   return probe('xsltproc', 'xsltproc', ['--version']);
 }
 
+/** Debian's Chromium, driven through playwright-core (which downloads no browser of its own). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+export function hasChromium(): boolean {
+  return probe('chromium', CHROMIUM, ['--version']);
+}
+
 export function hasHugo(): boolean {
   return probe('hugo', 'hugo', ['version']);
 }
@@ -57,6 +64,7 @@ const TOOLS = {
   git: { present: hasGit, install: 'apt-get install git' },
   curl: { present: hasCurl, install: 'apt-get install curl' },
   script: { present: hasScript, install: 'apt-get install bsdutils' },
+  chromium: { present: hasChromium, install: 'apt-get install chromium' },
 } as const;
 
 /**
