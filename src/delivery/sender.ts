@@ -1,4 +1,3 @@
-import type { Transporter } from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import { BroadsheetError } from '../errors.js';
@@ -6,6 +5,7 @@ import type { Logger } from '../log.js';
 import { runPool } from '../util/pool.js';
 import { sleep } from '../util/sleep.js';
 import type { Ledger } from './ledger.js';
+import type { Mailer } from './mailer.js';
 import type { Addressee, Prepared } from './messages.js';
 import type { Delivery } from './model.js';
 
@@ -29,7 +29,7 @@ export interface DeliverOptions {
   ledger: Ledger;
   issue: number;
   due: readonly Delivery[];
-  transporter: Transporter;
+  transporter: Mailer;
   make: (to: Addressee) => Prepared;
   clock: Clock;
   signal: AbortSignal;

@@ -1,8 +1,8 @@
-import type { DKIMOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
+import type { DkimKey } from '../delivery/dkim.js';
 import { messageMaker, type Addressee } from '../delivery/messages.js';
 import type { DeliveryCounts, RenderedIssue, StoredIssue } from '../delivery/model.js';
 import { writeOutbox } from '../delivery/outbox.js';
@@ -57,7 +57,7 @@ export type JobResult =
 
 interface Prerequisites {
   secret: string;
-  dkim: DKIMOptions | undefined;
+  dkim: DkimKey | undefined;
 }
 
 /** A site with `digest.enabled: false` has no digest: every command that would send one refuses. */

@@ -38,6 +38,10 @@ export function hasChromium(): boolean {
   return probe('chromium', CHROMIUM, ['--version']);
 }
 
+export function hasSpamassassin(): boolean {
+  return probe('spamassassin', 'spamassassin', ['--version']);
+}
+
 export function hasHugo(): boolean {
   return probe('hugo', 'hugo', ['version']);
 }
@@ -65,6 +69,7 @@ const TOOLS = {
   curl: { present: hasCurl, install: 'apt-get install curl' },
   script: { present: hasScript, install: 'apt-get install bsdutils' },
   chromium: { present: hasChromium, install: 'apt-get install chromium' },
+  spamassassin: { present: hasSpamassassin, install: 'apt-get install spamassassin' },
 } as const;
 
 /**

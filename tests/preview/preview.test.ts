@@ -65,7 +65,7 @@ describe.runIf(hasBrowser)('broadsheet preview in a browser', () => {
     expect(await page.textContent('#number')).toBe('Issue 1');
     expect(await page.textContent('#subject')).toBe("The Broadsheet: Pentagon Ends Microsoft's Use Of China-based Support Staff For DoD Cloud");
     await waitForText(async () => (await issueFrame().textContent('h1')) ?? '', "Pentagon Ends Microsoft's Use Of China-based Support Staff For DoD Cloud");
-    const cards = await issueFrame().$$eval('h2 a', (as) => as.map((a) => a.textContent?.trim()).filter((t) => t !== 'The Broadsheet'));
+    const cards = await issueFrame().$$eval('h3 a', (as) => as.map((a) => a.textContent?.trim()));
     // The lead's related teasers, in its own order.
     expect(cards).toEqual([
       'From Chip War To Cloud War: The Next Frontier In Global Tech Competition',
@@ -102,8 +102,8 @@ describe.runIf(hasBrowser)('broadsheet preview in a browser', () => {
     expect(articleMs).toBeLessThan(2000);
 
     const mjml = project.read('email-templates/digest.mjml');
-    project.write('email-templates/digest.mjml', mjml.replace('          Read more\n', '          Read the whole story\n'));
-    const templateMs = await waitForText(async () => (await issueFrame().textContent('body')) ?? '', 'Read the whole story');
+    project.write('email-templates/digest.mjml', mjml.replace('>More stories</h2>', '>Further reading</h2>'));
+    const templateMs = await waitForText(async () => (await issueFrame().textContent('body')) ?? '', 'Further reading');
     expect(templateMs).toBeLessThan(2000);
   });
 
