@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { validate as validCron } from 'node-cron';
 import { parse } from 'yaml';
@@ -166,7 +166,8 @@ describe('examples/github-actions', () => {
     // The blog's repository: broadsheet installed (as `npm ci` would), a Hugo site, broadsheet's config.
     symlinkSync(path.join(installed.site, 'node_modules'), path.join(blog, 'node_modules'), 'dir');
     cpSync(path.join(installed.site, 'package.json'), path.join(blog, 'package.json'));
-    host = await startStaticHost(path.join(blog, 'public'));
+    // The published site: what the Pages deployment holds, apart from the runner's workspace.
+    host = await startStaticHost(path.join(installed.root, 'pages'));
     const write = (rel: string, text: string) => {
       mkdirSync(path.dirname(path.join(blog, rel)), { recursive: true });
       writeFileSync(path.join(blog, rel), text);
@@ -198,19 +199,28 @@ describe('examples/github-actions', () => {
 
   /** The data folder as `actions/checkout` with ref broadsheet-data and path data leaves it: a clone whose origin takes pushes. */
   const checkoutData = () => {
-    spawnSync('rm', ['-rf', path.join(blog, 'data')]);
+    rmSync(path.join(blog, 'data'), { recursive: true, force: true });
     git(blog, 'clone', '-q', '--branch', 'broadsheet-data', remote, 'data');
   };
 
-  /** Runs one job's steps; what only GitHub can do is checked and left out, and said so. */
+  /**
+   * Runs one job's steps on a fresh runner (no build output left from an
+   * earlier run); what only GitHub can do is left out, and said so.
+   */
   async function runJob(file: string, job: string): Promise<Map<string, Ran>> {
+    for (const dir of ['public', 'output']) rmSync(path.join(blog, dir), { recursive: true, force: true });
     const results = new Map<string, Ran>();
     let failed = false;
     for (const step of workflow(file).jobs[job]!.steps!) {
       const what = describeStep(step);
       if (step.uses) {
         if (step.with?.ref === 'broadsheet-data') checkoutData();
-        continue; // checkout of the blog (the test's folder), setup-node and Hugo (on PATH here), the Pages upload (checked below)
+        // Upload and deploy: the site becomes exactly the folder uploaded.
+        if (step.uses.startsWith('actions/upload-pages-artifact') && !failed) {
+          rmSync(path.join(installed.root, 'pages'), { recursive: true, force: true });
+          cpSync(path.join(blog, step.with!.path!), path.join(installed.root, 'pages'), { recursive: true });
+        }
+        continue; // checkout of the blog (the test's folder), setup-node and Hugo (on PATH here)
       }
       if (step.run === 'npm ci' || step.run!.startsWith('gh ')) continue; // done by the fixture / GitHub's own CLI and API
       if (failed && !(step.if ?? '').startsWith('always()')) continue;
@@ -234,6 +244,7 @@ describe('examples/github-actions', () => {
       'run: npm ci',
       'run: npx broadsheet validate',
       'run: hugo --minify',
+      'run: mkdir -p public/issues',
       'run: npx broadsheet build --out public',
       'uses actions/upload-pages-artifact@v3',
     ]);
@@ -303,12 +314,24 @@ describe('examples/github-actions', () => {
     git(seedData, 'push', '-q', '--force', remote, 'broadsheet-data');
     writeFileSync(path.join(blog, 'content/posts/second-post.md'), '---\ntitle: Second post\ndescription: The second post.\ndate: 2025-08-21T09:00:00Z\n---\nAgain.\n');
 
-    const run = await runJob('digest.yml', 'send');
-    expect(run.get('run: mkdir -p output/issues')!.stdout).toBe('published: {"latestIssue":1}\n');
-    const send = run.get('send')!;
-    expect(send.code).toBe(1);
-    expect(send.stderr).toContain('error [LEDGER_MISSING]: output/issues/latest.json records issue 1, but the ledger in data has no issue at all');
-    expect(smtp.received).toHaveLength(1);
+    const refused = async () => {
+      const run = await runJob('digest.yml', 'send');
+      expect(run.get('run: mkdir -p output/issues')!.stdout).toBe('published: {"latestIssue":1}\n');
+      const send = run.get('send')!;
+      expect(send.code).toBe(1);
+      expect(send.stderr).toContain('error [LEDGER_MISSING]: output/issues/latest.json records issue 1, but the ledger in data has no issue at all');
+      expect(smtp.received).toHaveLength(1);
+    };
+    await refused();
+
+    // The hourly feeds run publishes the site again, from a data folder without the ledger:
+    // the evidence stays on the site, with a warning, and the next digest run refuses again.
+    const feeds = await runJob('feeds.yml', 'build');
+    const build = feeds.get('run: npx broadsheet build --out public')!;
+    expect(build.code).toBe(0);
+    expect(build.stderr).toContain('public/issues/latest.json: records issue 1, but the data folder (data) has no issue; the issue archive is left as it is');
+    expect((await http(host.url, '/issues/latest.json')).text).toBe('{"latestIssue":1}\n');
+    await refused();
   }, 180_000);
 });
 
