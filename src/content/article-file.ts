@@ -196,7 +196,7 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
     authors,
     tags: data.tags,
     ...(image ? { image } : {}),
-    html: isTeaser ? '' : renderMarkdownBody(body, url),
+    html: isTeaser ? '' : renderMarkdownBody(body, url, slug),
     related: data.related,
   };
   result.draft = data.draft;

@@ -1,5 +1,5 @@
 import type { Entry } from '../content/model.js';
-import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, CODE_CLASS, sanitizeBody } from '../content/markdown.js';
+import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ATTRIBUTE_VALUES, CODE_CLASS, REQUIRED_ATTRIBUTES, sanitizeBody } from '../content/markdown.js';
 import { escapeHtml } from '../util/text.js';
 import { clean, escapeText } from './xml.js';
 
@@ -15,7 +15,8 @@ function allowedAttribute(tag: string, name: string, value: string | undefined):
   if (!ALLOWED_ATTRIBUTES[tag]?.includes(name)) return false;
   if (URL_ATTRS.has(name)) return value !== undefined && ABSOLUTE.test(value);
   if (name === 'class') return value !== undefined && value.split(/\s+/).every((c) => CODE_CLASS.test(c));
-  return true;
+  const allowed = ATTRIBUTE_VALUES[name];
+  return allowed === undefined || allowed.test(value ?? '');
 }
 
 function allowedTag(tag: string): boolean {
@@ -30,10 +31,12 @@ function allowedTag(tag: string): boolean {
   if (closing) return rest.trim() === '';
   if (!ATTRS.test(rest)) return false;
   ATTR.lastIndex = 0;
+  const seen: string[] = [];
   for (let m = ATTR.exec(rest); m; m = ATTR.exec(rest)) {
     if (!allowedAttribute(name, m[1]!, m[2])) return false;
+    seen.push(m[1]!);
   }
-  return true;
+  return REQUIRED_ATTRIBUTES[name]?.every((a) => seen.includes(a)) ?? true;
 }
 
 /**

@@ -27,6 +27,10 @@ export function hasFeedparser(): boolean {
   return probe('feedparser', DEBIAN_PYTHON, ['-c', 'import feedparser']);
 }
 
+export function hasPython(): boolean {
+  return probe('python3', DEBIAN_PYTHON, ['--version']);
+}
+
 export function hasXsltproc(): boolean {
   return probe('xsltproc', 'xsltproc', ['--version']);
 }
@@ -70,6 +74,7 @@ const TOOLS = {
   script: { present: hasScript, install: 'apt-get install bsdutils' },
   chromium: { present: hasChromium, install: 'apt-get install chromium' },
   spamassassin: { present: hasSpamassassin, install: 'apt-get install spamassassin' },
+  python3: { present: hasPython, install: 'apt-get install python3' },
 } as const;
 
 /**
