@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
 import { httpUrl } from '../config/schema.js';
 import { STARTER_ARTICLE, starterArticle, starterConfig } from '../config/starter.js';

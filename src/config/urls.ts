@@ -34,11 +34,9 @@ export interface PublicUrls {
   issues: string;
   issue(number: number): string;
   /**
-   * The base of the endpoints only `broadsheet serve` answers:
-   * `server.publicUrl`, or `site.url` when the site itself is served by it.
+   * The unsubscribe page without a token (explains where to find one), and a
+   * subscriber's own link: endpoints, which only `broadsheet serve` answers.
    */
-  endpoints: string;
-  /** The unsubscribe page without a token (explains where to find one), and a subscriber's own link. */
   unsubscribePage: string;
   unsubscribe(token: string): string;
 }
@@ -61,16 +59,14 @@ const under = (base: string) => (p: string) => new URL(p.split('/').map(encodeUR
 /** The public URLs of a site: its files from `site.url`, its endpoints from endpointBase. */
 export function publicUrls(config: UrlSettings): PublicUrls {
   const home = config.site.url;
-  const endpoints = endpointBase(config);
   const file = under(home);
-  const endpoint = under(endpoints);
+  const endpoint = under(endpointBase(config));
   return {
     home,
     file,
     feeds: Object.fromEntries(FEED_FORMATS.map((f) => [f.key, file(f.file)])) as Record<FeedFormatKey, string>,
     issues: file('issues/'),
     issue: (n) => file(`issues/${n}/`),
-    endpoints,
     unsubscribePage: endpoint('unsubscribe/'),
     unsubscribe: (token) => endpoint(`unsubscribe/${token}`),
   };
