@@ -117,8 +117,8 @@ describe('GFM in the feeds', () => {
     expect(isSanitized('<td align="left">x</td>')).toBe(true);
   });
 
-  it('RSS, Atom and JSON Feed carry exactly that HTML', () => {
-    const want = site.entries.map((e) => e.html);
+  it('RSS, Atom and JSON Feed carry exactly that HTML, after the standfirst that opens every body', () => {
+    const want = site.entries.map((e) => `<p><em>${e.description}</em></p>\n${e.html}`);
     expect(xpathStrings(feeds.rss, '/rss/channel/item/content:encoded')).toEqual(want);
     expect(xpathStrings(feeds.atom, '/atom:feed/atom:entry/atom:content')).toEqual(want);
     expect((JSON.parse(feeds.json) as { items: { content_html: string }[] }).items.map((i) => i.content_html)).toEqual(want);

@@ -153,8 +153,13 @@ describe('a hostile Site made by hand, straight into the feed functions', () => 
   it('scripts, handlers and comments are gone, links absolute, the text otherwise kept', () => {
     expectText(feeds, {
       summary: 'Stand ]]> first ]]> with <b> & end',
-      contentParts: ['<p>one ]]&gt; two ]]&gt; three</p>', '>rel</a>'],
-      links: ['https://news.example.com/hostile/pic.png', 'https://news.example.com/other/'],
+      // The body opens with the standfirst and the lead image (feeds.content.prepend), escaped like the rest.
+      contentParts: [
+        '<p><em>Stand ]]&gt; first ]]&gt; with &lt;b&gt; &amp; end</em></p>\n<figure><img src="https://news.example.com/hostile/images/pic.jpg" alt="A &quot;pic&quot; &lt;alt&gt; &amp;"></figure>\n<p>one',
+        '<p>one ]]&gt; two ]]&gt; three</p>',
+        '>rel</a>',
+      ],
+      links: ['https://news.example.com/hostile/images/pic.jpg', 'https://news.example.com/hostile/pic.png', 'https://news.example.com/other/'],
     });
     expect(xpathString(feeds.atom, '/atom:feed/atom:entry/atom:content')).not.toContain('<!--');
   });

@@ -124,6 +124,7 @@ export const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
   media: 'http://search.yahoo.com/mrss/',
   fh: 'http://purl.org/syndication/history/1.0',
+  sy: 'http://purl.org/rss/1.0/modules/syndication/',
 };
 
 /** Parses with libxml2 (WebAssembly): throws on anything not well-formed. */
