@@ -136,7 +136,7 @@ describe('digest.enabled: false', () => {
     const validate = cli(['validate']);
     expect(validate.status).toBe(0);
     expect(validate.stderr).toBe('');
-    expect(validate.stdout).toBe('ok: 1 entries, 11 output files would be written\n');
+    expect(validate.stdout).toBe('ok: 1 entries, 12 output files would be written\n');
 
     for (const args of [['send'], ['send', '--dry-run']]) {
       const send = cli(args);

@@ -109,7 +109,7 @@ describe('the package', () => {
     // From another folder, with --config.
     const elsewhere = installed.npx(['validate', '--config', '../broadsheet.config.yaml'], { cwd: path.join(site, 'articles') });
     expect(elsewhere.status).toBe(0);
-    expect(elsewhere.stdout).toBe('ok: 1 entries, 14 output files would be written\ndigest: shows issue 1, the next one broadsheet send will create\n');
+    expect(elsewhere.stdout).toBe('ok: 1 entries, 15 output files would be written\ndigest: shows issue 1, the next one broadsheet send will create\n');
   }, 120_000);
 });
 
