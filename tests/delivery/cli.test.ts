@@ -1,27 +1,24 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { CLI, makeProject, runCli, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp | undefined;
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-});
-
-beforeEach(async () => {
-  project = await makeProject();
-  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+beforeEach(() => {
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
 });
 
 afterEach(async () => {
   await smtp?.close();
   smtp = undefined;
-  await project.cleanup();
 });
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, env });
@@ -73,7 +70,7 @@ describe('broadsheet subscribers', () => {
       'Fay,fay@example.org,',
       '',
     ].join('\r\n');
-    await writeFile(path.join(project.dir, 'people.csv'), csv);
+    project.write('people.csv', csv);
     await cli(['subscribers', 'add', 'fay@example.org']);
     await cli(['subscribers', 'remove', 'fay@example.org']);
 
@@ -101,11 +98,11 @@ describe('broadsheet subscribers', () => {
   });
 
   it('rejects a CSV without an email column or with an unclosed quote, naming the line', async () => {
-    await writeFile(path.join(project.dir, 'a.csv'), 'name,mail\nAnn,ann@example.org\n');
+    project.write('a.csv', 'name,mail\nAnn,ann@example.org\n');
     const noColumn = await cli(['subscribers', 'import', 'a.csv']);
     expect(noColumn.code).toBe(1);
     expect(noColumn.stderr).toContain('a.csv:1: the header row must name an "email" column (found: name, mail)');
-    await writeFile(path.join(project.dir, 'b.csv'), 'email,name\nann@example.org,Ann\nbo@example.org,"Bo\n');
+    project.write('b.csv', 'email,name\nann@example.org,Ann\nbo@example.org,"Bo\n');
     const unclosed = await cli(['subscribers', 'import', 'b.csv']);
     expect(unclosed.stderr).toContain('b.csv:3: a quoted field is never closed');
     expect(await recordedSubscribers()).toBe(0);
@@ -147,8 +144,7 @@ describe('broadsheet send: bad input', () => {
   });
 
   it('with an unreadable DKIM key: DKIM_KEY_UNREADABLE naming the file, nothing sent or recorded', async () => {
-    const text = await readFile(project.configFile, 'utf8');
-    await writeFile(project.configFile, text.replace('  maxConnections: 3\n', '  maxConnections: 3\n  dkim:\n    domainName: example.test\n    keySelector: news\n    privateKeyFile: keys/missing.pem\n'));
+    project.configure((c) => (c.email!.dkim = { domainName: 'example.test', keySelector: 'news', privateKeyFile: 'keys/missing.pem' }));
     smtp = await startSmtp();
     const r = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
     expect(r.code).toBe(1);
@@ -157,16 +153,16 @@ describe('broadsheet send: bad input', () => {
     expect(smtp.received).toHaveLength(0);
     expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
 
-    await writeFile(path.join(project.dir, 'keys.pem'), 'not a key');
-    await writeFile(project.configFile, (await readFile(project.configFile, 'utf8')).replace('keys/missing.pem', 'keys.pem'));
+    project.write('keys.pem', 'not a key');
+    project.configure((c) => (c.email!.dkim!.privateKeyFile = 'keys.pem'));
     const notKey = await cli(['send', '--dry-run'], withSecret());
     expect(notKey.stderr).toContain('is not a PEM private key');
   });
 
   it('neutralises CR/LF header injection in subscriber names and in the subject', async () => {
-    await project.article('only-story', { title: 'Big news\r\nBcc: victim@evil.test\r\nX-Injected: yes', date: '2025-08-20T09:00:00Z' });
+    project.article('only-story', { title: 'Big news\r\nBcc: victim@evil.test\r\nX-Injected: yes', date: '2025-08-20T09:00:00Z' });
     await cli(['subscribers', 'add', 'cy@example.com', '--name', 'Cy\r\nBcc: victim@evil.test']);
-    await writeFile(path.join(project.dir, 'p.csv'), 'email,name\ndi@example.org,"Di\r\nX-Injected: yes"\n');
+    project.write('p.csv', 'email,name\ndi@example.org,"Di\r\nX-Injected: yes"\n');
     await cli(['subscribers', 'import', 'p.csv']);
     smtp = await startSmtp();
     const r = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
@@ -190,7 +186,7 @@ describe('broadsheet send', () => {
   it('--dry-run writes one .eml per recipient to output/outbox and sends or records nothing', async () => {
     const r = await cli(['send', '--dry-run'], withSecret());
     expect(r.code).toBe(0);
-    const outbox = path.join(project.dir, 'output', 'outbox');
+    const outbox = path.join(project.output, 'outbox');
     expect(r.stdout).toBe(`issue 1: messages written to ${outbox}; nothing was sent\n`);
     const files = (await readdir(outbox)).sort();
     expect(files).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);

@@ -1,20 +1,21 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeProject, runCli, SECRET, startSmtp, subscriberList, type Project, type Smtp } from './helpers.js';
+import { startCli } from '../helpers/child.js';
+import { runCli } from '../helpers/cli.js';
+import { subscriberList, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 const READERS = subscriberList(40);
-const CONCURRENCY = 3; // email.maxConnections in the test config
+const CONCURRENCY = 3; // email.maxConnections of TEST_SHEET
 let project: Project;
 let smtp: Smtp;
 let slow = true;
 let killAt: (() => void) | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-  project = await makeProject();
-  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
   await project.addSubscribers(READERS);
   smtp = await startSmtp({
     afterData: async (_r, _s, i) => {
@@ -25,25 +26,17 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await smtp.close();
-  await project.cleanup();
-});
+afterAll(() => smtp.close());
 
 describe('kill -9 in the middle of a send', () => {
   it('then a second send: nobody is missed, and duplicates stay within the messages in flight', async () => {
     const env = { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET };
-    const child = spawn(process.execPath, [CLI, 'send', '--config', project.configFile], {
-      cwd: project.dir,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const sender = startCli(['send', '--config', project.configFile], { cwd: project.dir, env });
     // The 11th message reaches the server; the sender dies before it can
     // record the reply, while other messages are on the wire too. The server
     // still accepts it, so it is the copy a resend will duplicate.
-    killAt = () => child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    killAt = () => sender.child.kill('SIGKILL');
+    expect(await sender.exited).toEqual({ code: null, signal: 'SIGKILL' });
     killAt = undefined;
     await new Promise((r) => setTimeout(r, 100));
 

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { vi } from 'vitest';
-import { CLI } from './project.js';
+import { spawnCli, type CliOptions } from './cli.js';
 
 export type LogEvent = Record<string, unknown> & { event: string; level: string };
 
@@ -17,17 +17,15 @@ export interface RunningCli {
 }
 
 /** Starts `node dist/cli.js …` and follows its log as it runs; the test ends it. */
-export function startCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): RunningCli {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], options: CliOptions): RunningCli {
+  const child = spawnCli(args, options);
   const lines: string[] = [];
   const events: LogEvent[] = [];
   let out = '';
   let partial = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => {
-    const parts = (partial + c.toString('utf8')).split('\n');
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    const parts = (partial + c).split('\n');
     partial = parts.pop()!;
     for (const line of parts) {
       lines.push(line);

@@ -1,27 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/store/sqlite/sqlite-store.js';
 import { openStore } from '../../src/store/open.js';
+import { tempDir } from '../helpers/project.js';
 import { storeConformance } from './conformance.js';
 
-const dirs: string[] = [];
-async function freshDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'broadsheet-store-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
-
-storeConformance('SQLite', async () => openStore(path.join(await freshDir(), 'data')));
+storeConformance('SQLite', () => openStore(path.join(tempDir(), 'data')));
 
 describe('SQLite store', () => {
   it('uses WAL, and the schema itself refuses a second row for one address', async () => {
-    const data = path.join(await freshDir(), 'data');
+    const data = path.join(tempDir(), 'data');
     const store = await openStore(data);
     await store.addSubscribers([{ email: 'ann@example.org' }], new Date('2025-01-01T00:00:00Z'), { resubscribe: false });
     await store.close();
