@@ -5,10 +5,10 @@ import { validate as validCron } from 'node-cron';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHUTDOWN_GRACE_MS } from '../../src/schedule/scheduled-job.js';
-import { SECRET, startSmtp, type Smtp } from '../delivery/helpers.js';
 import { http } from '../helpers/http.js';
 import { npmEnv, packAndInstall, type Installed } from '../helpers/installed.js';
-import { REPO } from '../helpers/project.js';
+import { REPO, SECRET } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 import { freePort, startStaticHost, type StaticHost } from '../helpers/static-host.js';
 import { hasDockerEngine, hasSystemdAnalyze, optionalTool, tool } from '../helpers/tools.js';
 
@@ -471,7 +471,7 @@ describe('examples/docker, examples/systemd, examples/cron', () => {
 
     const free = await freePort();
     setPort(free);
-    const fromEnvFile = Object.fromEntries(readFileSync(envFile, 'utf8').trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+    const fromEnvFile = Object.fromEntries(readFileSync(envFile, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     const [bin, ...args] = keys.get('Service.ExecStart')!.replace(dir, site).split(' ');
     const run = await serveUntilHealthy(bin!, args, site, fromEnvFile, free);
     expect(run.healthy, run.stderr).toBe(true);

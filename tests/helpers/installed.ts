@@ -1,9 +1,8 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { REPO } from './project.js';
+import { REPO, tempDir } from './project.js';
 
 /** What `npm pack` ships: the sources a prepack needs to build from, copied so the repository's own dist/ is never rebuilt under running tests. */
 const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'src', 'email-templates', 'docs', 'scripts'];
@@ -11,7 +10,7 @@ const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', '
 const version = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface Installed {
-  /** The temp folder: the packed package's sources, the tarball and the site. */
+  /** The temp folder (removed after the test file): the packed package's sources, the tarball and the site. */
   root: string;
   tarball: string;
   /** Paths inside the tarball, `package/` removed. */
@@ -56,7 +55,7 @@ function run(cmd: string, args: string[], cwd: string): { stdout: string; stderr
  * registry. The caller checks that no other package wanted a script.
  */
 export function packAndInstall(): Installed {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'broadsheet-pack-'));
+  const root = tempDir();
   const pkg = path.join(root, 'package');
   mkdirSync(pkg);
   for (const entry of PACKAGE_SOURCES) cpSync(path.join(REPO, entry), path.join(pkg, entry), { recursive: true });

@@ -1,38 +1,38 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
 import { isBroadsheetError } from '../../src/errors.js';
-import { createLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/log.js';
 import { readManifest } from '../../src/output/manifest.js';
 import { build } from '../../src/pipeline/build.js';
 import { startServer } from '../../src/server/server.js';
-import { makeProject, NOW, runCli, runJob, SECRET, startSmtp, type Project, type Smtp } from '../delivery/helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { runJob, TEST_SHEET } from '../helpers/delivery.js';
 import { http } from '../helpers/http.js';
+import { CLOCK, makeProject, SECRET, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp;
-const clock = fixedClock(NOW);
 
 beforeEach(async () => {
-  project = await makeProject();
-  await project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z' });
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z' });
   await project.addSubscribers(['ann@example.org', 'bo@example.net']);
   smtp = await startSmtp();
 });
 afterEach(async () => {
   await smtp.close();
-  await project.cleanup();
 });
 
-const out = (rel: string) => path.join(project.config.paths.output, rel);
+const out = (rel: string) => path.join(project.output, rel);
 const read = (rel: string) => readFileSync(out(rel), 'utf8');
 const ARCHIVE = ['issues/1/index.html', 'issues/index.html', 'issues/latest.json'];
 
 async function buildWithStore(): Promise<Awaited<ReturnType<typeof build>>> {
-  const store = existsSync(project.config.paths.data) ? await project.store() : undefined;
+  const store = existsSync(project.data) ? await project.store() : undefined;
   try {
-    return await build(project.config, clock, store);
+    return await build(await project.loadConfig(), CLOCK, store);
   } finally {
     await store?.close();
   }
@@ -63,16 +63,16 @@ describe('the static issue archive', () => {
     expect(page).toContain('https://news.example.test/first-story/');
     expect(page).toContain('href="https://news.example.test/unsubscribe/"');
     expect(page).not.toContain('ann@example.org');
-    expect(await readManifest(project.config.paths.output)).toEqual(ARCHIVE);
+    expect(await readManifest(project.output)).toEqual(ARCHIVE);
 
     // A build with the data folder writes the same bytes, and owns them.
     const report = await buildWithStore();
     expect(report.written.filter((p) => p.startsWith('issues/'))).toEqual([]);
     expect(report.unchanged).toEqual(expect.arrayContaining(ARCHIVE));
-    expect((await readManifest(project.config.paths.output)).filter((p) => p.startsWith('issues/'))).toEqual(ARCHIVE);
+    expect((await readManifest(project.output)).filter((p) => p.startsWith('issues/'))).toEqual(ARCHIVE);
 
     const store = await project.store();
-    const server = await startServer({ config: project.config, clock, log: createLogger({ format: 'json', write: () => {}, clock }), store, secret: SECRET, host: '127.0.0.1', port: 0 });
+    const server = await startServer({ config: await project.loadConfig(), clock: CLOCK, log: silentLogger, store, secret: SECRET, host: '127.0.0.1', port: 0 });
     try {
       for (const [url, file] of [['/issues/', 'issues/index.html'], ['/issues/1/', 'issues/1/index.html'], ['/issues/latest.json', 'issues/latest.json']] as const) {
         const r = await http(server.url, url);
@@ -89,7 +89,7 @@ describe('the static issue archive', () => {
   it('is left as it is by a build whose data folder is missing, with a warning; a build with the data folder back owns it again', async () => {
     await runJob(project, smtp);
     const before = ARCHIVE.map(read);
-    renameSync(project.config.paths.data, `${project.config.paths.data}.away`);
+    renameSync(project.data, `${project.data}.away`);
 
     const report = await buildWithStore();
     expect(report.warnings.map((w) => `${w.file}: ${w.message}`)).toContain(
@@ -97,9 +97,9 @@ describe('the static issue archive', () => {
     );
     expect(report.removed).toEqual([]);
     expect(ARCHIVE.map(read)).toEqual(before);
-    expect(await readManifest(project.config.paths.output)).toEqual(expect.arrayContaining(ARCHIVE));
+    expect(await readManifest(project.output)).toEqual(expect.arrayContaining(ARCHIVE));
 
-    renameSync(`${project.config.paths.data}.away`, project.config.paths.data);
+    renameSync(`${project.data}.away`, project.data);
     const again = await buildWithStore();
     expect(again.warnings).toEqual([]);
     expect(again.unchanged).toEqual(expect.arrayContaining(ARCHIVE));
@@ -110,7 +110,7 @@ describe('a ledger expected from a previous run', () => {
   it('missing: send and a dry run refuse and send nothing; --new-ledger starts over', async () => {
     await runJob(project, smtp);
     expect(smtp.received).toHaveLength(2);
-    rmSync(project.config.paths.data, { recursive: true });
+    rmSync(project.data, { recursive: true });
     await project.addSubscribers(['ann@example.org', 'bo@example.net']);
 
     expect(await refusal()).toBe(
@@ -128,13 +128,13 @@ describe('a ledger expected from a previous run', () => {
   it('older than the archive: refused, naming the latest issue it knows', async () => {
     await runJob(project, smtp);
     writeFileSync(out('issues/latest.json'), '{"latestIssue":3}\n');
-    await project.article('second-story', { title: 'Second story', date: '2025-08-21T09:00:00Z' });
+    project.article('second-story', { title: 'Second story', date: '2025-08-21T09:00:00Z' });
     expect(await refusal()).toMatch(/^output\/issues\/latest\.json records issue 3, but the ledger in data knows only issues up to 1: /);
   });
 
   it('through the CLI: send and schedule --once exit 1 with LEDGER_MISSING', async () => {
     await runJob(project, smtp);
-    rmSync(project.config.paths.data, { recursive: true });
+    rmSync(project.data, { recursive: true });
     const env = { BROADSHEET_SECRET: SECRET, SMTP_URL: smtp.url };
     for (const args of [['send'], ['schedule', '--once']]) {
       const r = await runCli(args, { cwd: project.dir, env });
