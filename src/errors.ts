@@ -21,7 +21,7 @@ export const ERRORS = {
   TOKEN_INVALID: { exit: 1, title: 'invalid unsubscribe token' },
   LOCKED: { exit: 1, title: 'another instance holds the lock' },
   SCHEDULE_INVALID: { exit: 1, title: 'invalid schedule' },
-  LISTEN_FAILED: { exit: 1, title: 'the HTTP server cannot listen' },
+  LISTEN_FAILED: { exit: 1, title: 'a server (HTTP or SMTP) cannot listen' },
   INTERNAL: { exit: 70, title: 'internal error' },
 } as const;
 

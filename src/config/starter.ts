@@ -41,6 +41,9 @@ site:
   # The default author of every article; an article's own "author" wins.
   author:
     name: ${quoted(title)}
+  # Every digest's footer shows a postal address (CAN-SPAM): required before
+  # the digest is sent to the list.
+  # postalAddress: "1 Example Street, Exampletown"
 
 content:
   # The folder of Markdown articles (YAML front matter, then the body).

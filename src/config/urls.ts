@@ -39,6 +39,13 @@ export interface PublicUrls {
    */
   unsubscribePage: string;
   unsubscribe(token: string): string;
+  /** The subscribe page, and the action of every subscribe form (the server's page and the snippet for other sites): an endpoint. */
+  subscribe: string;
+  /** A confirmation link, as mailed to an address that asked to join: an endpoint. */
+  confirm(token: string): string;
+  /** The manage page without a token (explains where to find one), and a subscriber's own link: endpoints. */
+  managePage: string;
+  manage(token: string): string;
 }
 
 /** What the public URLs derive from; `server` may be absent where only the site's files matter. */
@@ -69,6 +76,10 @@ export function publicUrls(config: UrlSettings): PublicUrls {
     issue: (n) => file(`issues/${n}/`),
     unsubscribePage: endpoint('unsubscribe/'),
     unsubscribe: (token) => endpoint(`unsubscribe/${token}`),
+    subscribe: endpoint('subscribe/'),
+    confirm: (token) => endpoint(`confirm/${token}`),
+    managePage: endpoint('manage/'),
+    manage: (token) => endpoint(`manage/${token}`),
   };
 }
 

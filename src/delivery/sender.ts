@@ -37,6 +37,8 @@ export interface DeliverOptions {
   concurrency: number;
   retry: RetryPolicy;
   onEvent: (e: DeliveryEvent) => void;
+  /** A permanent refusal (5xx): the list records it as a bounce of the address. Awaited before the next message of this worker. */
+  onRefused?: (d: Delivery, reply: string) => Promise<void>;
 }
 
 type Verdict = 'temporary' | 'permanent' | 'fatal';
@@ -84,6 +86,7 @@ export async function deliver(opts: DeliverOptions): Promise<void> {
         const verdict = classify(err);
         await ledger.markOutcome(issue, d.subscriberId, verdict === 'permanent' ? 'failed' : 'pending', reply, clock.now());
         if (verdict === 'permanent') {
+          await opts.onRefused?.(d, reply);
           opts.onEvent({ kind: 'failed', email: d.email, attempt, reply });
           return;
         }

@@ -3,6 +3,7 @@ import { publicUrls } from '../config/urls.js';
 import { renderPage } from '../util/page.js';
 import { escapeHtml } from '../util/text.js';
 import { personalize, type RenderedDigest } from './digest.js';
+import { receiptReason } from './reason.js';
 
 /**
  * The issue archive: one page per issue (the "view in browser" link), an
@@ -33,6 +34,8 @@ export function issuePage(config: Config, issue: ArchivedIssue): string {
     email: '',
     unsubscribeUrl: urls.unsubscribePage,
     viewUrl: urls.issue(issue.number),
+    manageUrl: urls.managePage,
+    reason: receiptReason(config),
   }).html;
 }
 

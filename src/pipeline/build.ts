@@ -8,6 +8,7 @@ import type { DigestFiles } from '../email/digest-files.js';
 import { startDigestThread, type DigestThread } from '../email/digest-thread.js';
 import type { Problem } from '../errors.js';
 import { imageFiles, renderFeeds } from '../feeds/index.js';
+import { formSnippet, FORM_SNIPPET_FILE } from '../list/form.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
 import { archiveFiles, archiveKeptWarning, isArchivePath, readArchiveMark } from './issue-archive.js';
@@ -72,7 +73,8 @@ export async function renderAll(config: Config, clock: Clock, history?: IssueHis
     const archiveKept = mark !== undefined && mark > archive.latest;
     return {
       site,
-      files: [...feeds, ...images, ...(digest?.files.files ?? []), ...(archiveKept ? [] : archive.files)],
+      // The subscribe form's snippet, for other pages of the site; a site without a digest has no list to join.
+      files: [...feeds, ...images, ...(enabled ? [{ path: FORM_SNIPPET_FILE, content: formSnippet(config) }] : []), ...(digest?.files.files ?? []), ...(archiveKept ? [] : archive.files)],
       warnings: [...site.warnings, ...(digest?.files.warnings ?? []), ...(archiveKept ? [archiveKeptWarning(config, mark, archive.latest)] : [])],
       digest: digest?.preview,
       archiveKept,

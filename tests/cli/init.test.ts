@@ -103,7 +103,7 @@ describe('broadsheet init', async () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const shipped = files(path.join(REPO, 'email-templates'));
-    expect(shipped).toEqual(['digest.mjml', 'digest.txt.hbs', 'partials/card.mjml', 'partials/footer.mjml', 'partials/header.mjml']);
+    expect(shipped).toEqual(['confirm.mjml', 'confirm.txt.hbs', 'digest.mjml', 'digest.txt.hbs', 'partials/card.mjml', 'partials/footer.mjml', 'partials/header.mjml']);
     expect(r.stdout).toBe([...shipped.map((f) => `created email-templates/${f}`), 'the digest now uses the templates in email-templates/', ''].join('\n'));
     for (const f of shipped) expect(read(`email-templates/${f}`)).toBe(readFileSync(path.join(REPO, 'email-templates', f), 'utf8'));
 
@@ -113,7 +113,7 @@ describe('broadsheet init', async () => {
 
     const again = await cli(['init', '--templates']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('error [INIT_REFUSED]: 5 file(s) already exist');
+    expect(again.stderr).toContain('error [INIT_REFUSED]: 7 file(s) already exist');
     expect((await cli(['init', '--templates', '--title', 'X'])).code).toBe(2);
   });
 });

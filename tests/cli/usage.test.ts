@@ -23,8 +23,8 @@ const MISUSES: [string[], string][] = [
   [['build', '--config'], 'error [USAGE]: --config needs a value for broadsheet build'],
   [['build', '--check=yes'], 'error [USAGE]: --check takes no value for broadsheet build'],
   [['build', '--log-format', 'xml'], 'error [USAGE]: --log-format must be text or json, not "xml"'],
-  [['subscribers'], 'error [USAGE]: broadsheet subscribers needs one of: add, remove, list, import (see broadsheet help subscribers)'],
-  [['subscribers', 'ad', 'x@example.org'], 'error [USAGE]: unknown subscribers command "ad"; did you mean add? (one of: add, remove, list, import)'],
+  [['subscribers'], 'error [USAGE]: broadsheet subscribers needs one of: add, remove, list, import, export, stats (see broadsheet help subscribers)'],
+  [['subscribers', 'ad', 'x@example.org'], 'error [USAGE]: unknown subscribers command "ad"; did you mean add? (one of: add, remove, list, import, export, stats)'],
   [['subscribers', 'add'], 'error [USAGE]: broadsheet subscribers add needs <email>'],
   [['subscribers', 'list', 'extra'], 'error [USAGE]: unexpected argument "extra": broadsheet subscribers list takes no arguments'],
   [['issues', 'show'], 'error [USAGE]: broadsheet issues show needs <number>'],
@@ -66,7 +66,7 @@ describe('help, version and completion', () => {
     const viaFlag = await cli(['send', '--help']);
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toBe(viaFlag.stdout);
-    for (const command of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues']) {
+    for (const command of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues', 'inbound']) {
       const help = await cli(['help', command]);
       expect(help.stdout, command).toContain('Global options:');
       expect(help.stdout, command).toContain('--log-format <fmt>');
@@ -86,7 +86,7 @@ describe('help, version and completion', () => {
     for (const shell of ['bash', 'zsh', 'fish']) {
       const r = await cli(['completion', shell]);
       expect(r.code).toBe(0);
-      for (const c of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues']) expect(r.stdout, shell).toContain(c);
+      for (const c of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues', 'inbound']) expect(r.stdout, shell).toContain(c);
     }
     // bash itself parses the script and completes "bui" to "build".
     const script = (await cli(['completion', 'bash'])).stdout;

@@ -47,10 +47,13 @@ describe('broadsheet subscribers', () => {
     const list = await cli(['subscribers', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s{2,}/).filter((c) => !/^\d{4}-/.test(c)))).toEqual([
-      ['ann@example.org', 'subscribed', 'Ann'],
-      ['bo@example.net', 'unsubscribed'],
-      ['1 subscribed, 1 unsubscribed'],
+      ['ann@example.org', 'subscribed', 'joined via command-line', 'Ann'],
+      ['bo@example.net', 'unsubscribed', 'left via operator'],
+      ['0 pending, 1 subscribed, 1 unsubscribed, 0 bounced, 0 complained (2 in all)'],
     ]);
+    const left = await cli(['subscribers', 'list', '--status', 'unsubscribed']);
+    expect(left.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s{2,}/)[0])).toEqual(['bo@example.net', '1 unsubscribed']);
+    expect((await cli(['subscribers', 'list', '--status', 'gone'])).stderr).toContain('--status must be one of pending, subscribed, unsubscribed, bounced, complained, not "gone"');
 
     const bad = await cli(['subscribers', 'add', 'not an address']);
     expect(bad.code).toBe(1);
@@ -76,13 +79,13 @@ describe('broadsheet subscribers', () => {
 
     const first = await cli(['subscribers', 'import', 'people.csv']);
     expect(first.code).toBe(1);
-    expect(first.stdout).toContain('3 added, 0 renamed, 0 already subscribed, 1 left unsubscribed, 3 invalid');
+    expect(first.stdout).toContain('3 added, 0 renamed, 0 already subscribed, 1 left unsubscribed, bounced or complained, 3 invalid');
     const problems = first.stderr.split('\n').filter((l) => l.startsWith('  '));
     expect(problems.map((l) => /people\.csv:(\d+): email:/.exec(l)?.[1])).toEqual(['3', '7', '8']);
     expect(first.stderr).toContain('"bo@example": "example" is not a valid domain');
 
     const again = await cli(['subscribers', 'import', 'people.csv']);
-    expect(again.stdout).toContain('0 added, 0 renamed, 3 already subscribed, 1 left unsubscribed, 3 invalid');
+    expect(again.stdout).toContain('0 added, 0 renamed, 3 already subscribed, 1 left unsubscribed, bounced or complained, 3 invalid');
 
     const store = await project.store();
     try {
@@ -187,7 +190,9 @@ describe('broadsheet send', () => {
     const r = await cli(['send', '--dry-run'], withSecret());
     expect(r.code).toBe(0);
     const outbox = path.join(project.output, 'outbox');
-    expect(r.stdout).toBe(`issue 1: messages written to ${outbox}; nothing was sent\n`);
+    expect(r.stdout).toBe(`issue 1: messages written to ${outbox}; nothing was sent
+not mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained
+`);
     const files = (await readdir(outbox)).sort();
     expect(files).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
     const ann = await simpleParser(await readFile(path.join(outbox, files[0]!)));
@@ -216,7 +221,7 @@ describe('broadsheet send', () => {
 
     // The real send afterwards still goes to everyone, without the mark.
     const real = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
-    expect(real.stdout).toBe('issue 1: 3 accepted, 0 failed, 0 pending\n');
+    expect(real.stdout).toBe('issue 1: 3 accepted, 0 failed, 0 pending\nnot mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained\n');
     expect(smtp.received).toHaveLength(6);
     expect((await smtp.parsed()).slice(3).map((m) => m.subject)).toEqual(Array(3).fill('The Test Sheet: Only story'));
   });
@@ -225,7 +230,8 @@ describe('broadsheet send', () => {
     smtp = await startSmtp({ onRcpt: (a) => (a === 'bo@example.net' ? smtpError(550, 'Mailbox unavailable') : undefined) });
     const r = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('issue 1: 2 accepted, 1 failed, 0 pending\n');
+    // A 5xx at SMTP time is a hard bounce: the address is not mailed again.
+    expect(r.stdout).toBe('issue 1: 2 accepted, 1 failed, 0 pending\nnot mailed: 0 pending confirmation, 0 unsubscribed, 1 bounced, 0 complained\n');
     const lines = r.stderr.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('delivery accepted issue=1 to='))).toHaveLength(2);
     expect(lines).toContain('warn: delivery failed issue=1 to=b***@example.net attempt=1 reply="550 Mailbox unavailable"');

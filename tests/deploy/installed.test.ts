@@ -61,6 +61,8 @@ describe('the package', () => {
     expect(installed.packed).toContain('dist/cli.js');
     expect(installed.packed).toContain('npm-shrinkwrap.json');
     expect(installed.packed.filter((p) => p.startsWith('email-templates/'))).toEqual([
+      'email-templates/confirm.mjml',
+      'email-templates/confirm.txt.hbs',
       'email-templates/digest.mjml',
       'email-templates/digest.txt.hbs',
       'email-templates/partials/card.mjml',
@@ -154,6 +156,7 @@ function runStep(step: Step, cwd: string, values: Record<string, string>): Promi
 }
 
 describe('examples/github-actions', () => {
+  const BLOG_URL = 'https://blog.example.test/';
   let blog: string;
   let remote: string;
   let host: StaticHost;
@@ -172,13 +175,20 @@ describe('examples/github-actions', () => {
       mkdirSync(path.dirname(path.join(blog, rel)), { recursive: true });
       writeFileSync(path.join(blog, rel), text);
     };
-    write('hugo.toml', `baseURL = "${host.url}"\ntitle = "Hugo Blog"\n`);
+    write('hugo.toml', `baseURL = "${BLOG_URL}"\ntitle = "Hugo Blog"\n`);
     write('layouts/_default/single.html', '<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n');
     write('layouts/_default/list.html', '<!doctype html><title>{{ .Title }}</title>{{ range .Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}\n');
     write('content/posts/first-post.md', '---\ntitle: First post\ndescription: The first post of the Hugo blog.\ndate: 2025-08-20T09:00:00Z\n---\nHello from Hugo.\n');
-    expect((await exec('npx', ['broadsheet', 'init', '--title', 'Hugo Blog', '--url', host.url], blog)).code).toBe(0);
+    // The blog's address; the workflows reach its published copy through SITE_URL, here the local host standing in for it.
+    expect((await exec('npx', ['broadsheet', 'init', '--title', 'Hugo Blog', '--url', BLOG_URL], blog)).code).toBe(0);
     const config = readFileSync(path.join(blog, 'broadsheet.config.yaml'), 'utf8');
-    write('broadsheet.config.yaml', config.replace('  dir: articles\n', '  dir: content/posts\n').replace('permalink: "{slug}/"', 'permalink: "posts/{slug}/"'));
+    write(
+      'broadsheet.config.yaml',
+      config
+        .replace('  dir: articles\n', '  dir: content/posts\n')
+        .replace('permalink: "{slug}/"', 'permalink: "posts/{slug}/"')
+        .replace('  # postalAddress: "1 Example Street, Exampletown"', '  postalAddress: "1 Hugo Street, Testville"'),
+    );
 
     // The ledger's branch, created once as feeds.yml says, on a "remote" in a folder.
     remote = path.join(installed.root, 'remote.git');
@@ -294,7 +304,7 @@ describe('examples/github-actions', () => {
     expect(readFileSync(hugoPage, 'utf8')).toContain('<h1>First post</h1>');
     const published = (await http(host.url, '/issues/latest.json')).text;
     expect(published).toBe('{"latestIssue":1}\n');
-    expect((await http(host.url, '/rss.xml')).text).toContain(`<link>${host.url}posts/first-post/</link>`);
+    expect((await http(host.url, '/rss.xml')).text).toContain(`<link>${BLOG_URL}posts/first-post/</link>`);
     expect((await http(host.url, '/posts/first-post/')).status).toBe(200);
     expect((await http(host.url, '/issues/1/')).status).toBe(200);
 

@@ -72,7 +72,7 @@ describe('template errors are TEMPLATE_INVALID, naming the file and line', () =>
     const project = edited({ 'partials/footer.mjml': (s) => s.replace('{{recipient "unsubscribeUrl"}}', '{{recipient "phone"}}') });
     const e = await failure(project);
     expect(e.problems[0]!.file).toBe(shown('partials/footer.mjml'));
-    expect(e.problems[0]!.message).toBe('unknown recipient field "phone"; use one of name, email, unsubscribeUrl, viewUrl');
+    expect(e.problems[0]!.message).toBe('unknown recipient field "phone"; use one of name, email, unsubscribeUrl, viewUrl, manageUrl, reason, confirmUrl');
   });
 
   it('a recipient block between MJML elements, which MJML would drop', async () => {

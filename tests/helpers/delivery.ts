@@ -10,9 +10,9 @@ import type { Smtp } from './smtp.js';
  * mistaken for the example site's; articles at `{slug}/`; three SMTP connections.
  */
 export const TEST_SHEET: ConfigPatch = (c) => {
-  c.site = { title: 'The Test Sheet', url: 'https://news.example.test/', language: 'en', description: 'Test news.', author: { name: 'Test Desk', email: 'desk@example.test' } };
+  c.site = { title: 'The Test Sheet', url: 'https://news.example.test/', language: 'en', description: 'Test news.', author: { name: 'Test Desk', email: 'desk@example.test' }, postalAddress: 'The Test Sheet, 1 Test Street, Testville' };
   c.content.permalink = '{slug}/';
-  c.email = { from: 'The Test Sheet <digest@example.test>', replyTo: 'Test Desk <desk@example.test>', unsubscribeMailto: 'leave@example.test', maxConnections: 3 };
+  c.email = { from: 'The Test Sheet <digest@example.test>', replyTo: 'Test Desk <desk@example.test>', unsubscribeMailto: 'leave@example.test', returnPath: 'bounces+{token}@example.test', maxConnections: 3 };
 };
 
 /** reader001@example.org, reader002@example.org, … */

@@ -4,6 +4,8 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 
 export interface Received {
   to: string[];
+  /** The envelope sender (MAIL FROM). */
+  from: string;
   raw: Buffer;
 }
 
@@ -79,7 +81,8 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}): Promise<Smtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
-        const msg: Received = { to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) };
+        const mailFrom = session.envelope.mailFrom;
+        const msg: Received = { to: session.envelope.rcptTo.map((r) => r.address), from: mailFrom ? mailFrom.address : '', raw: Buffer.concat(chunks) };
         const verdict = await behaviour.afterData?.(msg, session, dataCount++);
         if (verdict === 'hang') return;
         if (verdict === 'drop') {

@@ -281,7 +281,7 @@ describe('unsubscribe', () => {
     const token = createUnsubscribeToken(SECRET, 'reader@example.com');
     const r = await get(`/unsubscribe/${token}`);
     expect(r.status).toBe(200);
-    expect(r.text).toContain('<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>');
+    expect(r.text).toContain('<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Unsubscribe</button></form>');
     expect(r.text).toContain('r***@example.com');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     expect(r.headers['cache-control']).toBe('no-store');
@@ -297,11 +297,15 @@ describe('unsubscribe', () => {
     expect(first.status).toBe(200);
     expect(first.text).toContain('will receive no more digests');
     expect(await status('reader@example.com')).toBe('unsubscribed');
-    const unsubscribedAt = (await store.getSubscriber('reader@example.com'))?.unsubscribedAt?.toISOString();
+    const left = await store.getSubscriber('reader@example.com');
+    expect(left).toMatchObject({ leftVia: 'one-click' });
     const second = await post();
     expect(second.status).toBe(200);
-    expect((await store.getSubscriber('reader@example.com'))?.unsubscribedAt?.toISOString()).toBe(unsubscribedAt);
-    expect(logLines.filter((l) => l.startsWith('unsubscribed '))).toEqual(['unsubscribed subscriber=r***@example.com changed=true\n', 'unsubscribed subscriber=r***@example.com changed=false\n']);
+    expect((await store.getSubscriber('reader@example.com'))?.leftAt).toEqual(left!.leftAt);
+    expect(logLines.filter((l) => l.startsWith('unsubscribed '))).toEqual([
+      'unsubscribed subscriber=r***@example.com changed=true via=one-click\n',
+      'unsubscribed subscriber=r***@example.com changed=false via=one-click\n',
+    ]);
   });
 
   it('accepts the one-click body as multipart/form-data (RFC 8058 SHOULD)', async () => {

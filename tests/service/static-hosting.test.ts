@@ -8,38 +8,41 @@ import { runCli } from '../helpers/cli.js';
 import { http } from '../helpers/http.js';
 import { CLOCK, makeProject, SECRET, type Project } from '../helpers/project.js';
 import { headerValue, startSmtp, type Smtp } from '../helpers/smtp.js';
-import { freePort, startStaticHost, type StaticHost } from '../helpers/static-host.js';
+import { startStaticHost, type StaticHost } from '../helpers/static-host.js';
 
 /**
  * A blog on a static host (site.url), and `broadsheet serve` on its own
- * address (server.publicUrl) for what a static host cannot answer.
+ * address (server.publicUrl) for what a static host cannot answer. Both are
+ * https addresses, as one-click unsubscribe requires; here a plain static
+ * file server and serve stand behind them, as a CDN and a TLS proxy would.
  */
+const BLOG = 'https://blog.example.test/';
+const LIST = 'https://list.example.test/';
+
 let project: Project;
 let host: StaticHost;
 let smtp: Smtp;
 let serve: RunningCli;
-let listUrl: string;
+let serveUrl: string;
 
 beforeAll(async () => {
   project = makeProject();
   host = await startStaticHost(project.output);
   smtp = await startSmtp();
-  project.configure((c) => (c.site.url = host.url));
+  project.configure((c) => {
+    c.site.url = BLOG;
+    c.server = { host: '127.0.0.1', port: 0, publicUrl: LIST };
+  });
+  const config = await project.loadConfig();
+  expect(config.server.publicUrl).toBe(LIST);
   expect((await cli(['build'])).code).toBe(0);
   // The blog's own pages, which its site generator (not broadsheet) writes beside the feeds.
-  const site = await loadSite(await project.loadConfig(), CLOCK);
-  for (const url of [host.url, ...site.entries.map((e) => e.url)]) project.write(path.join('output', new URL(url).pathname, 'index.html'), '<!doctype html><title>a page of the blog</title>\n');
+  const site = await loadSite(config, CLOCK);
+  for (const url of [BLOG, ...site.entries.map((e) => e.url)]) project.write(path.join('output', new URL(url).pathname, 'index.html'), '<!doctype html><title>a page of the blog</title>\n');
   expect((await cli(['subscribers', 'add', 'reader@example.org'])).code).toBe(0);
 
-  // Asked for just before serve takes it, so that nothing else gets it in between.
-  const port = await freePort();
-  listUrl = `http://127.0.0.1:${port}/`;
-  project.configure((c) => (c.server = { host: '127.0.0.1', port, publicUrl: listUrl }));
-  const config = await project.loadConfig();
-  expect(config.site.url).toBe(host.url);
-  expect(config.server.publicUrl).toBe(listUrl);
   serve = startCli(['serve', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
-  expect((await serve.waitFor((e) => e.event === 'listening')).url).toBe(listUrl);
+  serveUrl = (await serve.waitFor((e) => e.event === 'listening')).url as string;
   const send = await cli(['send'], { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET });
   expect(send.stdout).toBe('issue 1: 1 accepted, 0 failed, 0 pending\n');
 }, 120_000);
@@ -69,11 +72,11 @@ describe('a site on a static host with server.publicUrl', () => {
     const byHost = { static: [] as string[], serve: [] as string[] };
     for (const link of links) {
       const url = new URL(link);
-      const base = link.startsWith(host.url) ? host.url : link.startsWith(listUrl) ? listUrl : undefined;
-      expect(base, `${link} points at neither the static host nor serve`).toBeDefined();
-      const r = await http(base!, `${url.pathname}${url.search}`);
+      const origin = link.startsWith(BLOG) ? host.url : link.startsWith(LIST) ? serveUrl : undefined;
+      expect(origin, `${link} points at neither the static host nor serve`).toBeDefined();
+      const r = await http(origin!, `${url.pathname}${url.search}`);
       expect(r.status, link).toBe(200);
-      (base === host.url ? byHost.static : byHost.serve).push(url.pathname);
+      (origin === host.url ? byHost.static : byHost.serve).push(url.pathname);
     }
     // Every kind of link is there: the blog's pages, the feeds, the issue's own page; and the unsubscribe link on serve.
     expect(byHost.static).toEqual(expect.arrayContaining(['/', '/2025/08/pentagon-ends-microsoft-china-based-support/', '/rss.xml', '/atom.xml', '/feed.json', '/issues/1/']));
@@ -83,13 +86,13 @@ describe('a site on a static host with server.publicUrl', () => {
 
   it('serves the issue pages from both with the same bytes, and unsubscribes with one click on serve', async () => {
     for (const [route, file] of [['/issues/1/', 'issues/1/index.html'], ['/issues/', 'issues/index.html'], ['/issues/latest.json', 'issues/latest.json']] as const) {
-      expect((await http(listUrl, route)).text).toBe(readFileSync(path.join(project.output, file), 'utf8'));
+      expect((await http(serveUrl, route)).text).toBe(readFileSync(path.join(project.output, file), 'utf8'));
       expect((await http(host.url, route)).text).toBe(readFileSync(path.join(project.output, file), 'utf8'));
     }
     const [mail] = await smtp.parsed();
     const target = /<(http[^>]+)>/.exec(headerValue(mail!, 'List-Unsubscribe'))![1]!;
-    expect(target.startsWith(`${listUrl}unsubscribe/`)).toBe(true);
-    const post = await http(listUrl, new URL(target).pathname, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(target.startsWith(`${LIST}unsubscribe/`)).toBe(true);
+    const post = await http(serveUrl, new URL(target).pathname, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(post.status).toBe(200);
     expect((await cli(['subscribers', 'list'])).stdout).toMatch(/^reader@example\.org +unsubscribed /m);
   });
@@ -103,7 +106,7 @@ describe('a site on a static host with server.publicUrl', () => {
     const without = await cli(['validate', '--config', 'unset.yaml']);
     expect(without.code).toBe(0);
     expect(without.stderr).toBe(
-      `warn: unset.yaml: server.publicUrl: is not set, so the digest's unsubscribe links point at ${host.url}unsubscribe/…, which only broadsheet serve answers; ` +
+      `warn: unset.yaml: server.publicUrl: is not set, so the digest's unsubscribe links point at ${BLOG}unsubscribe/…, which only broadsheet serve answers; ` +
         'on a static host set server.publicUrl to the address where serve runs, or to site.url if serve serves the whole site\n',
     );
   });

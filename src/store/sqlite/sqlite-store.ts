@@ -2,9 +2,31 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { normaliseAddress } from '../../delivery/address.js';
-import type { AddOutcome, Delivery, DeliveryCounts, DeliveryState, NewIssue, NewSubscriber, StoredIssue, Subscriber, SubscriberStatus } from '../../delivery/model.js';
+import {
+  SUBSCRIBER_STATUSES,
+  type AddOutcome,
+  type ConfirmOutcome,
+  type Consent,
+  type Delivery,
+  type DeliveryCounts,
+  type DeliveryState,
+  type IssueListStats,
+  type JoinRecord,
+  type JoinSource,
+  type LeaveReason,
+  type ListReport,
+  type NewIssue,
+  type NewSubscriber,
+  type ReportOutcome,
+  type StoredIssue,
+  type SubscribeOutcome,
+  type Subscriber,
+  type SubscriberStatus,
+} from '../../delivery/model.js';
 import { BroadsheetError } from '../../errors.js';
+import type { ReportPolicy } from '../../inbound/ports.js';
 import type { LockName } from '../../pipeline/ports.js';
+import type { SubscribePolicy } from '../../list/ports.js';
 import { acquireLock, type Lock } from '../../util/lock.js';
 import type { Store } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
@@ -15,13 +37,23 @@ export function databaseExists(dataDir: string): boolean {
   return existsSync(path.join(dataDir, DATABASE_FILE));
 }
 
-interface SubscriberRow {
+interface ConsentRow {
+  joined_at: string;
+  joined_via: JoinSource;
+  joined_detail: string | null;
+  confirmed_at: string | null;
+}
+interface SubscriberRow extends ConsentRow {
   id: number;
   email: string;
   name: string | null;
   status: SubscriberStatus;
-  subscribed_at: string;
-  unsubscribed_at: string | null;
+  subscribed_at: string | null;
+  left_at: string | null;
+  left_via: LeaveReason | null;
+  left_detail: string | null;
+  confirm_window_at: string | null;
+  confirm_mails: number;
 }
 interface IssueRow {
   number: number;
@@ -33,7 +65,7 @@ interface IssueRow {
   created_at: string;
   sent_at: string | null;
 }
-interface DeliveryRow {
+interface DeliveryRow extends ConsentRow {
   issue: number;
   subscriber: number;
   email: string;
@@ -44,8 +76,16 @@ interface DeliveryRow {
   last_reply: string | null;
   updated_at: string;
 }
-
 const iso = (d: Date) => d.toISOString();
+
+function toConsent(r: ConsentRow): Consent {
+  return {
+    joinedAt: new Date(r.joined_at),
+    joinedVia: r.joined_via,
+    ...(r.joined_detail !== null ? { joinedDetail: r.joined_detail } : {}),
+    ...(r.confirmed_at !== null ? { confirmedAt: new Date(r.confirmed_at) } : {}),
+  };
+}
 
 function toSubscriber(r: SubscriberRow): Subscriber {
   return {
@@ -53,8 +93,11 @@ function toSubscriber(r: SubscriberRow): Subscriber {
     email: r.email,
     ...(r.name !== null ? { name: r.name } : {}),
     status: r.status,
-    subscribedAt: new Date(r.subscribed_at),
-    ...(r.unsubscribed_at !== null ? { unsubscribedAt: new Date(r.unsubscribed_at) } : {}),
+    ...toConsent(r),
+    ...(r.subscribed_at !== null ? { subscribedAt: new Date(r.subscribed_at) } : {}),
+    ...(r.left_at !== null ? { leftAt: new Date(r.left_at) } : {}),
+    ...(r.left_via !== null ? { leftVia: r.left_via } : {}),
+    ...(r.left_detail !== null ? { leftDetail: r.left_detail } : {}),
   };
 }
 
@@ -77,6 +120,7 @@ function toDelivery(r: DeliveryRow): Delivery {
     subscriberId: r.subscriber,
     email: r.email,
     ...(r.name !== null ? { name: r.name } : {}),
+    consent: toConsent(r),
     state: r.state,
     ...(r.message_id !== null ? { messageId: r.message_id } : {}),
     attempts: r.attempts,
@@ -86,8 +130,12 @@ function toDelivery(r: DeliveryRow): Delivery {
 }
 
 const DELIVERY_SELECT = `
-  SELECT d.issue, d.subscriber, s.email, s.name, d.state, d.message_id, d.attempts, d.last_reply, d.updated_at
+  SELECT d.issue, d.subscriber, s.email, s.name, s.joined_at, s.joined_via, s.joined_detail, s.confirmed_at,
+         d.state, d.message_id, d.attempts, d.last_reply, d.updated_at
   FROM deliveries d JOIN subscribers s ON s.id = d.subscriber`;
+
+/** Statuses a reader's own request to leave (or a bounce) can end: the mailed one, and one waiting for confirmation. */
+const ACTIVE = `('subscribed', 'pending')`;
 
 /**
  * Subscribers, digest issues and the deliveries ledger in one SQLite file.
@@ -139,18 +187,70 @@ export class SqliteStore implements Store {
     const db = this.db;
     return {
       subscriberByEmail: db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE email = ?'),
-      insertSubscriber: db.prepare<[string, string | null, string, string]>(
-        `INSERT INTO subscribers (email, name, status, created_at, subscribed_at) VALUES (?, ?, 'subscribed', ?, ?)`,
+      subscriberById: db.prepare<[number], SubscriberRow>('SELECT * FROM subscribers WHERE id = ?'),
+      insertSubscriber: db.prepare<[string, string | null, SubscriberStatus, string, string, JoinSource, string | null, string | null, string | null, number]>(
+        `INSERT INTO subscribers (email, name, status, created_at, joined_at, joined_via, joined_detail, subscribed_at, confirm_window_at, confirm_mails)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      resubscribe: db.prepare<[string | null, string, number]>(
-        `UPDATE subscribers SET name = ?, status = 'subscribed', subscribed_at = ?, unsubscribed_at = NULL WHERE id = ?`,
+      // An operator's add or import: subscribed now, with their record of consent.
+      subscribe: db.prepare<[string | null, string, JoinSource, string | null, string, number]>(
+        `UPDATE subscribers SET name = ?, status = 'subscribed', joined_at = ?, joined_via = ?, joined_detail = ?, confirmed_at = NULL,
+           subscribed_at = ?, left_at = NULL, left_via = NULL, left_detail = NULL
+         WHERE id = ?`,
       ),
-      rename: db.prepare<[string, number]>('UPDATE subscribers SET name = ? WHERE id = ?'),
-      unsubscribe: db.prepare<[string, string]>(
-        `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ? WHERE email = ? AND status = 'subscribed'`,
+      rename: db.prepare<[string | null, number]>('UPDATE subscribers SET name = ? WHERE id = ?'),
+      unsubscribe: db.prepare<[string, LeaveReason, string]>(
+        `UPDATE subscribers SET status = 'unsubscribed', left_at = ?, left_via = ?, left_detail = NULL WHERE email = ? AND status IN ${ACTIVE}`,
       ),
+      leave: db.prepare<[SubscriberStatus, string, LeaveReason, string, number]>(
+        'UPDATE subscribers SET status = ?, left_at = ?, left_via = ?, left_detail = ? WHERE id = ?',
+      ),
+      // A reader's new request after leaving: pending again, with the new request as consent;
+      // how they left stays on record until they confirm.
+      reopen: db.prepare<[string | null, string, JoinSource, string | null, number]>(
+        `UPDATE subscribers SET name = coalesce(?, name), status = 'pending', joined_at = ?, joined_via = ?, joined_detail = ?, confirmed_at = NULL WHERE id = ?`,
+      ),
+      // One more confirmation mail, if the address has not had its share in the current window;
+      // a window older than windowMs starts afresh. One statement, so concurrent requests cannot both pass.
+      reserveConfirmation: db.prepare<{ at: string; windowStart: string; limit: number; id: number }>(
+        `UPDATE subscribers SET
+           confirm_mails = CASE WHEN confirm_window_at IS NULL OR confirm_window_at <= @windowStart THEN 1 ELSE confirm_mails + 1 END,
+           confirm_window_at = CASE WHEN confirm_window_at IS NULL OR confirm_window_at <= @windowStart THEN @at ELSE confirm_window_at END
+         WHERE id = @id AND (confirm_window_at IS NULL OR confirm_window_at <= @windowStart OR confirm_mails < @limit)`,
+      ),
+      confirm: db.prepare<[string, string, number]>(
+        `UPDATE subscribers SET status = 'subscribed', confirmed_at = ?, subscribed_at = ?, left_at = NULL, left_via = NULL, left_detail = NULL
+         WHERE id = ? AND status = 'pending'`,
+      ),
+      resubscribe: db.prepare<[string, string]>(
+        `UPDATE subscribers SET status = 'subscribed', subscribed_at = ?, left_at = NULL, left_via = NULL, left_detail = NULL
+         WHERE email = ? AND status = 'unsubscribed'`,
+      ),
+      renameByEmail: db.prepare<[string | null, string]>('UPDATE subscribers SET name = ? WHERE email = ?'),
       listSubscribers: db.prepare<[], SubscriberRow>('SELECT * FROM subscribers ORDER BY email'),
+      listByStatus: db.prepare<[SubscriberStatus], SubscriberRow>('SELECT * FROM subscribers WHERE status = ? ORDER BY email'),
       countSubscribed: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM subscribers WHERE status = 'subscribed'`),
+      statusCounts: db.prepare<[], { status: SubscriberStatus; n: number }>('SELECT status, count(*) AS n FROM subscribers GROUP BY status'),
+
+      insertReport: db.prepare<[string, ListReport['kind'], number, number | null, string, string]>(
+        // ON CONFLICT DO NOTHING, in the spelling PostgreSQL shares.
+        'INSERT INTO reports (key, kind, subscriber, issue, detail, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      ),
+      // The issues last sent to an address (accepted or refused), newest first.
+      lastSent: db.prepare<[number, number], { issue: number }>(
+        `SELECT issue FROM deliveries WHERE subscriber = ? AND state IN ('accepted', 'failed') ORDER BY issue DESC LIMIT ?`,
+      ),
+      softBounced: db.prepare<[number, number], { n: number }>(
+        `SELECT count(*) AS n FROM reports WHERE subscriber = ? AND kind = 'soft-bounce' AND issue = ?`,
+      ),
+      issueListStats: db.prepare<[number], IssueListStats>(
+        `SELECT i.number AS issue,
+           (SELECT count(*) FROM deliveries d WHERE d.issue = i.number AND d.state = 'accepted') AS accepted,
+           (SELECT count(*) FROM deliveries d WHERE d.issue = i.number AND d.state = 'failed') AS failed,
+           (SELECT count(DISTINCT r.subscriber) FROM reports r WHERE r.issue = i.number AND r.kind IN ('hard-bounce', 'soft-bounce')) AS bounces,
+           (SELECT count(DISTINCT r.subscriber) FROM reports r WHERE r.issue = i.number AND r.kind = 'complaint') AS complaints
+         FROM issues i ORDER BY i.number DESC LIMIT ?`,
+      ),
 
       insertIssue: db.prepare<[number, string, string, string, string, string, string]>(
         'INSERT INTO issues (number, subject, preheader, html, text, entry_slugs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -169,7 +269,7 @@ export class SqliteStore implements Store {
       skipLeavers: db.prepare<[string, number]>(
         `UPDATE deliveries SET state = 'skipped', updated_at = ?
          WHERE issue = ? AND state IN ('pending', 'submitted')
-           AND subscriber IN (SELECT id FROM subscribers WHERE status = 'unsubscribed')`,
+           AND subscriber IN (SELECT id FROM subscribers WHERE status <> 'subscribed')`,
       ),
       reviveReturners: db.prepare<[string, number]>(
         `UPDATE deliveries SET state = 'pending', updated_at = ?
@@ -202,39 +302,136 @@ export class SqliteStore implements Store {
     return row && toSubscriber(row);
   }
 
-  async listSubscribers(): Promise<Subscriber[]> {
-    return this.stmt.listSubscribers.all().map(toSubscriber);
+  async subscriberById(id: number): Promise<Subscriber | undefined> {
+    const row = this.stmt.subscriberById.get(id);
+    return row && toSubscriber(row);
+  }
+
+  async listSubscribers(status?: SubscriberStatus): Promise<Subscriber[]> {
+    return (status === undefined ? this.stmt.listSubscribers.all() : this.stmt.listByStatus.all(status)).map(toSubscriber);
   }
 
   async subscribedCount(): Promise<number> {
     return this.stmt.countSubscribed.get()!.n;
   }
 
-  async addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean }): Promise<AddOutcome[]> {
-    return this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, opts)))();
+  async statusCounts(): Promise<Record<SubscriberStatus, number>> {
+    const counts = Object.fromEntries(SUBSCRIBER_STATUSES.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
+    for (const r of this.stmt.statusCounts.all()) counts[r.status] = r.n;
+    return counts;
   }
 
-  private addOne(email: string, name: string | undefined, at: Date, opts: { resubscribe: boolean }): AddOutcome {
+  async addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean; join?: JoinRecord }): Promise<AddOutcome[]> {
+    const join = opts.join ?? { via: 'command-line' };
+    return this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, join, opts.resubscribe)))();
+  }
+
+  private addOne(email: string, name: string | undefined, at: Date, join: JoinRecord, resubscribe: boolean): AddOutcome {
     const row = this.stmt.subscriberByEmail.get(email);
+    const subscribe = (r: SubscriberRow) => this.stmt.subscribe.run(name ?? r.name, iso(at), join.via, join.detail ?? null, iso(at), r.id);
     if (!row) {
-      this.stmt.insertSubscriber.run(email, name ?? null, iso(at), iso(at));
+      this.stmt.insertSubscriber.run(email, name ?? null, 'subscribed', iso(at), iso(at), join.via, join.detail ?? null, iso(at), null, 0);
       return 'added';
     }
-    if (row.status === 'unsubscribed') {
-      if (!opts.resubscribe) return 'kept-unsubscribed';
-      this.stmt.resubscribe.run(name ?? row.name, iso(at), row.id);
-      return 'resubscribed';
+    switch (row.status) {
+      case 'pending':
+        // The operator vouches for an address that had not confirmed yet.
+        subscribe(row);
+        return 'added';
+      case 'complained':
+        return 'kept-complained';
+      case 'unsubscribed':
+      case 'bounced':
+        if (!resubscribe) return row.status === 'bounced' ? 'kept-bounced' : 'kept-unsubscribed';
+        subscribe(row);
+        return 'resubscribed';
+      case 'subscribed':
+        if (name !== undefined && name !== row.name) {
+          this.stmt.rename.run(name, row.id);
+          return 'renamed';
+        }
+        return 'unchanged';
     }
-    if (name !== undefined && name !== row.name) {
-      this.stmt.rename.run(name, row.id);
-      return 'renamed';
-    }
-    return 'unchanged';
   }
 
-  async unsubscribe(email: string, at: Date): Promise<boolean> {
+  async unsubscribe(email: string, at: Date, via: LeaveReason = 'unrecorded'): Promise<boolean> {
     const address = normaliseAddress(email);
-    return address.ok && this.stmt.unsubscribe.run(iso(at), address.email).changes > 0;
+    return address.ok && this.stmt.unsubscribe.run(iso(at), via, address.email).changes > 0;
+  }
+
+  async requestSubscription(email: string, name: string | undefined, join: JoinRecord, at: Date, policy: SubscribePolicy): Promise<{ outcome: SubscribeOutcome; id: number }> {
+    return this.db.transaction(() => {
+      const row = this.stmt.subscriberByEmail.get(email);
+      if (!row) {
+        const id = Number(this.stmt.insertSubscriber.run(email, name ?? null, 'pending', iso(at), iso(at), join.via, join.detail ?? null, null, iso(at), 1).lastInsertRowid);
+        return { outcome: 'confirm' as const, id };
+      }
+      if (row.status === 'subscribed') return { outcome: 'subscribed' as const, id: row.id };
+      if (row.status !== 'pending' && !policy.reopen) return { outcome: 'kept' as const, id: row.id };
+      const windowStart = iso(new Date(at.getTime() - policy.windowMs));
+      if (this.stmt.reserveConfirmation.run({ at: iso(at), windowStart, limit: policy.confirmMails, id: row.id }).changes === 0) return { outcome: 'limited' as const, id: row.id };
+      if (row.status === 'pending') {
+        if (name !== undefined) this.stmt.rename.run(name, row.id);
+      } else {
+        this.stmt.reopen.run(name ?? null, iso(at), join.via, join.detail ?? null, row.id);
+      }
+      return { outcome: 'confirm' as const, id: row.id };
+    })();
+  }
+
+  async confirmSubscription(email: string, requestedAt: Date, at: Date): Promise<ConfirmOutcome> {
+    return this.db.transaction((): ConfirmOutcome => {
+      const row = this.stmt.subscriberByEmail.get(email);
+      if (row?.status === 'subscribed') return 'subscribed';
+      // A link mailed before the latest request (an old one, from before the address left) is spent.
+      if (row?.status !== 'pending' || requestedAt.getTime() < new Date(row.joined_at).getTime()) return 'not-pending';
+      this.stmt.confirm.run(iso(at), iso(at), row.id);
+      return 'confirmed';
+    })();
+  }
+
+  async resubscribe(email: string, at: Date): Promise<boolean> {
+    return this.stmt.resubscribe.run(iso(at), email).changes > 0;
+  }
+
+  async rename(email: string, name: string | undefined): Promise<boolean> {
+    return this.stmt.renameByEmail.run(name ?? null, email).changes > 0;
+  }
+
+  // ---- reports ---------------------------------------------------------------
+
+  async applyReport(report: ListReport, policy: ReportPolicy): Promise<ReportOutcome> {
+    return this.db.transaction((): ReportOutcome => {
+      const row = this.stmt.subscriberById.get(report.subscriberId);
+      if (!row) throw new BroadsheetError('INTERNAL', `a report names subscriber ${report.subscriberId}, who does not exist`);
+      const [latest] = this.stmt.lastSent.all(row.id, 1);
+      const issue = report.issue ?? (report.kind === 'soft-bounce' ? latest?.issue : undefined);
+      const at = iso(report.at);
+      if (this.stmt.insertReport.run(report.key, report.kind, row.id, issue ?? null, report.detail, at).changes === 0) return 'duplicate';
+      const active = row.status === 'subscribed' || row.status === 'pending';
+      const leave = (status: SubscriberStatus, via: LeaveReason, detail: string): ReportOutcome => {
+        this.stmt.leave.run(status, at, via, detail, row.id);
+        return 'applied';
+      };
+      switch (report.kind) {
+        case 'hard-bounce':
+          return active ? leave('bounced', 'bounce', report.detail) : 'recorded';
+        case 'soft-bounce': {
+          if (!active) return 'recorded';
+          const sent = this.stmt.lastSent.all(row.id, policy.softBounceLimit);
+          const streak = sent.length === policy.softBounceLimit && sent.every((s) => this.stmt.softBounced.get(row.id, s.issue)!.n > 0);
+          return streak ? leave('bounced', 'bounce', `soft bounces on ${policy.softBounceLimit} issues in a row; the last: ${report.detail}`) : 'recorded';
+        }
+        case 'complaint':
+          return row.status !== 'complained' ? leave('complained', 'complaint', report.detail) : 'recorded';
+        case 'unsubscribe':
+          return active ? leave('unsubscribed', 'mail', report.detail) : 'recorded';
+      }
+    })();
+  }
+
+  async issueListStats(issues: number): Promise<IssueListStats[]> {
+    return this.stmt.issueListStats.all(issues);
   }
 
   // ---- issues --------------------------------------------------------------
@@ -306,18 +503,33 @@ export class SqliteStore implements Store {
   }
 }
 
-/**
- * Brings the schema up to date. The version is read inside the same write
- * transaction that migrates (BEGIN IMMEDIATE), so two processes opening a new
- * data folder at once do not both run the first migration.
- */
 function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`the database has schema version ${version}, newer than this broadsheet understands (${MIGRATIONS.length})`);
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() > MIGRATIONS.length) {
+    throw new Error(`the database has schema version ${version()}, newer than this broadsheet understands (${MIGRATIONS.length})`);
+  }
+  if (version() === MIGRATIONS.length) return;
+  // A migration may rebuild a table others refer to (SQLite's way to change a
+  // constraint): foreign keys are off while it runs, which SQLite allows only
+  // outside a transaction, and checked before it commits.
+  db.pragma('foreign_keys = OFF');
+  try {
+    // Each step takes the write lock first and reads the version under it:
+    // two processes opening a new data folder at once migrate it once.
+    for (let done = false; !done; ) {
+      done = db
+        .transaction(() => {
+          const v = version();
+          if (v >= MIGRATIONS.length) return true;
+          db.exec(MIGRATIONS[v]!);
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${v + 1} would break ${broken.length} reference(s) between tables`);
+          db.pragma(`user_version = ${v + 1}`);
+          return false;
+        })
+        .immediate();
     }
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
-    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
 }
