@@ -85,8 +85,8 @@ export function publicUrls(config: UrlSettings): PublicUrls {
 
 /**
  * The digest's links that nothing may answer. Its files (feeds, the issue
- * archive) are static, so any host serves them; its unsubscribe links are
- * endpoints only `broadsheet serve` answers. Without `server.publicUrl` they
+ * archive) are static, so any host serves them; its unsubscribe and manage
+ * links (and the subscribe form) are endpoints only `broadsheet serve` answers. Without `server.publicUrl` they
  * point at `site.url`: fine when serve serves the site, 404 on a static host.
  * broadsheet cannot tell which, so it asks for the setting to be explicit.
  */
@@ -98,7 +98,7 @@ export function unservedLinkWarnings(config: Config): Problem[] {
       file,
       field: 'server.publicUrl',
       message:
-        `is not set, so the digest's unsubscribe links point at ${publicUrls(config).unsubscribePage}…, which only broadsheet serve answers; ` +
+        `is not set, so the digest's unsubscribe and manage links and the subscribe form point at ${config.site.url}, where only broadsheet serve answers them; ` +
         'on a static host set server.publicUrl to the address where serve runs, or to site.url if serve serves the whole site',
     },
   ];

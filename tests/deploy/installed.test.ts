@@ -293,7 +293,7 @@ describe('examples/github-actions', () => {
 
     const first = await runJob('digest.yml', 'send');
     expect(first.get('run: mkdir -p output/issues')!.stdout).toBe('no issue published yet\n');
-    expect(first.get('send')).toMatchObject({ code: 0, stdout: 'issue 1: 1 accepted, 0 failed, 0 pending\n' });
+    expect(first.get('send')).toMatchObject({ code: 0, stdout: 'issue 1: 1 accepted, 0 failed, 0 pending\nnot mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained\n' });
     expect(smtp.received.map((m) => m.to)).toEqual([['ann@example.org']]);
     expect(git(installed.root, '--git-dir', remote, 'log', '--format=%s', 'broadsheet-data')).toBe('ledger after digest run 1\nsubscribers\nbroadsheet data');
     expect(git(installed.root, '--git-dir', remote, 'ls-tree', '--name-only', 'broadsheet-data')).toBe('broadsheet.db');

@@ -144,7 +144,7 @@ describe('a ledger expected from a previous run', () => {
     expect(smtp.received).toHaveLength(2);
     // The new ledger has no subscribers yet: the issue is created, and goes to nobody.
     const forced = await runCli(['send', '--new-ledger'], { cwd: project.dir, env });
-    expect(forced.stdout).toBe('issue 1: 0 accepted, 0 failed, 0 pending\n');
+    expect(forced.stdout).toBe('issue 1: 0 accepted, 0 failed, 0 pending\nnot mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained\n');
     expect(forced.code).toBe(0);
   });
 });

@@ -44,7 +44,7 @@ beforeAll(async () => {
   serve = startCli(['serve', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
   serveUrl = (await serve.waitFor((e) => e.event === 'listening')).url as string;
   const send = await cli(['send'], { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET });
-  expect(send.stdout).toBe('issue 1: 1 accepted, 0 failed, 0 pending\n');
+  expect(send.stdout).toBe('issue 1: 1 accepted, 0 failed, 0 pending\nnot mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained\n');
 }, 120_000);
 
 afterAll(async () => {
@@ -78,10 +78,11 @@ describe('a site on a static host with server.publicUrl', () => {
       expect(r.status, link).toBe(200);
       (origin === host.url ? byHost.static : byHost.serve).push(url.pathname);
     }
-    // Every kind of link is there: the blog's pages, the feeds, the issue's own page; and the unsubscribe link on serve.
+    // Every kind of link is there: the blog's pages, the feeds, the issue's own page; and the reader's manage and unsubscribe links on serve.
     expect(byHost.static).toEqual(expect.arrayContaining(['/', '/2025/08/pentagon-ends-microsoft-china-based-support/', '/rss.xml', '/atom.xml', '/feed.json', '/issues/1/']));
-    expect(byHost.serve).toHaveLength(1);
-    expect(byHost.serve[0]).toMatch(/^\/unsubscribe\/[A-Za-z0-9_-]{40,}$/);
+    expect(byHost.serve).toHaveLength(2);
+    expect(byHost.serve[0]).toMatch(/^\/manage\/[A-Za-z0-9_-]{40,}$/);
+    expect(byHost.serve[1]).toMatch(/^\/unsubscribe\/[A-Za-z0-9_-]{40,}$/);
   });
 
   it('serves the issue pages from both with the same bytes, and unsubscribes with one click on serve', async () => {
@@ -106,7 +107,7 @@ describe('a site on a static host with server.publicUrl', () => {
     const without = await cli(['validate', '--config', 'unset.yaml']);
     expect(without.code).toBe(0);
     expect(without.stderr).toBe(
-      `warn: unset.yaml: server.publicUrl: is not set, so the digest's unsubscribe links point at ${BLOG}unsubscribe/…, which only broadsheet serve answers; ` +
+      `warn: unset.yaml: server.publicUrl: is not set, so the digest's unsubscribe and manage links and the subscribe form point at ${BLOG}, where only broadsheet serve answers them; ` +
         'on a static host set server.publicUrl to the address where serve runs, or to site.url if serve serves the whole site\n',
     );
   });
