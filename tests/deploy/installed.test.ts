@@ -104,14 +104,16 @@ describe('the package', () => {
     expect(npx(['build'])).toContain('  digest    shows issue 1, the next one broadsheet send will create\n');
     expect(readFileSync(path.join(site, 'output/rss.xml'), 'utf8')).toContain('<link>https://blog.example.org/welcome/</link>');
     expect(npx(['subscribers', 'add', 'reader@example.org'])).toBe('subscribed reader@example.org\n');
-    expect(npx(['send', '--dry-run'], { BROADSHEET_SECRET: SECRET })).toBe(`issue 1: messages written to ${path.join(site, 'output', 'outbox')}; nothing was sent\n`);
+    expect(npx(['send', '--dry-run'], { BROADSHEET_SECRET: SECRET })).toBe(
+      `issue 1: messages written to ${path.join(site, 'output', 'outbox')}; nothing was sent\nnot mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained\n`,
+    );
     const eml = readFileSync(path.join(site, 'output/outbox/issue-1-reader@example.org.eml'), 'utf8');
     expect(eml).toMatch(/^To: reader@example\.org\r$/m);
     expect(eml).toMatch(/^Subject: My Blog: Welcome\r$/m);
     // From another folder, with --config.
     const elsewhere = installed.npx(['validate', '--config', '../broadsheet.config.yaml'], { cwd: path.join(site, 'articles') });
     expect(elsewhere.status).toBe(0);
-    expect(elsewhere.stdout).toBe('ok: 1 entries, 15 output files would be written\ndigest: shows issue 1, the next one broadsheet send will create\n');
+    expect(elsewhere.stdout).toBe('ok: 1 entries, 16 output files would be written\ndigest: shows issue 1, the next one broadsheet send will create\n');
   }, 120_000);
 });
 
