@@ -107,7 +107,9 @@ describe('the package', () => {
     expect(npx(['send', '--dry-run'], { BROADSHEET_SECRET: SECRET })).toBe(
       `issue 1: messages written to ${path.join(site, 'output', 'outbox')}; nothing was sent\nnot mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained\n`,
     );
-    const eml = readFileSync(path.join(site, 'output/outbox/issue-1-reader@example.org.eml'), 'utf8');
+    const outbox = readdirSync(path.join(site, 'output/outbox'));
+    expect(outbox).toEqual([expect.stringMatching(/^issue-1-reader@example\.org-[0-9a-f]{8}\.eml$/)]);
+    const eml = readFileSync(path.join(site, 'output/outbox', outbox[0]!), 'utf8');
     expect(eml).toMatch(/^To: reader@example\.org\r$/m);
     expect(eml).toMatch(/^Subject: My Blog: Welcome\r$/m);
     // From another folder, with --config.
