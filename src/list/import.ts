@@ -94,7 +94,7 @@ function lookup<T>(fields: Fields, column: string, statuses: Readonly<Record<str
 const present = (header: ReadonlySet<string>, columns: readonly string[]) => columns.filter((c) => header.has(c));
 
 /** Name columns as most exports spell them. */
-const NAME_COLUMNS = [['name'], ['first name', 'last name'], ['first_name', 'last_name'], ['firstname', 'lastname']] as const;
+const NAME_COLUMNS = [['name'], ['first name', 'last name'], ['first_name', 'last_name']] as const;
 
 function nameColumns(header: ReadonlySet<string>): string[] {
   return NAME_COLUMNS.map((group) => present(header, group)).find((found) => found.length > 0) ?? [];
@@ -154,11 +154,9 @@ const ghost: ExportFormat = {
   recognises: (h) => h.has('email') && h.has('subscribed_to_emails'),
   email: 'email',
   name: (h) => present(h, ['name']),
-  reads: ['subscribed_to_emails', 'created_at', 'deleted_at'],
+  reads: ['subscribed_to_emails', 'created_at'],
   read(f) {
     const joinedAt = when(f, 'created_at');
-    const deletedAt = when(f, 'deleted_at');
-    if (deletedAt) return { status: 'unsubscribed', joinedAt, leftAt: deletedAt, leftDetail: 'Ghost: deleted' };
     return flag(f, 'subscribed_to_emails') ? { status: 'subscribed', joinedAt } : { status: 'unsubscribed', joinedAt, leftDetail: 'Ghost: not subscribed to emails' };
   },
 };
@@ -173,7 +171,7 @@ const substack: ExportFormat = {
   title: 'Substack export',
   recognises: (h) => h.has('email') && h.has('email_disabled'),
   email: 'email',
-  name: (h) => present(h, ['name']),
+  name: () => [],
   reads: ['email_disabled', 'created_at'],
   read(f) {
     if (/@deletion-request\.substack\.com$/i.test((f.email ?? '').trim())) return { skip: 'deletion requests at Substack' };
@@ -212,7 +210,7 @@ const buttondown: ExportFormat = {
   title: 'Buttondown export',
   recognises: (h) => h.has('email') && (h.has('subscriber_type') || h.has('type')) && h.has('creation_date'),
   email: 'email',
-  name: nameColumns,
+  name: () => [],
   reads: ['subscriber_type', 'type', 'creation_date', 'subscription_date', 'unsubscription_date'],
   read(f) {
     const type = lookup(f, 'subscriber_type' in f ? 'subscriber_type' : 'type', BUTTONDOWN_TYPES, 'Buttondown');

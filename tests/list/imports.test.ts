@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseColumnMap, readImportFile, type ColumnMap } from '../../src/list/import.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_SHEET } from '../helpers/delivery.js';
 import { makeProject, SECRET, type Project } from '../helpers/project.js';
@@ -139,7 +140,7 @@ describe('subscribers import: each service\'s export, recognised by its header',
   it('Ghost: subscribed_to_emails, names, created_at in UTC', async () => {
     const r = await importFixture('ghost/members.2025-08-30.csv');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('members.2025-08-30.csv: Ghost members export; columns read: email, name, subscribed_to_emails, created_at, deleted_at');
+    expect(r.stdout.split('\n')[0]).toBe('members.2025-08-30.csv: Ghost members export; columns read: email, name, subscribed_to_emails, created_at');
     expect(await records()).toEqual({
       'barbara.m@example.org': ['subscribed', 'Barbara McClintock', '2023-01-10T12:00:00.000Z', '2023-01-10T12:00:00.000Z', null, null, null],
       'rosalind@example.org': ['unsubscribed', 'Rosalind Franklin', '2022-11-30T23:45:10.000Z', null, null, 'unrecorded', 'Ghost: not subscribed to emails'],
@@ -261,5 +262,41 @@ describe('subscribers import: other files', () => {
         '  email_list.csv:4: email_disabled: "yes" is neither true nor false\n',
     );
     expect(Object.keys(await records())).toEqual(['alan@example.org', 'katherine@example.org']);
+  });
+});
+
+describe('readImportFile: the spellings each format allows', () => {
+  const read = (text: string, map?: ColumnMap) => readImportFile(Buffer.from(text), 'f.csv', map);
+  const rows = (text: string) => read(text).rows.map((r) => [r.email, r.name ?? null, r.status, r.leftDetail ?? null]);
+
+  it('Buttondown in its API\'s newer spelling (type), with its old word for undeliverable (spammy)', () => {
+    const file = read('email,type,creation_date\nann@example.org,regular,2024-01-01 00:00:00+00:00\nbo@example.org,spammy,2024-01-01 00:00:00+00:00\n');
+    expect(file.description).toBe('Buttondown export; columns read: email, type, creation_date');
+    expect(file.rows.map((r) => [r.email, r.status, r.leftDetail ?? null])).toEqual([
+      ['ann@example.org', 'subscribed', null],
+      ['bo@example.org', 'bounced', 'Buttondown: undeliverable'],
+    ]);
+  });
+
+  it('a status the source would not write is a problem of its row, naming the statuses it knows', () => {
+    const file = read('uuid,email,name,attributes,status,created_at,updated_at\nd5f1,ann@example.org,Ann,{},active,2024-03-13 10:02:03 +0000 UTC,\n');
+    expect(file.rows).toEqual([]);
+    expect(file.problems).toEqual([{ file: 'f.csv', line: 2, field: 'status', message: '"active" is not a listmonk status (enabled, disabled, blocklisted)' }]);
+  });
+
+  it('a plain list: name, or first and last names in either spelling; everyone subscribed', () => {
+    expect(rows('email,first_name,last_name\nann@example.org,Ann,Archer\nbo@example.org,,Bo\n')).toEqual([
+      ['ann@example.org', 'Ann Archer', 'subscribed', null],
+      ['bo@example.org', 'Bo', 'subscribed', null],
+    ]);
+    expect(rows('Email,First Name,Last Name\r\nann@example.org, Ann ,Archer\r\n')).toEqual([['ann@example.org', 'Ann Archer', 'subscribed', null]]);
+    expect(read('E-mail\tName\nann@example.org\tAnn\n', { email: 'E-mail' }).rows.map((r) => [r.email, r.name])).toEqual([['ann@example.org', 'Ann']]);
+  });
+
+  it('--map: key=column pairs; name columns joined with +', () => {
+    expect(parseColumnMap('email=E-Mail-Adresse,name=Vorname+Nachname')).toEqual({ email: 'E-Mail-Adresse', name: ['Vorname', 'Nachname'] });
+    expect(() => parseColumnMap('email=A+B')).toThrow('--map email= names one column');
+    expect(() => parseColumnMap('email')).toThrow('--map takes key=column pairs separated by commas');
+    expect(() => parseColumnMap('email=,name=N')).toThrow('--map takes key=column pairs separated by commas');
   });
 });

@@ -190,8 +190,13 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         expect(com!.leftAt).toBeUndefined();
 
         // A replay changes nothing; nor does a plain import or an import that says they are subscribed.
-        const before = await store.listSubscribers();
+        let before = await store.listSubscribers();
         expect(await store.importSubscribers(rows, new Date('2025-07-01T00:00:00Z'), join)).toEqual(['unchanged', 'unchanged', 'kept-unsubscribed', 'kept-bounced', 'kept-complained']);
+        expect(await store.listSubscribers()).toEqual(before);
+        // A name the source has now is taken; nothing else changes.
+        expect(await store.importSubscribers([{ email: 'plain@example.org', name: 'Plain', status: 'subscribed' }], at, join)).toEqual(['renamed']);
+        expect(await store.importSubscribers([{ email: 'plain@example.org', name: 'Plain', status: 'subscribed' }], at, join)).toEqual(['unchanged']);
+        before = before.map((x) => (x.email === 'plain@example.org' ? { ...x, name: 'Plain' } : x));
         const back = ['uns', 'cle', 'com'].map((n) => ({ email: `${n}@example.org`, status: 'subscribed' as const }));
         expect(await store.importSubscribers(back, at, join)).toEqual(['kept-unsubscribed', 'kept-bounced', 'kept-complained']);
         expect(await store.addSubscribers(back, at, { resubscribe: false, join })).toEqual(['kept-unsubscribed', 'kept-bounced', 'kept-complained']);
