@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseColumnMap, readImportFile, type ColumnMap } from '../../src/list/import.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_SHEET } from '../helpers/delivery.js';
 import { makeProject, SECRET, type Project } from '../helpers/project.js';
-import { startSmtp, type Smtp } from '../helpers/smtp.js';
+import { startSmtp } from '../helpers/smtp.js';
 
 /*
  * issue 12, item 4: lists from where they live today. The fixtures in
@@ -17,16 +17,11 @@ import { startSmtp, type Smtp } from '../helpers/smtp.js';
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'imports');
 
 let project: Project;
-let smtp: Smtp | undefined;
 
 beforeEach(async () => {
   project = makeProject({ articles: 'none', config: TEST_SHEET });
+  // One article: a send has an issue to make.
   await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-});
-
-afterEach(async () => {
-  await smtp?.close();
-  smtp = undefined;
 });
 
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET, ...env } });
@@ -50,6 +45,14 @@ async function listed(): Promise<Listed[]> {
 /** What the list says of each address: status, name, when it joined, became subscribed and left, and how. */
 async function records(): Promise<Record<string, (string | null)[]>> {
   return Object.fromEntries((await listed()).map((x) => [x.email, [x.status, x.name, x.joined_at, x.subscribed_at, x.left_at, x.left_via, x.left_detail]]));
+}
+
+/** Imports a fixture: it succeeds, its output starts with `lines`, and the list is then `expected` (as `records` has it). */
+async function importsAs(rel: string, lines: string[], expected: Record<string, (string | null)[]>): Promise<void> {
+  const r = await importFixture(rel);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout.split('\n').slice(0, lines.length)).toEqual(lines);
+  expect(await records()).toEqual(expected);
 }
 
 /** Importing the file again changes nothing, and says so. */
@@ -102,46 +105,45 @@ describe('subscribers import: each service\'s export, recognised by its header',
   });
 
   it('Substack: email_disabled readers are unsubscribed whatever they pay; created_at kept; deletion requests skipped', async () => {
-    const r = await importFixture('substack/email_list.the-test-sheet.csv');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(
-      'email_list.the-test-sheet.csv: Substack export; columns read: email, email_disabled, created_at\n' +
-        'skipped 1 row(s): deletion requests at Substack (1)\n' +
-        'imported email_list.the-test-sheet.csv: 2 added, 0 renamed, 0 already subscribed, 0 left unsubscribed, bounced or complained, 2 recorded as left at the source, 0 kept subscribed (confirmed or joined here), 1 skipped, 0 invalid\n',
+    await importsAs(
+      'substack/email_list.the-test-sheet.csv',
+      [
+        'email_list.the-test-sheet.csv: Substack export; columns read: email, email_disabled, created_at',
+        'skipped 1 row(s): deletion requests at Substack (1)',
+        'imported email_list.the-test-sheet.csv: 2 added, 0 renamed, 0 already subscribed, 0 left unsubscribed, bounced or complained, 2 recorded as left at the source, 0 kept subscribed (confirmed or joined here), 1 skipped, 0 invalid',
+      ],
+      {
+        'hedy@example.org': ['subscribed', null, '2019-08-18T13:36:31.230Z', '2019-08-18T13:36:31.230Z', null, null, null],
+        'alan@example.org': ['subscribed', null, '2018-08-27T15:22:11.139Z', '2018-08-27T15:22:11.139Z', null, null, null],
+        'claude@example.org': ['unsubscribed', null, '2018-12-19T08:03:04.977Z', null, null, 'unrecorded', 'Substack: email disabled'],
+        'katherine@example.org': ['unsubscribed', null, '2018-12-11T02:25:36.560Z', null, null, 'unrecorded', 'Substack: email disabled'],
+      },
     );
-    expect(await records()).toEqual({
-      'hedy@example.org': ['subscribed', null, '2019-08-18T13:36:31.230Z', '2019-08-18T13:36:31.230Z', null, null, null],
-      'alan@example.org': ['subscribed', null, '2018-08-27T15:22:11.139Z', '2018-08-27T15:22:11.139Z', null, null, null],
-      'claude@example.org': ['unsubscribed', null, '2018-12-19T08:03:04.977Z', null, null, 'unrecorded', 'Substack: email disabled'],
-      'katherine@example.org': ['unsubscribed', null, '2018-12-11T02:25:36.560Z', null, null, 'unrecorded', 'Substack: email disabled'],
-    });
     await replayChangesNothing('substack/email_list.the-test-sheet.csv', '0 added, 0 renamed, 2 already subscribed, 2 left unsubscribed, bounced or complained, 0 recorded as left');
   });
 
   it('Buttondown: each subscriber_type, Python times with microseconds and offsets; unactivated and firewall-blocked rows skipped', async () => {
-    const r = await importFixture('buttondown/buttondown-subscribers.csv');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(
-      'buttondown-subscribers.csv: Buttondown export; columns read: email, subscriber_type, creation_date, subscription_date, unsubscription_date\n' +
-        "skipped 2 row(s): blocked by Buttondown's firewall, never subscribed (1), never confirmed at the source; import --confirm asks them (1)\n" +
-        'imported buttondown-subscribers.csv: 2 added, 0 renamed, 0 already subscribed, 0 left unsubscribed, bounced or complained, 4 recorded as left at the source, 0 kept subscribed (confirmed or joined here), 2 skipped, 0 invalid\n',
+    await importsAs(
+      'buttondown/buttondown-subscribers.csv',
+      [
+        'buttondown-subscribers.csv: Buttondown export; columns read: email, subscriber_type, creation_date, subscription_date, unsubscription_date',
+        "skipped 2 row(s): blocked by Buttondown's firewall, never subscribed (1), never confirmed at the source; import --confirm asks them (1)",
+        'imported buttondown-subscribers.csv: 2 added, 0 renamed, 0 already subscribed, 0 left unsubscribed, bounced or complained, 4 recorded as left at the source, 0 kept subscribed (confirmed or joined here), 2 skipped, 0 invalid',
+      ],
+      {
+        'margaret@example.org': ['subscribed', null, '2022-03-13T00:03:09.183Z', '2022-03-13T00:05:41.002Z', null, null, null],
+        'donald@example.org': ['subscribed', null, '2021-07-01T08:00:00.000Z', '2021-07-01T08:00:00.000Z', null, null, null],
+        'frances@example.org': ['unsubscribed', null, '2020-02-02T02:02:02.020Z', '2020-02-02T02:02:02.020Z', '2024-04-08T17:09:32.596Z', 'unrecorded', 'Buttondown: unsubscribed'],
+        'niklaus@example.org': ['bounced', null, '2019-05-05T05:05:05.000Z', '2019-05-05T05:05:05.000Z', null, 'bounce', 'Buttondown: undeliverable'],
+        'tony@example.org': ['complained', null, '2019-06-06T06:06:06.000Z', '2019-06-06T06:06:06.000Z', null, 'complaint', 'Buttondown: complained'],
+        'robin@example.org': ['unsubscribed', null, '2018-01-01T12:00:00.000Z', '2018-01-01T12:00:00.000Z', '2023-03-03T09:30:00.000Z', 'unrecorded', 'Buttondown: removed by the newsletter'],
+      },
     );
-    expect(await records()).toEqual({
-      'margaret@example.org': ['subscribed', null, '2022-03-13T00:03:09.183Z', '2022-03-13T00:05:41.002Z', null, null, null],
-      'donald@example.org': ['subscribed', null, '2021-07-01T08:00:00.000Z', '2021-07-01T08:00:00.000Z', null, null, null],
-      'frances@example.org': ['unsubscribed', null, '2020-02-02T02:02:02.020Z', '2020-02-02T02:02:02.020Z', '2024-04-08T17:09:32.596Z', 'unrecorded', 'Buttondown: unsubscribed'],
-      'niklaus@example.org': ['bounced', null, '2019-05-05T05:05:05.000Z', '2019-05-05T05:05:05.000Z', null, 'bounce', 'Buttondown: undeliverable'],
-      'tony@example.org': ['complained', null, '2019-06-06T06:06:06.000Z', '2019-06-06T06:06:06.000Z', null, 'complaint', 'Buttondown: complained'],
-      'robin@example.org': ['unsubscribed', null, '2018-01-01T12:00:00.000Z', '2018-01-01T12:00:00.000Z', '2023-03-03T09:30:00.000Z', 'unrecorded', 'Buttondown: removed by the newsletter'],
-    });
     await replayChangesNothing('buttondown/buttondown-subscribers.csv', '0 added, 0 renamed, 2 already subscribed, 4 left unsubscribed, bounced or complained, 0 recorded as left');
   });
 
   it('Ghost: subscribed_to_emails, names, created_at in UTC', async () => {
-    const r = await importFixture('ghost/members.2025-08-30.csv');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('members.2025-08-30.csv: Ghost members export; columns read: email, name, subscribed_to_emails, created_at');
-    expect(await records()).toEqual({
+    await importsAs('ghost/members.2025-08-30.csv', ['members.2025-08-30.csv: Ghost members export; columns read: email, name, subscribed_to_emails, created_at'], {
       'barbara.m@example.org': ['subscribed', 'Barbara McClintock', '2023-01-10T12:00:00.000Z', '2023-01-10T12:00:00.000Z', null, null, null],
       'rosalind@example.org': ['unsubscribed', 'Rosalind Franklin', '2022-11-30T23:45:10.000Z', null, null, 'unrecorded', 'Ghost: not subscribed to emails'],
       'dorothy@example.org': ['subscribed', 'Dorothy Hodgkin', '2021-05-06T07:08:09.000Z', '2021-05-06T07:08:09.000Z', null, null, null],
@@ -151,10 +153,7 @@ describe('subscribers import: each service\'s export, recognised by its header',
   });
 
   it('listmonk: enabled, disabled and blocklisted; Go times with their offsets', async () => {
-    const r = await importFixture('listmonk/subscribers.csv');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('subscribers.csv: listmonk export; columns read: email, name, status, created_at');
-    expect(await records()).toEqual({
+    await importsAs('listmonk/subscribers.csv', ['subscribers.csv: listmonk export; columns read: email, name, status, created_at'], {
       'john.m@example.org': ['subscribed', 'John McCarthy', '2024-03-13T04:32:03.123Z', '2024-03-13T04:32:03.123Z', null, null, null],
       'barbara.l@example.org': ['unsubscribed', 'Barbara Liskov', '2021-01-01T00:00:00.000Z', null, null, 'unrecorded', 'listmonk: disabled'],
       'dennis@example.org': ['unsubscribed', 'Dennis Ritchie', '2020-06-15T22:30:00.500Z', null, null, 'unrecorded', 'listmonk: blocklisted'],
@@ -191,25 +190,27 @@ describe('subscribers import: what the source says never overrules what happened
   });
 
   it('import --confirm asks those on the source\'s list, confirmed there or not, records those who left there, and mails them nothing', async () => {
-    smtp = await startSmtp();
-    const r = await importFixture('buttondown/buttondown-subscribers.csv', ['--confirm'], { SMTP_URL: smtp.url });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').slice(1)).toEqual([
-      "skipped 1 row(s): blocked by Buttondown's firewall, never subscribed (1)",
-      'imported buttondown-subscribers.csv to confirm: 3 asked to confirm (3 mail(s) sent, 0 refused, 0 not sent), 0 already asked too often today, 0 already subscribed, 0 left unsubscribed, bounced or complained, 4 recorded as left at the source, 1 skipped',
-      '',
-    ]);
-    expect(smtp.received.flatMap((m) => m.to).sort()).toEqual(['donald@example.org', 'john@example.org', 'margaret@example.org']);
-    const all = await records();
-    expect(Object.entries(all).map(([email, [status]]) => `${email} ${status}`)).toEqual([
-      'donald@example.org pending',
-      'frances@example.org unsubscribed',
-      'john@example.org pending',
-      'margaret@example.org pending',
-      'niklaus@example.org bounced',
-      'robin@example.org unsubscribed',
-      'tony@example.org complained',
-    ]);
+    const smtp = await startSmtp();
+    try {
+      const r = await importFixture('buttondown/buttondown-subscribers.csv', ['--confirm'], { SMTP_URL: smtp.url });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n').slice(1)).toEqual([
+        "skipped 1 row(s): blocked by Buttondown's firewall, never subscribed (1)",
+        'imported buttondown-subscribers.csv to confirm: 3 asked to confirm (3 mail(s) sent, 0 refused, 0 not sent), 0 already asked too often today, 0 already subscribed, 0 left unsubscribed, bounced or complained, 4 recorded as left at the source, 1 skipped',
+        '',
+      ]);
+      expect(smtp.received.flatMap((m) => m.to).sort()).toEqual(['donald@example.org', 'john@example.org', 'margaret@example.org']);
+    } finally {
+      await smtp.close();
+    }
+    const byStatus: Record<string, string[]> = {};
+    for (const x of await listed()) (byStatus[x.status!] ??= []).push(x.email!);
+    expect(byStatus).toEqual({
+      pending: ['donald@example.org', 'john@example.org', 'margaret@example.org'],
+      unsubscribed: ['frances@example.org', 'robin@example.org'],
+      bounced: ['niklaus@example.org'],
+      complained: ['tony@example.org'],
+    });
   });
 });
 
