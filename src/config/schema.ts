@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkCron } from './cron.js';
-import { FEED_FORMATS, type FeedFormatKey } from './urls.js';
+import { FEED_FORMATS, type FeedFormatKey } from './feed-formats.js';
 
 /** One message every 1,000 seconds at the slowest (a timer can wait no more than 24.8 days), 10,000 a second at the fastest. */
 export const MIN_RATE = 0.001;
