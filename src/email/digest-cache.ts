@@ -4,6 +4,7 @@ import type { Config } from '../config/load.js';
 import type { Problem } from '../errors.js';
 import { cacheKey, CachePack, codeFingerprint, type PackOptions } from '../util/cache.js';
 import type { DigestFiles } from './digest-files.js';
+import { templatesDir } from './templates-dir.js';
 
 /**
  * digest.html, digest.txt and digest.eml in the build cache (util/cache.ts,
@@ -49,7 +50,7 @@ function templatesHash(dir: string): string | undefined {
 
 /** The key of the digest files made from `input` (the issue, and its date), or nothing when the templates cannot be read. */
 export function digestKey(config: Config, input: unknown): string | undefined {
-  const templates = templatesHash(config.paths.templates);
+  const templates = templatesHash(templatesDir(config));
   if (templates === undefined) return undefined;
   const settings = JSON.stringify({ ...config, paths: { ...config.paths, cache: null } });
   return cacheKey(codeFingerprint(['mjml', 'handlebars', 'nodemailer']), settings, templates, JSON.stringify(input));

@@ -13,6 +13,7 @@ import { imageFiles, openArchivePack, renderFeeds } from '../feeds/index.js';
 import { formSnippet, FORM_SNIPPET_FILE } from '../list/form.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
+import { archiveFiles, archiveKeptWarning, isArchivePath, readArchiveMark } from './issue-archive.js';
 import { nextIssue, type IssuePlan } from './next-issue.js';
 import type { IssueHistory } from './ports.js';
 
@@ -23,7 +24,13 @@ export interface Rendered {
   site: Site;
   files: OutputFile[];
   warnings: Problem[];
+  /** Undefined when digest.enabled is false, or no article can lead an issue. */
   digest: DigestPreview;
+  /**
+   * The output folder's issue archive records a later issue than the history
+   * knows (the data folder is missing or older): the archive is left as it is.
+   */
+  archiveKept: boolean;
 }
 
 /** The files from the build cache's digest pack when they are there; else rendered, and kept there. */
@@ -91,30 +98,42 @@ export async function renderAll(config: Config, clock: Clock, history?: IssueHis
 }
 
 async function renderOnce(config: Config, clock: Clock, history: IssueHistory | undefined, options: RenderOptions, fresh: boolean): Promise<Rendered> {
+  const enabled = config.digest.enabled;
   const packOptions = { root: config.paths.root, fresh, readOnly: !options.writeCache };
   const articles = openArticlePack(config.paths.cache, packOptions);
-  const archive = openArchivePack(config.paths.cache, packOptions);
-  const digestPack = openDigestPack(config.paths.cache, packOptions);
-  const packs = [articles, archive, digestPack].filter((p) => p !== undefined);
+  const archivePack = openArchivePack(config.paths.cache, packOptions);
+  const digestPack = enabled ? openDigestPack(config.paths.cache, packOptions) : undefined;
+  const packs = [articles, archivePack, digestPack].filter((p) => p !== undefined);
   // Kept even when the content has problems: the next build, after the fix, reads only the fixed files.
   const commit = () => packs.forEach((p) => p.commit());
   // The digest's renderer (MJML takes about 400 ms to import) starts on a
   // second thread now, loads while the content does, and renders while the
   // feeds do; unless the build cache holds digests, when the digest is
   // likely there and needs no thread (one is started if it is not).
-  let thread = digestPack && digestPack.size > 0 ? undefined : startDigestThread();
+  let thread = enabled && !(digestPack && digestPack.size > 0) ? startDigestThread() : undefined;
   try {
     const site = await loadSite(config, clock, articles);
-    const plan = await nextIssue(site, history);
-    const digesting = digestPreview(config, plan, () => (thread ??= startDigestThread()), digestPack);
+    const digesting = enabled
+      ? nextIssue(site, history).then((plan) => digestPreview(config, plan, () => (thread ??= startDigestThread()), digestPack))
+      : Promise.resolve(undefined);
     digesting.catch(() => {}); // awaited below, after the feeds
-    const feeds = renderFeeds(site, archive);
+    const archiving = Promise.all([archiveFiles(config, history), readArchiveMark(config.paths.output)]);
+    archiving.catch(() => {});
+    const feeds = renderFeeds(site, archivePack);
     const images = await imageFiles(site);
     const digest = await digesting;
-    const form = { path: FORM_SNIPPET_FILE, content: formSnippet(config) };
+    const [archive, mark] = await archiving;
+    const archiveKept = mark !== undefined && mark > archive.latest;
     commit();
-    const notices = [...packs.flatMap((p) => p.notices), ...(digest.files.notices ?? [])];
-    return { site, files: [...feeds, ...images, form, ...digest.files.files], warnings: [...notices, ...site.warnings, ...digest.files.warnings], digest: digest.preview };
+    const notices = [...packs.flatMap((p) => p.notices), ...(digest?.files.notices ?? [])];
+    return {
+      site,
+      // The subscribe form's snippet, for other pages of the site; a site without a digest has no list to join.
+      files: [...feeds, ...images, ...(enabled ? [{ path: FORM_SNIPPET_FILE, content: formSnippet(config) }] : []), ...(digest?.files.files ?? []), ...(archiveKept ? [] : archive.files)],
+      warnings: [...notices, ...site.warnings, ...(digest?.files.warnings ?? []), ...(archiveKept ? [archiveKeptWarning(config, mark, archive.latest)] : [])],
+      digest: digest?.preview,
+      archiveKept,
+    };
   } catch (error) {
     if (isBroadsheetError(error) && error.code === 'CACHE_DAMAGED') packs.forEach((p) => p.discard());
     else commit();
@@ -122,6 +141,16 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
   } finally {
     await thread?.close();
   }
+}
+
+/**
+ * What the manifest lists after this build: the files it rendered, and the
+ * archive it left alone when the history is behind it, so a later build with
+ * the data folder restored still owns those files.
+ */
+function owned(rendered: Rendered, previous: readonly string[]): string[] {
+  const paths = rendered.files.map((f) => f.path);
+  return rendered.archiveKept ? [...paths, ...previous.filter(isArchivePath)] : paths;
 }
 
 export interface BuildReport extends Rendered {
@@ -136,7 +165,7 @@ export async function build(config: Config, clock: Clock, history?: IssueHistory
   const dir = config.paths.output;
   const previous = await readManifest(dir);
   const report = await writeOutputs(dir, rendered.files);
-  const paths = rendered.files.map((f) => f.path);
+  const paths = owned(rendered, previous);
   const removed = await removeOrphans(dir, orphans(previous, paths));
   await writeManifest(dir, paths);
   return { ...rendered, ...report, removed };
@@ -152,7 +181,8 @@ export async function checkBuild(config: Config, clock: Clock, history?: IssueHi
   const rendered = await renderAll(config, clock, history);
   const dir = config.paths.output;
   const changed = await staleFiles(dir, rendered.files);
-  const gone = orphans(await readManifest(dir), rendered.files.map((f) => f.path));
+  const previous = await readManifest(dir);
+  const gone = orphans(previous, owned(rendered, previous));
   const existing = gone.filter((p) => existsSync(path.join(dir, p)));
   return {
     rendered,
