@@ -23,14 +23,7 @@ const PARTIALS_DIR = 'partials';
 const HTML_PARTIAL = '.mjml';
 const TEXT_PARTIAL = '.txt.hbs';
 
-export { DEFAULT_TEMPLATES, SITE_TEMPLATES_DIR, templatesDir } from './templates-dir.js';
-
-/** The default templates as files to copy (`broadsheet init --templates`): their paths under the templates folder and bytes. */
-export async function defaultTemplateFiles(): Promise<{ path: string; content: Uint8Array }[]> {
-  const names = (await readdir(DEFAULT_TEMPLATES, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.'));
-  const rel = names.map((e) => path.relative(DEFAULT_TEMPLATES, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort();
-  return Promise.all(rel.map(async (p) => ({ path: p, content: await readFile(path.join(DEFAULT_TEMPLATES, p)) })));
-}
+export { DEFAULT_TEMPLATES, defaultTemplateFiles, SITE_TEMPLATES_DIR, templatesDir } from './templates-dir.js';
 
 /** A template error, with the file it happened in (relative to the project root) and the line. */
 class TemplateFailure extends Error {

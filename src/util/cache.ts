@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BroadsheetError, type Problem } from '../errors.js';
@@ -330,7 +329,6 @@ function readPack<M>(file: string, name: string): { bytes: Buffer; index: Index<
 
 // ---- what a key must cover besides the record's own inputs ---------------------------------
 
-const require = createRequire(import.meta.url);
 /** The folder of broadsheet's own code: dist/ when built, src/ when the sources run (tests). */
 const CODE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -351,35 +349,37 @@ function ownCodeHash(): string {
   return (ownCode = h.digest('base64url'));
 }
 
-/** The package.json of an installed package, found from `from` (exports may hide it from require.resolve). */
-function packageJsonOf(name: string, from: NodeJS.Require): { file: string; version: string; dependencies: string[] } | undefined {
-  let main: string;
-  try {
-    main = from.resolve(name);
-  } catch {
-    return undefined;
-  }
-  for (let dir = path.dirname(main); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+/**
+ * The package.json of an installed package as Node finds it from the folder
+ * `from`: in node_modules/<name>/ there or in a folder above. Looked up
+ * directly, not through require.resolve (which also finds and checks each
+ * package's entry point: 45 ms of a 285 ms warm build of the example site).
+ */
+function packageJsonOf(name: string, from: string): { dir: string; version: string; dependencies: string[] } | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; dependencies?: Record<string, string> };
-      if (pkg.name === name) return { file: path.join(dir, 'package.json'), version: pkg.version ?? '', dependencies: Object.keys(pkg.dependencies ?? {}) };
+      const pkg = JSON.parse(readFileSync(path.join(candidate, 'package.json'), 'utf8')) as { version?: string; dependencies?: Record<string, string> };
+      // Its own dependencies are found from where it really is (pnpm links packages into a store).
+      return { dir: realpathSync(candidate), version: pkg.version ?? '', dependencies: Object.keys(pkg.dependencies ?? {}) };
     } catch {
-      // No package.json at this level: go up.
+      // Not installed at this level: go up.
     }
+    if (dir === path.dirname(dir)) return undefined;
   }
-  return undefined;
 }
 
 /** `name@version` of each package and of everything it depends on, sorted. */
 function versionsOf(packages: readonly string[]): string[] {
   const found = new Map<string, string>();
-  const visit = (name: string, from: NodeJS.Require) => {
+  const visit = (name: string, from: string) => {
     if (found.has(name)) return;
     const pkg = packageJsonOf(name, from);
     found.set(name, pkg?.version ?? 'missing');
-    if (pkg) for (const dep of pkg.dependencies) visit(dep, createRequire(pkg.file));
+    if (pkg) for (const dep of pkg.dependencies) visit(dep, pkg.dir);
   };
-  for (const p of packages) visit(p, require);
+  // broadsheet's own folder (its package root), where its dependencies are found.
+  for (const p of packages) visit(p, realpathSync(path.dirname(CODE_ROOT)));
   return [...found].map(([n, v]) => `${n}@${v}`).sort();
 }
 
