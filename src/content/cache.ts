@@ -74,10 +74,15 @@ interface Stored {
 
 export type ArticlePack = CachePack<Stored>;
 
-/** Each entry's key in the pack: what its feed items and the archive pages that hold it are keyed by. */
+/** What each entry was made from: the key of its file's record and the local files it uses as they are now. */
 const entryKeys = new WeakMap<Entry, string>();
 
-/** The cache key of the file an entry was read from, when the build has a cache. */
+/**
+ * A key of everything an entry was made from, when the build has a cache:
+ * its file's record (bytes and settings) and the size and time of each
+ * local file it uses (an image's size is in its enclosure). The feed
+ * documents that show the entry are keyed by it (feeds/index.ts).
+ */
 export function sourceKey(entry: Entry): string | undefined {
   return entryKeys.get(entry);
 }
@@ -122,7 +127,8 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
   return result;
 }
 
-function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult): void {
+/** Stores what reading a file gave; returns the stamps of the local files it uses. */
+function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult): Stamp[] {
   const html = r.entry?.html ?? '';
   const htmlBytes = Buffer.byteLength(html);
   const fmText = r.frontMatter?.text ?? '';
@@ -151,6 +157,7 @@ function store(pack: ArticlePack, key: string, content: string, stat: FileStat |
   }
   if (r.aliases.size > 0) stored.aliases = [...r.aliases];
   pack.put(key, stored, bytes);
+  return stored.uses;
 }
 
 /**
@@ -192,12 +199,15 @@ export async function loadArticleFiles(files: readonly string[], config: Article
     const key = cacheKey(salt, content);
     const record = pack.get(key);
     let result: FileResult;
-    if (record && unchanged(record.meta.uses)) result = restore(file, record);
-    else {
+    let uses: Stamp[];
+    if (record && unchanged(record.meta.uses)) {
+      result = restore(file, record);
+      uses = record.meta.uses;
+    } else {
       result = await loadArticleFile(file, config, bytes);
-      store(pack, key, content, stat, result);
+      uses = store(pack, key, content, stat, result);
     }
-    if (result.entry) entryKeys.set(result.entry, key);
+    if (result.entry) entryKeys.set(result.entry, uses.length === 0 ? key : cacheKey(key, JSON.stringify(uses)));
     out.push(result);
   }
   return out;

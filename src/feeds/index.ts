@@ -29,45 +29,91 @@ function file(path: string, content: string): OutputFile {
 
 interface Subscription {
   /** Newest first: what RSS and JSON Feed carry (feeds.items at most). */
-  items: FeedItem[];
+  entries: Entry[];
   /** What the Atom document carries: the same, or more when older entries are not archived yet. */
-  atomItems: FeedItem[];
-  /** Every entry of the feed is in `atomItems` (RFC 5005 `fh:complete`). */
+  atomEntries: Entry[];
+  /** Every entry of the feed is in `atomEntries` (RFC 5005 `fh:complete`). */
   complete: boolean;
   /** The newest archive page, for `prev-archive`. */
   prevArchive?: string;
 }
 
-/** The three formats of one subscription feed, plus its discovery snippet. */
-function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, stylesheet: boolean, primary: FeedFormatKey): OutputFile[] {
-  const ch = (items: FeedItem[], complete: boolean) => channel(meta, { ...set, items, dir: set.dir, stylesheet, subscription: true, complete });
-  // RFC 5005 is Atom's: only the Atom document says it is complete.
-  const rss = ch(sub.items, false);
-  const atom = ch(sub.atomItems, sub.complete);
-  return [
-    file(`${set.dir}rss.xml`, renderRss(meta, rss, set.urls.rss)),
-    file(`${set.dir}atom.xml`, renderAtom(meta, atom, set.urls.atom, sub.prevArchive ? { archive: false, prevArchive: sub.prevArchive } : undefined)),
-    file(`${set.dir}feed.json`, renderJson(meta, rss, set.urls.json)),
-    file(`${set.dir}${LINKS_FILE}`, renderLinks(set, primary)),
-  ];
+/** What every cached feed document shares: the pack, and the settings that make an entry an item. */
+interface FeedCache {
+  pack: FeedPack;
+  itemSettings: string;
 }
 
 /**
- * Archived pages in the build cache (util/cache.ts, the `archive` pack). An
- * archived page changes only when one of its entries does (an edit; RFC 5005
- * asks publishers to avoid it) or a setting does, so its bytes are kept,
- * keyed by everything it is rendered from: the document's own values (site,
- * channel, links) and, for each entry, the key of the file it was read from
- * (content/cache.ts) and the settings that make it an item.
+ * The three formats of one subscription feed, plus its discovery snippet.
+ * With `cache`, the three documents come from the build cache when the
+ * feed's entries and values are those of an earlier build (see FeedPack).
+ */
+function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: Entry) => FeedItem, stylesheet: boolean, primary: FeedFormatKey, cache?: FeedCache): OutputFile[] {
+  const links = file(`${set.dir}${LINKS_FILE}`, renderLinks(set, primary));
+  const paths = [`${set.dir}rss.xml`, `${set.dir}atom.xml`, `${set.dir}feed.json`];
+  const render = (): OutputFile[] => {
+    const ch = (items: FeedItem[], complete: boolean) => channel(meta, { ...set, items, dir: set.dir, stylesheet, subscription: true, complete });
+    const items = sub.entries.map(itemOf);
+    // RFC 5005 is Atom's: only the Atom document says it is complete.
+    const rss = ch(items, false);
+    const atom = ch(sub.atomEntries.map(itemOf), sub.complete);
+    return [
+      file(paths[0]!, renderRss(meta, rss, set.urls.rss)),
+      file(paths[1]!, renderAtom(meta, atom, set.urls.atom, sub.prevArchive ? { archive: false, prevArchive: sub.prevArchive } : undefined)),
+      file(paths[2]!, renderJson(meta, rss, set.urls.json)),
+    ];
+  };
+  const key = cache && documentKey([meta, set, stylesheet, sub.complete, sub.prevArchive ?? null, sub.entries.length], [...sub.entries, ...sub.atomEntries], cache.itemSettings);
+  if (key === undefined) return [...render(), links];
+  const kept = cache!.pack.get(key);
+  if (kept) {
+    const bytes = kept.bytes();
+    let at = 0;
+    return [
+      ...kept.meta.map((length, i) => {
+        const content = bytes.subarray(at, at + length);
+        at += length;
+        return { path: paths[i]!, content };
+      }),
+      links,
+    ];
+  }
+  const made = render();
+  const contents = made.map((f) => f.content as Uint8Array);
+  cache!.pack.put(
+    key,
+    contents.map((c) => c.length),
+    Buffer.concat(contents),
+  );
+  return [...made, links];
+}
+
+/**
+ * Feed documents in the build cache (util/cache.ts): the `archive` pack
+ * keeps archived pages, the `feeds` pack the subscription documents (RSS,
+ * Atom and JSON Feed of the site and of each tag). A document changes only
+ * when one of its entries or a setting does (an archived page, by RFC 5005,
+ * should never change), so its bytes are kept, keyed by everything it is
+ * rendered from: the document's own values (site, channel, links) and, for
+ * each entry, the key of what it was read from (content/cache.ts
+ * `sourceKey`) and the settings that make it an item. A rebuild after one
+ * article changed renders the documents that show it, and no other.
  */
 export type ArchivePack = CachePack<null>;
+/** Each record: the RSS, Atom and JSON Feed documents of one feed, one after another; the meta is their lengths. */
+export type FeedPack = CachePack<number[]>;
 
 export function openArchivePack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): ArchivePack | undefined {
   return CachePack.open<null>(cacheDir, 'archive', { ...options, keep: 'used' });
 }
 
-/** The key of an archived page, or nothing when an entry has no cache key (a build without the cache). */
-function archiveKey(document: unknown, entries: readonly Entry[], itemSettings: string): string | undefined {
+export function openFeedPack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): FeedPack | undefined {
+  return CachePack.open<number[]>(cacheDir, 'feeds', { ...options, keep: 'used' });
+}
+
+/** The key of a feed document, or nothing when an entry has no cache key (a build without the cache). */
+function documentKey(document: unknown, entries: readonly Entry[], itemSettings: string): string | undefined {
   const keys: string[] = [];
   for (const entry of entries) {
     const key = sourceKey(entry);
@@ -108,7 +154,7 @@ function archiveFile(
   const render = () => file(at, renderAtom(meta, channel(meta, { ...fields, items: page.items.map(itemOf) }), url(page.number), history));
   // The page being filled changes with the next entry: only archived pages are kept. The key holds what
   // channel() makes the document from (its `updated` is its newest entry's).
-  const key = cache && page.archived ? archiveKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings) : undefined;
+  const key = cache && page.archived ? documentKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings) : undefined;
   if (key === undefined) return render();
   const kept = cache!.pack.get(key);
   if (kept) return { path: at, content: kept.bytes() };
@@ -125,7 +171,7 @@ function archiveFile(
  * Pure: the same site gives the same bytes, whatever the time, with or
  * without `archive` (the build cache's archived pages).
  */
-export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
+export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: FeedPack } = {}): OutputFile[] {
   const { config } = site;
   const meta = siteMeta(config);
   const urls = publicUrls(config);
@@ -144,17 +190,21 @@ export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
   const main = feedSet(urls, '', { title: meta.title, description: meta.description, home: meta.url });
   const plan = archivePlan(all, config.feeds.archivePageSize, limit);
   const archived = plan.pages.filter((p) => p.archived);
+  const itemSettings = JSON.stringify([meta.url, config.site.author, config.feeds.content.prepend]);
+  const feedCache = packs.feeds && { pack: packs.feeds, itemSettings };
   const files: OutputFile[] = feedFiles(
     meta,
     main,
     {
-      items: all.slice(0, limit).map(itemOf),
-      atomItems: plan.current.map(itemOf),
+      entries: all.slice(0, limit),
+      atomEntries: plan.current,
       complete: archived.length === 0,
       ...(archived.length > 0 ? { prevArchive: archiveUrl(archived.length) } : {}),
     },
+    itemOf,
     stylesheet,
     primary,
+    feedCache,
   );
 
   const tagSets: FeedSet[] = [];
@@ -167,12 +217,11 @@ export function renderFeeds(site: Site, archive?: ArchivePack): OutputFile[] {
         home: meta.url,
       });
       tagSets.push(set);
-      const tagItems = tag.items.map(itemOf);
-      files.push(...feedFiles(meta, set, { items: tagItems, atomItems: tagItems, complete: tag.complete }, stylesheet, primary));
+      files.push(...feedFiles(meta, set, { entries: tag.items, atomEntries: tag.items, complete: tag.complete }, itemOf, stylesheet, primary, feedCache));
     }
   }
 
-  const cache = archive && { pack: archive, itemSettings: JSON.stringify([meta.url, config.site.author, config.feeds.content.prepend]) };
+  const cache = packs.archive && { pack: packs.archive, itemSettings };
   for (const page of plan.pages) files.push(archiveFile(meta, main, page, itemOf, stylesheet, archiveUrl, cache));
   const updated = newestUpdate(all);
   files.push(file(OPML_FILE, renderOpml(meta, `${meta.title}: feeds`, [main], primary, updated)));

@@ -9,7 +9,7 @@ import { cachedDigest, digestKey, openDigestPack, storeDigest, type DigestPack }
 import type { DigestFiles } from '../email/digest-files.js';
 import { startDigestThread, type DigestThread } from '../email/digest-thread.js';
 import { isBroadsheetError, type Problem } from '../errors.js';
-import { imageFiles, openArchivePack, renderFeeds } from '../feeds/index.js';
+import { imageFiles, openArchivePack, openFeedPack, renderFeeds } from '../feeds/index.js';
 import { formSnippet, FORM_SNIPPET_FILE } from '../list/form.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
@@ -102,8 +102,9 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
   const packOptions = { root: config.paths.root, fresh, readOnly: !options.writeCache };
   const articles = openArticlePack(config.paths.cache, packOptions);
   const archivePack = openArchivePack(config.paths.cache, packOptions);
+  const feedPack = openFeedPack(config.paths.cache, packOptions);
   const digestPack = enabled ? openDigestPack(config.paths.cache, packOptions) : undefined;
-  const packs = [articles, archivePack, digestPack].filter((p) => p !== undefined);
+  const packs = [articles, archivePack, feedPack, digestPack].filter((p) => p !== undefined);
   // Kept even when the content has problems: the next build, after the fix, reads only the fixed files.
   const commit = () => packs.forEach((p) => p.commit());
   // The digest's renderer (MJML takes about 400 ms to import) starts on a
@@ -119,7 +120,7 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
     digesting.catch(() => {}); // awaited below, after the feeds
     const archiving = Promise.all([archiveFiles(config, history), readArchiveMark(config.paths.output)]);
     archiving.catch(() => {});
-    const feeds = renderFeeds(site, archivePack);
+    const feeds = renderFeeds(site, { archive: archivePack, feeds: feedPack });
     const images = await imageFiles(site);
     const digest = await digesting;
     const [archive, mark] = await archiving;

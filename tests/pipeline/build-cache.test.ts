@@ -15,7 +15,7 @@ import { CLOCK, makeProject, snapshotDir, type Project } from '../helpers/projec
  */
 
 const CACHE = 'build-cache';
-const PACKS = ['archive.pack', 'articles.pack', 'digest.pack'];
+const PACKS = ['archive.pack', 'articles.pack', 'digest.pack', 'feeds.pack'];
 /** The oldest example article: on archive page 1 once pages hold two entries. */
 const OLDEST = 'articles/2025-08-20-linkedin-ai-gamification.md';
 const NEWEST = 'articles/2025-08-29-pentagon-ends-microsoft-china-based-support.md';
@@ -116,6 +116,20 @@ describe('the build cache', () => {
     expect(oldest.written).not.toContain('archive/2.xml');
     expect(readFileSync(path.join(project.dir, 'out', 'archive/1.xml'), 'utf8')).toContain('the figures were revised');
     await expectSameAsUncached(project, oldest.files);
+  });
+
+  it('a rebuild after a local file changed, its article unchanged, shows the new file', async () => {
+    const project = cachedProject();
+    project.write('articles/media/talk.mp3', Buffer.alloc(1000));
+    project.article('talk', { title: 'The talk', date: '2025-08-30T09:00:00Z', enclosure: { src: 'media/talk.mp3', type: 'audio/mpeg' } });
+    const first = await buildInto(project, 'out');
+    expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('length="1000"');
+    project.write('articles/media/talk.mp3', Buffer.alloc(2345));
+    const second = await buildInto(project, 'out');
+    expect(second.written).toEqual(expect.arrayContaining(['rss.xml', 'atom.xml', 'feed.json']));
+    expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('length="2345"');
+    expect(second.files.get('rss.xml')).not.toBe(first.files.get('rss.xml'));
+    await expectSameAsUncached(project, second.files);
   });
 
   it('an archived page comes from the cache: it is not rendered again', async () => {
