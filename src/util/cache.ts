@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BroadsheetError, type Problem } from '../errors.js';
@@ -25,6 +25,12 @@ import { tempNameFor } from './atomic-write.js';
  * do not match its checksum throws CACHE_DAMAGED, which the build answers by
  * starting again without the cache. Writing is atomic (a temporary file
  * renamed over the pack), so a reader sees the old pack or the new one.
+ *
+ * Opening a pack reads its index only; a record's bytes are read from the
+ * file when asked for (a rebuild needs the bodies of a few entries, not the
+ * 40 MB of 10,000). So the file stays open while a record of it may still
+ * be read (a file renamed over stays readable while open), and is closed
+ * when the pack is garbage.
  *
  * Pruning: a pack keeps only what the run that writes it used or made
  * (`keep: 'used'`), or its `keep` most recently used records. A run that
@@ -81,7 +87,8 @@ export class CachePack<M = unknown> {
   /** Why the pack on disk (or a record of it) was not used, or could not be written: for the build's warnings. */
   readonly notices: Problem[] = [];
   readonly file: string;
-  private readonly old: Buffer | undefined;
+  /** The pack on disk, open for reading, and its size. */
+  private readonly old: { fd: number; size: number } | undefined;
   private readonly oldIndex: Index<M> | undefined;
   private readonly used = new Set<string>();
   /** Records whose bytes did not match their checksum: dropped, and free to be stored again. */
@@ -112,8 +119,9 @@ export class CachePack<M = unknown> {
     const opened = options.fresh ? ({ missing: true } as const) : readPack<M>(this.file, name);
     if ('notice' in opened) this.notices.push({ file: this.shown, message: opened.notice });
     if ('index' in opened) {
-      this.old = opened.bytes;
+      this.old = { fd: opened.fd, size: opened.size };
       this.oldIndex = opened.index;
+      closer.register(this, opened.fd);
     }
     this.generation = (this.oldIndex?.generation ?? 0) + 1;
   }
@@ -143,8 +151,13 @@ export class CachePack<M = unknown> {
       meta,
       bytes: () => {
         if (added) throw new BroadsheetError('INTERNAL', `cache record ${key} was stored in this run and is not read back`);
-        const bytes = this.old!.subarray(offset, offset + length);
-        if (digest(bytes).toString('base64') !== sum) {
+        let bytes: Buffer | undefined;
+        try {
+          bytes = readAt(this.old!.fd, offset, length);
+        } catch {
+          // Shortened since it was opened: as damaged as a wrong checksum.
+        }
+        if (!bytes || digest(bytes).toString('base64') !== sum) {
           this.used.delete(key);
           this.damaged.add(key);
           this.notices.push({ file: this.shown, message: 'is damaged (a record does not match its checksum): ignored, and written again by this build' });
@@ -185,7 +198,8 @@ export class CachePack<M = unknown> {
       // Old records are copied as they are, adjacent ones in one write.
       let run: { from: number; to: number; at: number } | undefined;
       const flushRun = () => {
-        if (run) this.append(this.old!.subarray(run.from, run.to));
+        // In slices: the records of 10,000 articles are about 40 MB.
+        for (let at = run?.from ?? 0; run && at < run.to; at += COPY_SLICE) this.append(readAt(this.old!.fd, at, Math.min(COPY_SLICE, run.to - at)));
         run = undefined;
       };
       for (const [key, row] of kept.sort((a, b) => a[1][0] - b[1][0])) {
@@ -288,31 +302,68 @@ export class CachePack<M = unknown> {
 }
 
 const EMPTY = new Uint8Array(0);
+const COPY_SLICE = 4 << 20;
+
+/** Closes a pack's file once nothing can read a record of it any more. */
+const closer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to do: the process may be ending.
+  }
+});
+
+/** `length` bytes of the file at `position`; throws when the file is shorter. */
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  for (let done = 0; done < length; ) {
+    const n = readSync(fd, buffer, done, length - done, position + done);
+    if (n === 0) throw new Error('unexpected end of file');
+    done += n;
+  }
+  return buffer;
+}
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
-/** The pack's bytes and checked index; nothing for a missing file; a notice for one that is not a pack of ours. */
-function readPack<M>(file: string, name: string): { bytes: Buffer; index: Index<M> } | { notice: string } | { missing: true } {
-  let bytes: Buffer;
+/** The pack's file, open, and its checked index; nothing for a missing file; a notice for one that is not a pack of ours. */
+function readPack<M>(file: string, name: string): { fd: number; size: number; index: Index<M> } | { notice: string } | { missing: true } {
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     // A folder in the way (ENOTDIR) is reported when the pack is written.
     return code === 'ENOENT' || code === 'ENOTDIR' ? { missing: true } : { notice: `cannot be read (${code ?? (cause as Error).message}): ignored, and written again by this build` };
   }
+  let opened: { fd: number; size: number; index: Index<M> } | { notice: string } | undefined;
+  try {
+    opened = checkPack<M>(fd, name);
+  } catch (cause) {
+    opened = { notice: `cannot be read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}): ignored, and written again by this build` };
+  } finally {
+    if (!opened || !('fd' in opened)) closeSync(fd);
+  }
+  return opened;
+}
+
+/** Reads and checks the header, the trailer and the index of the open pack. */
+function checkPack<M>(fd: number, name: string): { fd: number; size: number; index: Index<M> } | { notice: string } {
+  const size = fstatSync(fd).size;
   const foreign = { notice: 'is not a broadsheet build cache, or is damaged: ignored, and written again by this build' };
-  if (bytes.length < HEADER + TRAILER || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return foreign;
-  const format = bytes.readUInt32LE(MAGIC.length);
+  if (size < HEADER + TRAILER) return foreign;
+  const header = readAt(fd, 0, HEADER);
+  if (!header.subarray(0, MAGIC.length).equals(MAGIC)) return foreign;
+  const format = header.readUInt32LE(MAGIC.length);
   if (format !== CACHE_FORMAT) return { notice: `was written by another version of broadsheet (cache format ${format}): ignored, and written again by this build` };
-  if (bytes.readUInt32LE(bytes.length - 4) !== CACHE_FORMAT) return foreign;
-  const trailer = bytes.subarray(bytes.length - TRAILER);
+  const trailer = readAt(fd, size - TRAILER, TRAILER);
+  if (trailer.readUInt32LE(TRAILER - 4) !== CACHE_FORMAT) return foreign;
   const offset = trailer.readDoubleLE(0);
   const length = trailer.readUInt32LE(8);
-  if (!Number.isSafeInteger(offset) || offset < HEADER || offset + length !== bytes.length - TRAILER) return foreign;
-  const indexBytes = bytes.subarray(offset, offset + length);
+  if (!Number.isSafeInteger(offset) || offset < HEADER || offset + length !== size - TRAILER) return foreign;
+  const indexBytes = readAt(fd, offset, length);
   if (!digest(indexBytes).equals(trailer.subarray(12, 28))) return foreign;
   let index: Index<M>;
   try {
@@ -324,7 +375,7 @@ function readPack<M>(file: string, name: string): { bytes: Buffer; index: Index<
   for (const row of Object.values(index.records)) {
     if (!Array.isArray(row) || !Number.isSafeInteger(row[0]) || !Number.isSafeInteger(row[1]) || row[0] < HEADER || row[0] + row[1] > offset) return foreign;
   }
-  return { bytes, index };
+  return { fd, size, index };
 }
 
 // ---- what a key must cover besides the record's own inputs ---------------------------------
