@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Problem } from '../errors.js';
-import { cacheKey, CachePack, codeFingerprint, type CacheRecord, type PackOptions } from '../util/cache.js';
+import { cacheKey, CachePack, codeFingerprint, type CacheRecord, type Pack, type PackOptions } from '../util/cache.js';
 import { lazy } from '../util/lazy.js';
 import { readFileWithin } from '../util/limits.js';
 import type { FileResult } from './article-file.js';
@@ -72,7 +72,10 @@ interface Stored {
   uses: Stamp[];
 }
 
-export type ArticlePack = CachePack<Stored>;
+export type ArticlePack = Pack<Stored>;
+
+/** So that a rebuild after an edit rewrites a sixteenth of the pack (util/cache.ts PackOptions.shards). */
+const SHARDS = 16;
 
 /** What each entry was made from: the key of its file's record and the local files it uses as they are now. */
 const entryKeys = new WeakMap<Entry, string>();
@@ -88,7 +91,7 @@ export function sourceKey(entry: Entry): string | undefined {
 }
 
 export function openArticlePack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): ArticlePack | undefined {
-  return CachePack.open<Stored>(cacheDir, 'articles', { ...options, keep: 'used' });
+  return CachePack.open<Stored>(cacheDir, 'articles', { ...options, keep: 'used', shards: SHARDS });
 }
 
 function stamp(file: string): Stamp {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Problem } from '../errors.js';
-import { cacheKey, CachePack, codeFingerprint, type PackOptions } from '../util/cache.js';
+import { cacheKey, CachePack, codeFingerprint, type Pack, type PackOptions } from '../util/cache.js';
 import type { DigestFiles } from './digest-files.js';
 import { templatesDir } from './templates-dir.js';
 
@@ -22,7 +22,7 @@ interface StoredDigest {
   warnings: Problem[];
 }
 
-export type DigestPack = CachePack<StoredDigest>;
+export type DigestPack = Pack<StoredDigest>;
 
 export const DIGEST_CACHE_KEEP = 8;
 

@@ -1,5 +1,5 @@
 import { isBroadsheetError, type Problem } from '../errors.js';
-import { cacheKey, CachePack, codeFingerprint } from '../util/cache.js';
+import { cacheKey, CachePack, codeFingerprint, type Pack } from '../util/cache.js';
 
 /**
  * MJML's output depends only on its input, its options and its version, and
@@ -23,7 +23,7 @@ export function mjmlCacheFor(cacheDir: string | undefined, options: unknown, roo
   const key = (mjml: string) => cacheKey(salt, mjml);
   const notices: Problem[] = [];
   // Opened when first asked, and again after each write: a long-running server sees what it stored.
-  let pack: CachePack<null> | undefined;
+  let pack: Pack<null> | undefined;
   const opened = () => {
     if (!pack) {
       pack = CachePack.open<null>(cacheDir, 'mjml', { keep: MJML_CACHE_KEEP, ...(root ? { root } : {}) })!;

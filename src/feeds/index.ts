@@ -15,7 +15,7 @@ import { OPML_FILE, renderOpml, TAGS_OPML_FILE } from './opml.js';
 import { renderRss } from './rss.js';
 import { STYLESHEET } from './stylesheet.js';
 import { tagFeeds } from './tags.js';
-import { cacheKey, CachePack, codeFingerprint, type PackOptions } from '../util/cache.js';
+import { cacheKey, CachePack, codeFingerprint, type Pack, type PackOptions } from '../util/cache.js';
 
 export { imageFiles } from './images.js';
 
@@ -100,12 +100,15 @@ function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: 
  * `sourceKey`) and the settings that make it an item. A rebuild after one
  * article changed renders the documents that show it, and no other.
  */
-export type ArchivePack = CachePack<null>;
+export type ArchivePack = Pack<null>;
 /** Each record: the RSS, Atom and JSON Feed documents of one feed, one after another; the meta is their lengths. */
-export type FeedPack = CachePack<number[]>;
+export type FeedPack = Pack<number[]>;
+
+/** Archived pages are 100 entries each, bodies included: 35 MB for 10,000 entries. */
+const SHARDS = 16;
 
 export function openArchivePack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): ArchivePack | undefined {
-  return CachePack.open<null>(cacheDir, 'archive', { ...options, keep: 'used' });
+  return CachePack.open<null>(cacheDir, 'archive', { ...options, keep: 'used', shards: SHARDS });
 }
 
 export function openFeedPack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): FeedPack | undefined {

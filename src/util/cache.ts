@@ -69,6 +69,23 @@ export interface PackOptions {
   fresh?: boolean;
   /** Read the pack, never write it: `put` and `commit` do nothing (`build --check`, `validate`). */
   readOnly?: boolean;
+  /**
+   * Split over this many files (`<name>.<n>.pack`, by key), so that a change
+   * rewrites one of them: a pack of 10,000 articles is about 40 MB. With
+   * `keep` a number, each file keeps that many.
+   */
+  shards?: number;
+}
+
+/** What a build uses of a pack, one file or several (PackOptions.shards). */
+export interface Pack<M> {
+  readonly notices: Problem[];
+  readonly size: number;
+  metas(): M[];
+  get(key: string): CacheRecord<M> | undefined;
+  put(key: string, meta: M, bytes?: Uint8Array): void;
+  commit(): void;
+  discard(): void;
 }
 
 const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest().subarray(0, 16);
@@ -83,7 +100,7 @@ export function cacheKey(...parts: (string | Uint8Array)[]): string {
   return h.digest('base64url');
 }
 
-export class CachePack<M = unknown> {
+export class CachePack<M = unknown> implements Pack<M> {
   /** Why the pack on disk (or a record of it) was not used, or could not be written: for the build's warnings. */
   readonly notices: Problem[] = [];
   readonly file: string;
@@ -101,6 +118,8 @@ export class CachePack<M = unknown> {
   private batch: Buffer | undefined;
   private batched = 0;
   private failed = false;
+  /** The file on disk was ignored (not a pack of ours, or `fresh`): it is replaced on commit, even by an empty pack. */
+  private replace = false;
 
   private readonly keep: PackOptions['keep'];
   private readonly readOnly: boolean;
@@ -118,6 +137,7 @@ export class CachePack<M = unknown> {
     this.shown = options.root ? path.relative(options.root, this.file).split(path.sep).join('/') : this.file;
     const opened = options.fresh ? ({ missing: true } as const) : readPack<M>(this.file, name);
     if ('notice' in opened) this.notices.push({ file: this.shown, message: opened.notice });
+    this.replace = options.fresh === true || 'notice' in opened;
     if ('index' in opened) {
       this.old = { fd: opened.fd, size: opened.size };
       this.oldIndex = opened.index;
@@ -127,8 +147,10 @@ export class CachePack<M = unknown> {
   }
 
   /** The pack `name` in `dir` (config.paths.cache); none without a folder. */
-  static open<M>(dir: string | undefined, name: string, options: PackOptions): CachePack<M> | undefined {
-    return dir === undefined ? undefined : new CachePack<M>(dir, name, options);
+  static open<M>(dir: string | undefined, name: string, options: PackOptions): Pack<M> | undefined {
+    if (dir === undefined) return undefined;
+    const shards = options.shards ?? 1;
+    return shards <= 1 ? new CachePack<M>(dir, name, options) : new ShardedPack<M>(Array.from({ length: shards }, (_, i) => new CachePack<M>(dir, `${name}.${i}`, options)));
   }
 
   /** How many records the pack on disk held when it was opened. */
@@ -189,7 +211,7 @@ export class CachePack<M = unknown> {
     try {
       const kept = this.keptOld();
       const oldCount = this.oldIndex ? Object.keys(this.oldIndex.records).length : 0;
-      if (this.added.size === 0 && kept.length === oldCount && this.damaged.size === 0) {
+      if (this.added.size === 0 && kept.length === oldCount && this.damaged.size === 0 && !this.replace) {
         this.discard();
         return;
       }
@@ -298,6 +320,43 @@ export class CachePack<M = unknown> {
     } catch {
       // Already reported.
     }
+  }
+}
+
+/** A pack split over several files, each record in the one its key picks. */
+class ShardedPack<M> implements Pack<M> {
+  constructor(private readonly shards: CachePack<M>[]) {}
+
+  private shard(key: string): CachePack<M> {
+    return this.shards[key.charCodeAt(0) % this.shards.length]!;
+  }
+
+  get notices(): Problem[] {
+    return this.shards.flatMap((s) => s.notices);
+  }
+
+  get size(): number {
+    return this.shards.reduce((n, s) => n + s.size, 0);
+  }
+
+  metas(): M[] {
+    return this.shards.flatMap((s) => s.metas());
+  }
+
+  get(key: string): CacheRecord<M> | undefined {
+    return this.shard(key).get(key);
+  }
+
+  put(key: string, meta: M, bytes?: Uint8Array): void {
+    this.shard(key).put(key, meta, bytes);
+  }
+
+  commit(): void {
+    for (const s of this.shards) s.commit();
+  }
+
+  discard(): void {
+    for (const s of this.shards) s.discard();
   }
 }
 

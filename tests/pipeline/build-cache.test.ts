@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { withoutCache, type Config } from '../../src/config/load.js';
 import { formatProblem } from '../../src/errors.js';
 import { build } from '../../src/pipeline/build.js';
-import { CACHE_FORMAT, CachePack } from '../../src/util/cache.js';
+import { openArchivePack } from '../../src/feeds/index.js';
+import { CACHE_FORMAT } from '../../src/util/cache.js';
 import { runCli } from '../helpers/cli.js';
 import { CLOCK, makeProject, snapshotDir, type Project } from '../helpers/project.js';
 
@@ -15,7 +16,7 @@ import { CLOCK, makeProject, snapshotDir, type Project } from '../helpers/projec
  */
 
 const CACHE = 'build-cache';
-const PACKS = ['archive.pack', 'articles.pack', 'digest.pack', 'feeds.pack'];
+const PACKS = ['archive', 'articles', 'digest', 'feeds'];
 /** The oldest example article: on archive page 1 once pages hold two entries. */
 const OLDEST = 'articles/2025-08-20-linkedin-ai-gamification.md';
 const NEWEST = 'articles/2025-08-29-pentagon-ends-microsoft-china-based-support.md';
@@ -48,6 +49,18 @@ async function expectSameAsUncached(project: Project, files: Map<string, string>
   for (const [f, bytes] of plain.files) expect(files.get(f), f).toBe(bytes);
 }
 
+/** The kinds of pack in the cache folder: `articles` for articles.3.pack and the other files it is split over. */
+function packKinds(project: Project): string[] {
+  return [...new Set(readdirSync(path.join(project.dir, CACHE)).map((f) => f.split('.')[0]!))].sort();
+}
+
+/** The files a kind of pack is split over (or its one file), as paths under the project. */
+function packFiles(project: Project, kind: string): string[] {
+  const files = readdirSync(path.join(project.dir, CACHE)).filter((f) => f === `${kind}.pack` || new RegExp(`^${kind}\\.\\d+\\.pack$`).test(f));
+  expect(files.length).toBeGreaterThan(0);
+  return files.sort().map((f) => `${CACHE}/${f}`);
+}
+
 function editArticle(project: Project, rel: string, from: string | RegExp, to: string): void {
   const text = project.read(rel);
   const edited = text.replace(from, to);
@@ -59,7 +72,7 @@ describe('the build cache', () => {
   it('a cold build, a warm one, one without the cache and one after the cache was deleted write the same bytes', async () => {
     const project = cachedProject();
     const cold = await buildInto(project, 'cold');
-    expect(readdirSync(path.join(project.dir, CACHE))).toEqual(expect.arrayContaining(PACKS));
+    expect(packKinds(project)).toEqual(expect.arrayContaining(PACKS));
     expect(cold.files.has('archive/1.xml') && cold.files.has('archive/2.xml') && cold.files.has('archive/3.xml')).toBe(true);
     const warm = await buildInto(project, 'warm');
     expect(warm.files).toEqual(cold.files);
@@ -77,14 +90,15 @@ describe('the build cache', () => {
     expect(statSync(path.join(project.dir, CACHE), { throwIfNoEntry: false })).toBeUndefined();
     const cached = await runCli(['build', '--out', 'cached'], { cwd: project.dir });
     expect(cached.code, cached.stderr).toBe(0);
-    expect(readdirSync(path.join(project.dir, CACHE))).toEqual(expect.arrayContaining(PACKS));
+    expect(packKinds(project)).toEqual(expect.arrayContaining(PACKS));
     expect(contents(path.join(project.dir, 'cached'))).toEqual(contents(path.join(project.dir, 'plain')));
     // With --no-cache a pack that is not one is not even opened.
-    writeFileSync(path.join(project.dir, CACHE, 'articles.pack'), 'not a pack');
+    const shard = packFiles(project, 'articles')[0]!;
+    project.write(shard, 'not a pack');
     const ignored = await runCli(['build', '--no-cache', '--out', 'plain'], { cwd: project.dir });
-    expect(ignored.stderr).not.toContain('articles.pack');
+    expect(ignored.stderr).not.toContain('articles.');
     expect(ignored.stdout).not.toContain('wrote');
-    expect(project.read(`${CACHE}/articles.pack`)).toBe('not a pack');
+    expect(project.read(shard)).toBe('not a pack');
   });
 
   it('a rebuild with nothing changed writes nothing: neither the output folder nor the cache', async () => {
@@ -136,17 +150,17 @@ describe('the build cache', () => {
     const project = cachedProject();
     const first = await buildInto(project, 'out');
     // The pack's records replaced by others of the same keys: what the build writes then can only come from the pack.
-    const file = path.join(project.dir, CACHE, 'archive.pack');
-    const bytes = readFileSync(file);
-    const indexOffset = bytes.readDoubleLE(bytes.length - 32);
-    const indexLength = bytes.readUInt32LE(bytes.length - 24);
-    const index = JSON.parse(bytes.toString('utf8', indexOffset, indexOffset + indexLength)) as { records: Record<string, [number, number]> };
-    const keys = Object.keys(index.records);
-    expect(keys).toHaveLength(2);
-    const forged = CachePack.open<null>(path.join(project.dir, CACHE), 'archive', { keep: 'used', fresh: true })!;
-    for (const key of keys) {
-      const [offset, length] = index.records[key]!;
-      const page = bytes.toString('utf8', offset, offset + length);
+    const pages = new Map<string, string>();
+    for (const rel of packFiles(project, 'archive')) {
+      const bytes = readFileSync(path.join(project.dir, rel));
+      const indexOffset = bytes.readDoubleLE(bytes.length - 32);
+      const indexLength = bytes.readUInt32LE(bytes.length - 24);
+      const index = JSON.parse(bytes.toString('utf8', indexOffset, indexOffset + indexLength)) as { records: Record<string, [number, number]> };
+      for (const [key, [offset, length]] of Object.entries(index.records)) pages.set(key, bytes.toString('utf8', offset, offset + length));
+    }
+    expect(pages.size).toBe(2);
+    const forged = openArchivePack(path.join(project.dir, CACHE), { fresh: true })!;
+    for (const [key, page] of pages) {
       expect(page).toContain('<fh:archive/>');
       forged.put(key, null, Buffer.from(page.replace('<fh:archive/>', '<fh:archive/><!-- from the cache -->')));
     }
@@ -160,19 +174,24 @@ describe('the build cache', () => {
   it('a cache that is not one of ours, of another format, or damaged is ignored with a notice, and written again', async () => {
     const project = cachedProject();
     const cold = await buildInto(project, 'cold');
-    const at = (pack: string) => path.join(project.dir, CACHE, pack);
-    writeFileSync(at('articles.pack'), 'a file that is not a pack');
-    const digest = readFileSync(at('digest.pack'));
+    const at = (rel: string) => path.join(project.dir, rel);
+    const articleShard = packFiles(project, 'articles')[0]!;
+    writeFileSync(at(articleShard), 'a file that is not a pack');
+    const [digestPack] = packFiles(project, 'digest');
+    const digest = readFileSync(at(digestPack!));
     digest.writeUInt32LE(CACHE_FORMAT + 1, 16);
-    writeFileSync(at('digest.pack'), digest);
-    const archive = readFileSync(at('archive.pack'));
-    writeFileSync(at('archive.pack'), archive.subarray(0, archive.length - 10));
+    writeFileSync(at(digestPack!), digest);
+    const archiveShard = packFiles(project, 'archive')[0]!;
+    const archive = readFileSync(at(archiveShard));
+    writeFileSync(at(archiveShard), archive.subarray(0, archive.length - 10));
     const ignored = await buildInto(project, 'ignored');
-    expect(ignored.warnings.filter((w) => w.startsWith(`${CACHE}/`)).sort()).toEqual([
-      `${CACHE}/archive.pack: is not a broadsheet build cache, or is damaged: ignored, and written again by this build`,
-      `${CACHE}/articles.pack: is not a broadsheet build cache, or is damaged: ignored, and written again by this build`,
-      `${CACHE}/digest.pack: was written by another version of broadsheet (cache format ${CACHE_FORMAT + 1}): ignored, and written again by this build`,
-    ]);
+    expect(ignored.warnings.filter((w) => w.startsWith(`${CACHE}/`)).sort()).toEqual(
+      [
+        `${archiveShard}: is not a broadsheet build cache, or is damaged: ignored, and written again by this build`,
+        `${articleShard}: is not a broadsheet build cache, or is damaged: ignored, and written again by this build`,
+        `${digestPack}: was written by another version of broadsheet (cache format ${CACHE_FORMAT + 1}): ignored, and written again by this build`,
+      ].sort(),
+    );
     expect(ignored.files).toEqual(cold.files);
     // Written again: the next build has nothing to say and, the cache being whole, reads it.
     const next = await buildInto(project, 'next');
@@ -180,15 +199,17 @@ describe('the build cache', () => {
     expect(next.files).toEqual(cold.files);
 
     // A record whose bytes changed after the index was written: the build starts again without the cache.
-    const articles = readFileSync(at('articles.pack'));
     // Every body: whichever the build reads first is found damaged.
     let bodies = 0;
-    for (let at = articles.indexOf('<p>'); at > 0; at = articles.indexOf('<p>', at + 1), bodies++) articles[at + 1] = 'q'.charCodeAt(0);
+    for (const rel of packFiles(project, 'articles')) {
+      const articles = readFileSync(at(rel));
+      for (let p = articles.indexOf('<p>'); p > 0; p = articles.indexOf('<p>', p + 1), bodies++) articles[p + 1] = 'q'.charCodeAt(0);
+      writeFileSync(at(rel), articles);
+    }
     expect(bodies).toBeGreaterThan(3);
-    writeFileSync(at('articles.pack'), articles);
     const damaged = await buildInto(project, 'damaged');
     expect(damaged.warnings.filter((w) => w.startsWith(CACHE))).toEqual([
-      `${CACHE}: ${CACHE}/articles.pack: a record does not match its checksum: this build did not use the cache`,
+      expect.stringMatching(new RegExp(`^${CACHE}: ${CACHE}/articles\\.\\d+\\.pack: a record does not match its checksum: this build did not use the cache$`)),
     ]);
     expect(damaged.files).toEqual(cold.files);
     expect((await buildInto(project, 'after-damage')).warnings).toEqual(cold.warnings);
@@ -196,10 +217,13 @@ describe('the build cache', () => {
 
   it('the CLI prints the notice as file: message, and the build succeeds', async () => {
     const project = cachedProject();
-    project.write(`${CACHE}/articles.pack`, 'broadsheet-cache but not really');
+    // One of the files the articles' pack is split over; it is rewritten (empty, if no article's key picks it).
+    project.write(`${CACHE}/articles.0.pack`, 'broadsheet-cache but not really');
     const built = await runCli(['build'], { cwd: project.dir });
     expect(built.code, built.stderr).toBe(0);
-    expect(built.stderr).toContain(`${CACHE}/articles.pack: is not a broadsheet build cache, or is damaged: ignored, and written again by this build`);
-    expect(readFileSync(path.join(project.dir, CACHE, 'articles.pack')).subarray(0, 16).toString()).toBe('broadsheet-cache');
+    expect(built.stderr).toContain(`${CACHE}/articles.0.pack: is not a broadsheet build cache, or is damaged: ignored, and written again by this build`);
+    expect(readFileSync(path.join(project.dir, CACHE, 'articles.0.pack')).subarray(0, 16).toString()).toBe('broadsheet-cache');
+    const again = await runCli(['build'], { cwd: project.dir });
+    expect(again.stderr).not.toContain('articles.0.pack');
   });
 });

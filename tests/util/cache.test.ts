@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheKey, CachePack } from '../../src/util/cache.js';
@@ -142,6 +142,28 @@ describe('the build cache pack', () => {
     expect(pack.notices.map((n) => n.file)).toEqual(['file/cache/test.pack']);
     expect(pack.notices[0]!.message).toMatch(/^cannot be written \(.*ENOTDIR.*\): the next build will not be faster$/);
     expect(readdirSync(dir)).toEqual(['file']);
+  });
+
+  it('split over several files, rewrites only the file of the key that changed', () => {
+    const dir = tempDir();
+    const sharded = (extra: { fresh?: boolean } = {}) => CachePack.open<Meta>(dir, 'test', { keep: 'used', root: dir, shards: 4, ...extra })!;
+    // Keys whose first character picks file 0 ('d' is 100), 1 ('a'), 2 ('b') and 3 ('c').
+    const first = sharded();
+    ['a1', 'b1', 'c1', 'd1'].forEach((k, n) => first.put(k, { n }, bytes(k)));
+    first.commit();
+    expect(readdirSync(dir).sort()).toEqual(['test.0.pack', 'test.1.pack', 'test.2.pack', 'test.3.pack']);
+    // A rewritten file is a new one renamed over the old: another inode.
+    const before = new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).ino]));
+    const second = sharded();
+    expect(second.size).toBe(4);
+    ['a1', 'b1', 'c1', 'd1'].forEach((k) => expect(second.get(k)!.bytes().toString()).toBe(k));
+    second.put('b2', { n: 9 }, bytes('b2'));
+    second.commit();
+    const changed = readdirSync(dir).filter((f) => statSync(path.join(dir, f)).ino !== before.get(f));
+    expect(changed).toEqual(['test.2.pack']);
+    const third = sharded();
+    expect(third.metas().map((m) => m.n).sort()).toEqual([0, 1, 2, 3, 9]);
+    expect(third.get('b2')!.bytes().toString()).toBe('b2');
   });
 
   it('keys by every part, each length-prefixed', () => {
