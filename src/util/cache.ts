@@ -275,6 +275,7 @@ export class CachePack<M = unknown> implements Pack<M> {
   private open(): void {
     if (this.fd !== undefined) return;
     mkdirSync(this.dir, { recursive: true });
+    removeAbandoned(this.dir, path.basename(this.file));
     this.temp = tempNameFor(this.file);
     this.fd = openSync(this.temp, 'w');
     this.batch = Buffer.allocUnsafe(BATCH);
@@ -357,6 +358,25 @@ class ShardedPack<M> implements Pack<M> {
 
   discard(): void {
     for (const s of this.shards) s.discard();
+  }
+}
+
+/**
+ * Removes the temporary files of `pack` that a build which no longer runs
+ * left behind (killed while writing): `<pack>.<pid>.<random>.tmp`
+ * (util/atomic-write.ts tempNameFor) whose process is gone.
+ */
+function removeAbandoned(dir: string, pack: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = /^(.+)\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    if (!m || m[1] !== pack || Number(m[2]) === process.pid) continue;
+    try {
+      process.kill(Number(m[2]), 0);
+      continue; // Still running: a build writing the same pack now.
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    rmSync(path.join(dir, name), { force: true });
   }
 }
 

@@ -166,6 +166,21 @@ describe('the build cache pack', () => {
     expect(third.get('b2')!.bytes().toString()).toBe('b2');
   });
 
+  it('removes what a killed build left while writing it, and nothing of a build still running', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha' });
+    // A process number no process has: above Linux's largest.
+    const gone = 4194305;
+    expect(() => process.kill(gone, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    writeFileSync(path.join(dir, `test.pack.${gone}.0a1b2c3d.tmp`), 'half a pack');
+    writeFileSync(path.join(dir, `test.pack.${process.ppid}.0a1b2c3d.tmp`), 'a pack being written');
+    writeFileSync(path.join(dir, `other.pack.${gone}.0a1b2c3d.tmp`), 'another pack');
+    const run = open(dir);
+    run.put('b', { n: 1 }, bytes('beta'));
+    run.commit();
+    expect(readdirSync(dir).sort()).toEqual([`other.pack.${gone}.0a1b2c3d.tmp`, 'test.pack', `test.pack.${process.ppid}.0a1b2c3d.tmp`]);
+  });
+
   it('keys by every part, each length-prefixed', () => {
     expect(cacheKey('ab', 'c')).not.toBe(cacheKey('a', 'bc'));
     expect(cacheKey('a', bytes('b'))).toBe(cacheKey('a', 'b'));
