@@ -61,6 +61,8 @@ interface Stored {
   content: string;
   draft: boolean;
   entry?: StoredEntry;
+  /** A hash of the entry as reading made it (its fields, body included): what the documents that show it are keyed by. */
+  made?: string;
   /** The front matter's place; its text follows the body in the record's bytes. */
   fm?: Omit<FrontMatterText, 'text'>;
   /** UTF-8 length of the body at the start of the record's bytes. */
@@ -77,14 +79,14 @@ export type ArticlePack = Pack<Stored>;
 /** So that a rebuild after an edit rewrites a sixteenth of the pack (util/cache.ts PackOptions.shards). */
 const SHARDS = 16;
 
-/** What each entry was made from: the key of its file's record and the local files it uses as they are now. */
+/** Each entry's `made` hash (Stored). */
 const entryKeys = new WeakMap<Entry, string>();
 
 /**
- * A key of everything an entry was made from, when the build has a cache:
- * its file's record (bytes and settings) and the size and time of each
- * local file it uses (an image's size is in its enclosure). The feed
- * documents that show the entry are keyed by it (feeds/index.ts).
+ * A hash of an entry as reading its file made it, every field and the body,
+ * when the build has a cache: the feed documents that show the entry are
+ * keyed by it (feeds/index.ts), so a change to the article or to a local
+ * file it uses (an image's size, an enclosure's length) renders them again.
  */
 export function sourceKey(entry: Entry): string | undefined {
   return entryKeys.get(entry);
@@ -94,14 +96,16 @@ export function openArticlePack(cacheDir: string | undefined, options: Omit<Pack
   return CachePack.open<Stored>(cacheDir, 'articles', { ...options, keep: 'used', shards: SHARDS });
 }
 
+/** A local file's stamp; a file changed within RACY_MS gets a time of -1, which matches no stamp (its article is read again). */
 function stamp(file: string): Stamp {
   const s = statSync(file, { throwIfNoEntry: false });
-  return s ? [file, s.size, s.mtimeMs] : [file, null];
+  if (!s) return [file, null];
+  return [file, s.size, Date.now() - Math.max(s.mtimeMs, s.ctimeMs) < RACY_MS ? -1 : s.mtimeMs];
 }
 
 const unchanged = (uses: readonly Stamp[]) => uses.every((u) => {
   const now = stamp(u[0]);
-  return now[1] === u[1] && now[2] === u[2];
+  return u[2] !== -1 && now[1] === u[1] && now[2] === u[2];
 });
 
 function restore(file: string, record: CacheRecord<Stored>): FileResult {
@@ -130,8 +134,8 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
   return result;
 }
 
-/** Stores what reading a file gave; returns the stamps of the local files it uses. */
-function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult): Stamp[] {
+/** Stores what reading a file gave; returns the hash of the entry it made, if any. */
+function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult): string | undefined {
   const html = r.entry?.html ?? '';
   const htmlBytes = Buffer.byteLength(html);
   const fmText = r.frontMatter?.text ?? '';
@@ -153,6 +157,7 @@ function store(pack: ArticlePack, key: string, content: string, stat: FileStat |
     const { date, updated } = r.entry;
     // Fields keep their places; an absent `updated` stays absent (JSON drops undefined).
     stored.entry = { ...r.entry, html: '', date: date.toISOString(), updated: updated?.toISOString() };
+    stored.made = cacheKey(JSON.stringify(stored.entry), html);
   }
   if (r.frontMatter) {
     const { text: _text, ...place } = r.frontMatter;
@@ -160,7 +165,7 @@ function store(pack: ArticlePack, key: string, content: string, stat: FileStat |
   }
   if (r.aliases.size > 0) stored.aliases = [...r.aliases];
   pack.put(key, stored, bytes);
-  return stored.uses;
+  return stored.made;
 }
 
 /**
@@ -202,15 +207,15 @@ export async function loadArticleFiles(files: readonly string[], config: Article
     const key = cacheKey(salt, content);
     const record = pack.get(key);
     let result: FileResult;
-    let uses: Stamp[];
+    let made: string | undefined;
     if (record && unchanged(record.meta.uses)) {
       result = restore(file, record);
-      uses = record.meta.uses;
+      made = record.meta.made;
     } else {
       result = await loadArticleFile(file, config, bytes);
-      uses = store(pack, key, content, stat, result);
+      made = store(pack, key, content, stat, result);
     }
-    if (result.entry) entryKeys.set(result.entry, uses.length === 0 ? key : cacheKey(key, JSON.stringify(uses)));
+    if (result.entry && made !== undefined) entryKeys.set(result.entry, made);
     out.push(result);
   }
   return out;

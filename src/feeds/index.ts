@@ -96,8 +96,8 @@ function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: 
  * when one of its entries or a setting does (an archived page, by RFC 5005,
  * should never change), so its bytes are kept, keyed by everything it is
  * rendered from: the document's own values (site, channel, links) and, for
- * each entry, the key of what it was read from (content/cache.ts
- * `sourceKey`) and the settings that make it an item. A rebuild after one
+ * each entry, a hash of the entry as read (content/cache.ts `sourceKey`)
+ * and the settings that make it an item. A rebuild after one
  * article changed renders the documents that show it, and no other.
  */
 export type ArchivePack = Pack<null>;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withoutCache, type Config } from '../../src/config/load.js';
@@ -144,6 +144,25 @@ describe('the build cache', () => {
     expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('length="2345"');
     expect(second.files.get('rss.xml')).not.toBe(first.files.get('rss.xml'));
     await expectSameAsUncached(project, second.files);
+  });
+
+  it('a local file replaced by one of the same size and time, soon after a build, is read again', async () => {
+    const project = cachedProject();
+    const media = (magic: string) => Buffer.concat([Buffer.from(magic, 'latin1'), Buffer.alloc(996)]);
+    const file = path.join(project.dir, 'articles/media/talk');
+    // A whole second, which a file's time can be set to exactly.
+    const second = Math.floor(Date.now() / 1000);
+    project.write('articles/media/talk', media('ID3\u0004'));
+    utimesSync(file, second, second);
+    project.article('talk', { title: 'The talk', date: '2025-08-30T09:00:00Z', enclosure: 'media/talk' });
+    await buildInto(project, 'out');
+    expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('type="audio/mpeg"');
+    // Within the two seconds a file system's clock may not tell apart: same size, the same modification time.
+    project.write('articles/media/talk', media('OggS'));
+    utimesSync(file, second, second);
+    const again = await buildInto(project, 'out');
+    expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('type="audio/ogg"');
+    await expectSameAsUncached(project, again.files);
   });
 
   it('an archived page comes from the cache: it is not rendered again', async () => {
