@@ -81,11 +81,12 @@ async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dry
     ctx.print(`issue ${result.issue}: messages written to ${result.dir}; nothing was sent`);
     return 0;
   }
-  ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${result.failed} failed, ${result.pending} pending`);
+  const failed = `${result.failed} failed${result.givenUp > 0 ? ` (${result.givenUp} given up after failing temporarily since they were opened)` : ''}`;
+  ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${failed}, ${result.pending} pending`);
   if (result.failed > 0 || result.pending > 0) {
     throw new BroadsheetError(
       'SEND_INCOMPLETE',
-      `issue ${result.issue} is not fully delivered: ${result.failed} failed, ${result.pending} pending` +
+      `issue ${result.issue} is not fully delivered: ${failed}, ${result.pending} pending` +
         (result.pending > 0 ? '; run broadsheet send again to retry the pending ones' : ''),
     );
   }
