@@ -16,11 +16,20 @@ export interface RunningCli {
   stdout(): string;
 }
 
+/** The environment a CLI child gets: PATH and the given variables, nothing else. */
+export function cliEnv(vars: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
 /** Starts `node dist/cli.js …` and follows its log as it runs; the test ends it. */
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): RunningCli {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return followCli(spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Follows the log of a CLI child started some other way (in a mount namespace, under strace). */
+export function followCli(child: ChildProcess): RunningCli {
   const lines: string[] = [];
   const events: LogEvent[] = [];
   let out = '';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * External checkers (xmllint, Debian's python3-feedparser) are optional on a
+ * External tools (xmllint, Debian's python3-feedparser, strace) are optional on a
  * developer's machine and required in CI: .ci/run installs them and sets
  * BROADSHEET_REQUIRE_TOOLS=1, which turns a missing tool into a failure.
  */
@@ -31,18 +31,26 @@ export function hasXsltproc(): boolean {
   return probe('xsltproc', 'xsltproc', ['--version']);
 }
 
+/** strace, and the right to trace a child (ptrace may be forbidden in a container). */
+export function hasStrace(): boolean {
+  return probe('strace', 'strace', ['-f', '-qq', '-e', 'trace=none', 'true']);
+}
+
 const INSTALL = {
   xmllint: 'apt-get install libxml2-utils',
   feedparser: 'apt-get install python3-feedparser',
   xsltproc: 'apt-get install xsltproc',
+  strace: 'apt-get install strace',
 } as const;
+
+const PRESENT: Record<keyof typeof INSTALL, () => boolean> = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, strace: hasStrace };
 
 /**
  * `true` when the tool is there. When it is missing: throws in CI, and
  * elsewhere prints a notice once and returns false so the caller can skip.
  */
 export function tool(name: keyof typeof INSTALL): boolean {
-  const present = name === 'xmllint' ? hasXmllint() : name === 'feedparser' ? hasFeedparser() : hasXsltproc();
+  const present = PRESENT[name]();
   if (present) return true;
   const install = INSTALL[name];
   if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);

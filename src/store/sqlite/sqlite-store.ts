@@ -434,12 +434,12 @@ function createDatabase(file: string): void {
 
 /** Opens an existing database, refusing an empty or damaged one. */
 function openChecked(file: string): Database.Database {
-  if (statSync(file).size === 0) throw corrupt(file, 'open the database', 'the file is empty (0 bytes)');
+  if (statSync(file).size === 0) throw corrupt(file, 'open the database', 'an empty file, 0 bytes');
   const db = new Database(file, { fileMustExist: true });
   try {
     configure(db);
     const problems = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
-    if (problems.join() !== 'ok') throw corrupt(file, 'open the database', `quick_check: ${problems.slice(0, 3).join('; ')}`);
+    if (problems.join() !== 'ok') throw corrupt(file, 'open the database', `quick_check: ${problems.slice(0, 3).join('; ').replace(/\s+/g, ' ')}`);
     return db;
   } catch (e) {
     db.close();
