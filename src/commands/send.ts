@@ -81,7 +81,7 @@ async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dry
     ctx.print(`issue ${result.issue}: messages written to ${result.dir}; nothing was sent`);
     return 0;
   }
-  const failed = `${result.failed} failed${result.givenUp > 0 ? ` (${result.givenUp} given up after failing temporarily since they were opened)` : ''}`;
+  const failed = `${result.failed} failed${result.givenUp > 0 ? ` (${result.givenUp} given up after temporary failures, see email.giveUp)` : ''}`;
   ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${failed}, ${result.pending} pending`);
   if (result.failed > 0 || result.pending > 0) {
     throw new BroadsheetError(

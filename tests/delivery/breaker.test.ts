@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DELIVERY_GRACE_MS } from '../../src/delivery/sender.js';
+import { SHUTDOWN_GRACE_MS } from '../../src/schedule/scheduled-job.js';
+import { followCli } from '../helpers/child.js';
+import { CLI, makeProject, memoryLogger, runCli, runJob, SECRET, startSmtp, subscriberList, type Project, type Smtp } from './helpers.js';
+
+const READERS = subscriberList(12);
+let project: Project;
+const servers: { close(): unknown }[] = [];
+
+beforeEach(async () => {
+  project = await makeProject();
+  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+});
+
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  await project.cleanup();
+});
+
+async function ledger(): Promise<{ state: string; attempts: number }[]> {
+  const store = await project.store();
+  try {
+    return (await store.deliveries(1)).map((d) => ({ state: d.state, attempts: d.attempts }));
+  } finally {
+    await store.close();
+  }
+}
+
+/** A port on 127.0.0.1 where nothing listens. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** A server that accepts TCP connections and never says a word. */
+async function silentServer(): Promise<{ url: string; connections: () => number }> {
+  const sockets = new Set<Socket>();
+  let count = 0;
+  const s: Server = createServer((socket) => {
+    count++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  servers.push({
+    close: () =>
+      new Promise((r) => {
+        for (const k of sockets) k.destroy();
+        s.close(r);
+      }),
+  });
+  return { url: `smtp://127.0.0.1:${(s.address() as AddressInfo).port}`, connections: () => count };
+}
+
+describe('the circuit breaker: when the server itself fails, the run stops at once and nothing is held against the deliveries', () => {
+  it('connection refused, 200 recipients: broadsheet send stops at once with one error line; all 200 stay pending, no attempt counted', async () => {
+    const readers = subscriberList(200);
+    await project.addSubscribers(readers);
+    const port = await closedPort();
+    const started = performance.now();
+    const r = await runCli(['send', '--config', project.configFile], { cwd: project.dir, env: { SMTP_URL: `smtp://127.0.0.1:${port}`, BROADSHEET_SECRET: SECRET } });
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => /delivery|warn|error/.test(l))).toEqual([lines.at(-1)]);
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^error \\[SMTP_UNAVAILABLE\\]: the SMTP server cannot be reached: \\S+: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; issue 1 stopped early: 0 accepted, 0 failed, 200 left for the next run \\(none charged an attempt for the server's failure\\)$`),
+    );
+    const rows = await ledger();
+    expect(rows).toHaveLength(200);
+    expect(rows.every((d) => d.state === 'pending' && d.attempts === 0)).toBe(true);
+  });
+
+  it('a server that accepts TCP and never greets: the first greeting timeout stops the run', async () => {
+    await project.addSubscribers(READERS);
+    const silent = await silentServer();
+    const log = memoryLogger();
+    await expect(runJob(project, { url: silent.url } as Smtp, { log, smtp: { timeoutMs: 300 } })).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(/^the SMTP server cannot be reached: ETIMEDOUT: Greeting never received; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
+    });
+    // One connection per pooled slot, no retries.
+    expect(silent.connections()).toBeLessThanOrEqual(3);
+    expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
+    expect(log.lines.filter((l) => l.includes('delivery'))).toEqual([]);
+  });
+
+  it('credentials refused: SMTP_NOT_CONFIGURED, nothing counted', async () => {
+    await project.addSubscribers(READERS);
+    const server = new SMTPServer({
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth: (_auth, _session, cb) => cb(new Error('Invalid username or password')),
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push({ close: () => new Promise((r) => server.close(() => r(undefined))) });
+    const url = `smtp://newsletter:wrong@127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    await expect(runJob(project, { url } as Smtp)).rejects.toMatchObject({
+      code: 'SMTP_NOT_CONFIGURED',
+      message: expect.stringMatching(/^the SMTP server refused us: 535 Invalid username or password; issue 1 stopped early: 0 accepted, 0 failed, 12 left/),
+    });
+    expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
+  });
+
+  it('three connection failures in a row (the server drops every connection): the run stops; only those three carry an attempt', async () => {
+    await project.addSubscribers(READERS);
+    const dropping = await startSmtp({ afterData: () => 'drop' });
+    servers.push(dropping);
+    await expect(runJob(project, dropping, { retry: { attempts: 3, backoffMs: 1 } })).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(/^the SMTP server failed 3 connections in a row, the last with: .*; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
+    });
+    const rows = await ledger();
+    expect(rows.every((d) => d.state === 'pending')).toBe(true);
+    expect(rows.reduce((n, d) => n + d.attempts, 0)).toBe(3);
+  });
+});
+
+describe('SIGTERM ends a run within the documented grace, whatever the server does', () => {
+  it('broadsheet send, against a server that accepts TCP and never greets: exits 1 within DELIVERY_GRACE_MS, one error line', async () => {
+    await project.addSubscribers(READERS);
+    const silent = await silentServer();
+    const run = followCli(spawn(process.execPath, [CLI, 'send', '--config', project.configFile], { cwd: project.dir, env: { PATH: process.env.PATH, SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    await expect.poll(silent.connections, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
+    const signalled = performance.now();
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    const took = performance.now() - signalled;
+    expect(took).toBeGreaterThanOrEqual(DELIVERY_GRACE_MS - 100);
+    expect(took).toBeLessThan(DELIVERY_GRACE_MS + 2500);
+    expect(code).toBe(1);
+    expect(run.lines.filter((l) => l.startsWith('error'))).toEqual(['error [SEND_INCOMPLETE]: issue 1 is not fully delivered: 0 failed, 12 pending; run broadsheet send again to retry the pending ones']);
+    // The messages cut on the wire stay `submitted` (for all we know, they arrived); none is counted.
+    const rows = await ledger();
+    expect(rows.filter((d) => d.state === 'submitted').length).toBeLessThanOrEqual(3);
+    expect(rows.every((d) => (d.state === 'pending' || d.state === 'submitted') && d.attempts === 0)).toBe(true);
+  });
+
+  it('broadsheet schedule, against the same server: exits 0 within SHUTDOWN_GRACE_MS, the grace never exceeded', async () => {
+    await project.addSubscribers(READERS);
+    const yaml = (await import('node:fs')).readFileSync(project.configFile, 'utf8');
+    (await import('node:fs')).writeFileSync(project.configFile, `${yaml}schedule:\n  cron: "*/1 * * * * *"\n`);
+    const silent = await silentServer();
+    const run = followCli(
+      spawn(process.execPath, [CLI, 'schedule', '--config', project.configFile, '--log-format', 'json'], { cwd: project.dir, env: { PATH: process.env.PATH, SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    await expect.poll(silent.connections, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
+    const signalled = performance.now();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(performance.now() - signalled).toBeLessThan(SHUTDOWN_GRACE_MS);
+    expect(run.events.map((e) => e.event)).toEqual(expect.arrayContaining(['shutting down', 'waiting for the tick in flight', 'schedule stopped']));
+    expect(run.events.map((e) => e.event)).not.toContain('shutdown grace exceeded');
+  });
+});
