@@ -201,6 +201,10 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}): Promise<Smtp> {
       });
     },
   });
+  // A sender killed mid-message resets its connections: that is the point of some tests, not an error.
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') throw e;
+  });
   server.server.on('connection', (s: import('node:net').Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
