@@ -131,7 +131,7 @@ describe('SIGTERM ends a run within the documented grace, whatever the server do
     await project.addSubscribers(READERS);
     const silent = await silentServer();
     const run = followCli(spawn(process.execPath, [CLI, 'send', '--config', project.configFile], { cwd: project.dir, env: { PATH: process.env.PATH, SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] }));
-    await expect.poll(silent.connections, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
+    await expect.poll(silent.connections, { timeout: 40_000, interval: 20 }).toBeGreaterThan(0);
     const signalled = performance.now();
     run.child.kill('SIGTERM');
     const { code } = await run.exited;
@@ -144,7 +144,7 @@ describe('SIGTERM ends a run within the documented grace, whatever the server do
     const rows = await ledger();
     expect(rows.filter((d) => d.state === 'submitted').length).toBeLessThanOrEqual(3);
     expect(rows.every((d) => (d.state === 'pending' || d.state === 'submitted') && d.attempts === 0)).toBe(true);
-  });
+  }, 60_000);
 
   it('broadsheet schedule, against the same server: exits 0 within SHUTDOWN_GRACE_MS, the grace never exceeded', async () => {
     await project.addSubscribers(READERS);
@@ -154,12 +154,12 @@ describe('SIGTERM ends a run within the documented grace, whatever the server do
     const run = followCli(
       spawn(process.execPath, [CLI, 'schedule', '--config', project.configFile, '--log-format', 'json'], { cwd: project.dir, env: { PATH: process.env.PATH, SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] }),
     );
-    await expect.poll(silent.connections, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
+    await expect.poll(silent.connections, { timeout: 40_000, interval: 20 }).toBeGreaterThan(0);
     const signalled = performance.now();
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(performance.now() - signalled).toBeLessThan(SHUTDOWN_GRACE_MS);
     expect(run.events.map((e) => e.event)).toEqual(expect.arrayContaining(['shutting down', 'waiting for the tick in flight', 'schedule stopped']));
     expect(run.events.map((e) => e.event)).not.toContain('shutdown grace exceeded');
-  });
+  }, 60_000);
 });

@@ -1,0 +1,28 @@
+import path from 'node:path';
+const dist = (p) => path.join('/work/wt/ledger/dist', p);
+const { loadConfig } = await import(dist('config/load.js'));
+const { loadSite } = await import(dist('content/load.js'));
+const { nextIssue, renderIssue } = await import(dist('pipeline/next-issue.js'));
+const { messageMaker } = await import(dist('delivery/messages.js'));
+const { systemClock } = await import(dist('clock.js'));
+const nodemailer = (await import('nodemailer')).default;
+const config = await loadConfig('/work/wt/ledger/broadsheet.config.yaml');
+const plan = await nextIssue(await loadSite(config, systemClock), undefined);
+const issue = await renderIssue(config, plan, systemClock);
+const make = messageMaker(config, issue, 'x'.repeat(40), systemClock);
+const N = 5000;
+let t = process.cpuUsage();
+const mails = [];
+for (let i = 0; i < N; i++) mails.push(make({ email: `reader${i}@example.org`, name: `Reader ${i}` }).mail);
+let d = process.cpuUsage(t);
+console.log('make per message µs', ((d.user + d.system) / N).toFixed(1));
+// compile to raw with nodemailer's stream transport (no network): per distinct message vs one reused
+const tr = nodemailer.createTransport({ streamTransport: true, buffer: true });
+t = process.cpuUsage();
+for (let i = 0; i < 2000; i++) await tr.sendMail(mails[i]);
+d = process.cpuUsage(t);
+console.log('nodemailer compile, distinct messages, µs', ((d.user + d.system) / 2000).toFixed(1));
+t = process.cpuUsage();
+for (let i = 0; i < 2000; i++) await tr.sendMail(mails[0]);
+d = process.cpuUsage(t);
+console.log('nodemailer compile, one reused message, µs', ((d.user + d.system) / 2000).toFixed(1));
