@@ -31,7 +31,12 @@ if (role === 'sink') {
     const plan = await nextIssue(await loadSite(config, systemClock), store);
     await store.close();
     const issue = await renderIssue(config, plan, systemClock);
-    const { mail } = messageMaker(config, issue, 'x'.repeat(40), systemClock)({ email: 'reader@example.org', name: 'Reader' });
+    const { unsubscribeUrl } = await import(dist('delivery/messages.js'));
+    const { personalize } = await import(dist('email/digest.js'));
+    const { buildMessage } = await import(dist('email/message.js'));
+    const { publicUrls } = await import(dist('config/urls.js'));
+    const recipient = { email: 'reader@example.org', name: 'Reader', unsubscribeUrl: unsubscribeUrl(config, 'x'.repeat(40), 'reader@example.org'), viewUrl: publicUrls(config).issue(issue.number) };
+    const mail = buildMessage(config, issue, personalize(issue)(recipient), recipient, { messageId: '<ceiling@example.org>' });
     const transport = nodemailer.createTransport({ pool: true, url: `smtp://127.0.0.1:${port}`, maxConnections: 5, maxMessages: Infinity });
     const c0 = mainCpuMs(), a0 = allCpuMs(), t0 = performance.now();
     await Promise.all(Array.from({ length: N }, () => transport.sendMail(mail)));

@@ -47,7 +47,8 @@ export const sendCommand: Command = {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
     const { openStore } = await import('../store/open.js');
-    const store = await openStore(config.paths.data);
+    // On its own thread: the ledger's commits do not hold up the connections.
+    const store = await openStore(config.paths.data, { thread: true });
     try {
       return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env }, { dryRun, to });
     } finally {

@@ -3,7 +3,7 @@ import type { SendMailOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { publicUrls } from '../config/urls.js';
-import { personalize, type Recipient } from '../email/digest.js';
+import { encodedPersonalizer, type Recipient } from '../email/digest.js';
 import { buildMessage } from '../email/message.js';
 import type { RenderedIssue } from './model.js';
 import { createUnsubscribeToken } from './tokens.js';
@@ -41,7 +41,7 @@ function fromDomain(config: Config): string {
  */
 export function messageMaker(config: Config, issue: RenderedIssue, secret: string, clock: Clock, variant = ''): (to: Addressee) => Prepared {
   const digest = { subject: issue.subject, preheader: issue.preheader, html: issue.html, text: issue.text };
-  const fill = personalize(digest);
+  const fill = encodedPersonalizer(digest);
   const domain = fromDomain(config);
   const viewUrl = publicUrls(config).issue(issue.number);
   const idKey = createHmac('sha256', secret).update(`broadsheet/message-id/${issue.number}/${issue.createdAt.toISOString()}/${variant}`).digest();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/load.js';
-import type { Recipient, RenderedDigest } from './digest.js';
+import type { EncodedBodies, Recipient, RenderedDigest } from './digest.js';
 import { oneLine } from '../util/text.js';
 
 export interface MessageExtra {
@@ -55,6 +55,17 @@ function digestKey(digest: RenderedDigest): string {
   return key;
 }
 
+/** The head of a body encoded ahead (see encodedPersonalizer), for nodemailer to send as it is. */
+const ENCODED_HEAD = {
+  html: Buffer.from('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'),
+  text: Buffer.from('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'),
+};
+
+/** A part for nodemailer: text it encodes itself, or a body already quoted-printable that it sends as it is. */
+function part(body: string | Buffer[], kind: 'html' | 'text'): string | { raw: Buffer } {
+  return typeof body === 'string' ? body : { raw: Buffer.concat([ENCODED_HEAD[kind], ...body]) };
+}
+
 /**
  * The nodemailer message for one recipient. Every header value that comes
  * from data (subject, names, addresses, URLs) is put on one line first, so
@@ -64,7 +75,7 @@ function digestKey(digest: RenderedDigest): string {
 export function buildMessage(
   config: Config,
   digest: RenderedDigest,
-  personal: { html: string; text: string },
+  personal: { html: string; text: string } | EncodedBodies,
   r: Recipient,
   extra: MessageExtra = {},
 ): SendMailOptions {
@@ -83,8 +94,8 @@ export function buildMessage(
     subject: oneLine(digest.subject),
     messageId,
     ...(extra.date ? { date: extra.date } : {}),
-    text: personal.text,
-    html: personal.html,
+    text: part(personal.text, 'text'),
+    html: part(personal.html, 'html'),
     list: { id: { url: listId(config), comment: oneLine(config.site.title) } },
     headers: {
       'List-Unsubscribe': { prepared: true, value: listUnsubscribe(config, r.unsubscribeUrl, extra.listUnsubscribeMailto) },

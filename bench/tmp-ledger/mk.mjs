@@ -1,0 +1,18 @@
+import path from 'node:path';
+const dist = (p) => path.join('/work/wt/ledger/dist', p);
+const { loadConfig } = await import(dist('config/load.js'));
+const { loadSite } = await import(dist('content/load.js'));
+const { nextIssue, renderIssue } = await import(dist('pipeline/next-issue.js'));
+const { messageMaker } = await import(dist('delivery/messages.js'));
+const { encodedPersonalizer, personalize } = await import(dist('email/digest.js'));
+const { systemClock } = await import(dist('clock.js'));
+const config = await loadConfig('/work/wt/ledger/broadsheet.config.yaml');
+const plan = await nextIssue(await loadSite(config, systemClock), undefined);
+const issue = await renderIssue(config, plan, systemClock);
+const enc = encodedPersonalizer(issue); const per = personalize(issue);
+const r = (i) => ({ email: `r${i}@example.org`, name: 'R', unsubscribeUrl: 'https://x.example/unsubscribe/' + 'a'.repeat(80), viewUrl: 'https://x.example/issues/1/' });
+const time = (label, f, n = 3000) => { const t = process.cpuUsage(); for (let i = 0; i < n; i++) f(i); const d = process.cpuUsage(t); console.log(label, ((d.user + d.system) / n).toFixed(1), 'µs'); };
+time('encoded fill', (i) => enc(r(i)));
+time('personalize', (i) => per(r(i)));
+const make = messageMaker(config, issue, 'x'.repeat(40), systemClock);
+time('make', (i) => make({ email: `r${i}@example.org`, name: 'R' }));
