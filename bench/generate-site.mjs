@@ -1,9 +1,10 @@
-// Generates a synthetic site of N articles (about 2 KB of Markdown each) for the benchmark.
+// Generates a synthetic site of N articles (about 2 KB of Markdown each, 30 tags) for the benchmark. Some use
+// what GitHub Flavored Markdown adds: a table, strikethrough, a task list, a footnote, a bare www. link.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const WORDS = 'cloud security policy government data network software vendor audit engineer market chip regulation privacy browser platform model training revenue growth risk'.split(' ');
-const TAGS = Array.from({ length: 40 }, (_, i) => `topic-${i}`);
+const TAGS = Array.from({ length: 30 }, (_, i) => `topic-${i}`);
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -38,7 +39,15 @@ export function generateSite(dir, count, repoRoot) {
       body += `\n${sentence(r, 30)} See [the earlier story](/article-${Math.max(0, i - 1)}/) and [the source](https://example.org/${i}).\n\n`;
       body += `## ${sentence(r, 6)}\n\n`;
       while (body.length < 1900) body += `${sentence(r, 25)} *${sentence(r, 4)}* ${sentence(r, 20)}\n\n`;
-      body += `- ${sentence(r, 8)}\n- ${sentence(r, 8)}\n- ${sentence(r, 8)}\n`;
+      if (i % 3 === 0) body += `The ~~${sentence(r, 3)}~~ figure was revised; see www.example.org/${i} for the filing.\n\n`;
+      if (i % 4 === 0) {
+        body += `| Quarter | ${WORDS[i % WORDS.length]} | Change |\n| :-- | --: | :-: |\n`;
+        for (let q = 1; q <= 4; q++) body += `| Q${q} | ${Math.floor(r() * 1000)} | ${r() < 0.5 ? 'down' : 'up'} |\n`;
+        body += '\n';
+      }
+      if (i % 5 === 0) body += `${sentence(r, 12)}[^source]\n\n[^source]: ${sentence(r, 10)}\n\n`;
+      const task = i % 6 === 0 ? '[x] ' : '';
+      body += `- ${task}${sentence(r, 8)}\n- ${task}${sentence(r, 8)}\n- ${task}${sentence(r, 8)}\n`;
     }
     const fm = `---\ntitle: "Article ${i}: ${sentence(r, 6)}"\ndescription: "${sentence(r, 20)}"\ndate: ${date}\ntags: [${tags.join(', ')}]\nslug: article-${i}\n${related}---\n`;
     writeFileSync(path.join(articles, `article-${i}.md`), fm + body);

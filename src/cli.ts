@@ -1,123 +1,131 @@
 #!/usr/bin/env node
 // The only module that reads argv and the environment, and the only one that exits.
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
+import { parseCommandLine, type LogFormat } from './commands/args.js';
+import { commandHelp, completionScript, mainHelp } from './commands/help.js';
 import { commands } from './commands/index.js';
-import type { CommandContext, OptionSpec } from './commands/types.js';
+import type { CommandContext, StatusLine } from './commands/types.js';
 import { DEFAULT_CONFIG_FILE } from './config/load.js';
+import type { Environment } from './environment.js';
 import { BroadsheetError, isBroadsheetError } from './errors.js';
-import { createLogger, type LogFormat } from './log.js';
+import { createLogger, type Logger, type RunLogger } from './log.js';
 
-const GLOBAL_OPTIONS: OptionSpec = {
-  config: { type: 'string', short: 'c' },
-  out: { type: 'string', short: 'o' },
-  'log-format': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-};
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
-function mainHelp(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'broadsheet: feeds (RSS, Atom, JSON Feed) and an email digest from Markdown articles',
-    '',
-    'Usage: broadsheet <command> [options]',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Global options:',
-    `  -c, --config <file>      configuration file (default: ${DEFAULT_CONFIG_FILE})`,
-    '  -o, --out <dir>          output folder (default: output.dir in the config)',
-    '      --log-format <fmt>   text (default) or json',
-    '  -h, --help               show help; `broadsheet <command> --help` for a command',
-    '',
-    'Environment: SMTP_URL (smtp://user:pass@host:port), BROADSHEET_SECRET (signs unsubscribe links).',
-    'Exit status: 0 success, 1 bad content or a failed run, 2 bad usage.',
-  ].join('\n');
+/** Secrets that must never appear in output: the signing secret, the SMTP URL and its password. */
+function secretsOf(env: Environment): string[] {
+  const out = [env.BROADSHEET_SECRET, env.SMTP_URL];
+  try {
+    if (env.SMTP_URL) out.push(decodeURIComponent(new URL(env.SMTP_URL).password) || undefined);
+  } catch {
+    // Not a URL: the send command says so, without echoing it.
+  }
+  return out.filter((s): s is string => !!s);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const name = argv[0];
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(mainHelp() + '\n');
-    return name === undefined ? 2 : 0;
-  }
-  if (name === '--version' || name === '-v') {
-    process.stdout.write('broadsheet 0.1.0\n');
+/**
+ * One status line on stdout for a terminal (the send progress bar). Log
+ * lines go to stderr, which shares the screen: the status line is cleared
+ * before each one and drawn again after, so the two never share a line.
+ */
+function terminalStatus(tty: boolean): StatusLine & { around(write: () => void): void } {
+  let current: string | undefined;
+  return {
+    show(text) {
+      if (!tty) return;
+      current = text;
+      process.stdout.write(`\r\x1b[K${text}`);
+    },
+    end() {
+      if (current !== undefined) process.stdout.write('\n');
+      current = undefined;
+    },
+    around(write) {
+      if (current === undefined) return write();
+      process.stdout.write('\r\x1b[K');
+      write();
+      process.stdout.write(current);
+    },
+  };
+}
+
+async function main(argv: string[], env: Environment, log: (format: LogFormat, color: boolean) => Logger, status: ReturnType<typeof terminalStatus>): Promise<number> {
+  const line = parseCommandLine(argv, commands, { noColor: !!process.env.NO_COLOR, tty: process.stderr.isTTY === true });
+  if (line.kind === 'version') {
+    process.stdout.write(line.format === 'json' ? `${JSON.stringify({ version: VERSION })}\n` : `broadsheet ${VERSION}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) throw new BroadsheetError('USAGE', `unknown command "${name}"; run broadsheet --help`);
-
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv.slice(1), options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
-  } catch (cause) {
-    throw new BroadsheetError('USAGE', `${(cause as Error).message.split('\n')[0]} (see broadsheet ${name} --help)`, { cause });
-  }
-  const options = parsed.values as CommandContext['options'];
-  if (options.help) {
-    process.stdout.write(`Usage:\n${command.usage.map((u) => `  broadsheet ${u}`).join('\n')}\n\n${command.summary}\n${command.help ? `\n${command.help}\n` : ''}`);
+  if (line.kind === 'help') {
+    process.stdout.write(`${line.command ? commandHelp(line.command) : mainHelp(commands)}\n`);
     return 0;
   }
-  const logFormat = (options['log-format'] as string | undefined) ?? 'text';
-  if (logFormat !== 'text' && logFormat !== 'json') throw new BroadsheetError('USAGE', `--log-format must be text or json, not "${logFormat}"`);
-
-  const env = { SMTP_URL: process.env.SMTP_URL || undefined, BROADSHEET_SECRET: process.env.BROADSHEET_SECRET || undefined };
-  const smtpPassword = env.SMTP_URL ? safePassword(env.SMTP_URL) : undefined;
-  const log = createLogger({
-    format: logFormat as LogFormat,
-    write: (line) => process.stderr.write(line),
-    clock: systemClock,
-    secrets: [env.BROADSHEET_SECRET, smtpPassword, env.SMTP_URL].filter((s): s is string => !!s),
-  });
-
+  if (line.kind === 'completion') {
+    process.stdout.write(completionScript(line.shell, commands));
+    return 0;
+  }
+  const logger = log(line.format, line.color);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
-      log.warn('forced exit', { signal: sig });
+      logger.warn('forced exit', { signal: sig });
       process.exit(130);
     }
-    log.info('shutting down', { signal: sig });
+    logger.info('shutting down', { signal: sig });
     controller.abort(sig);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  const { options } = line;
   const ctx: CommandContext = {
-    positionals: parsed.positionals,
+    positionals: line.positionals,
     options,
     configFile: path.resolve((options.config as string | undefined) ?? DEFAULT_CONFIG_FILE),
     outDir: options.out as string | undefined,
     env,
     clock: systemClock,
-    log,
-    print: (line) => process.stdout.write(line + '\n'),
-    isTTY: process.stdout.isTTY === true,
+    log: logger,
+    print:
+      line.format === 'json'
+        ? (text) => process.stdout.write(`${JSON.stringify({ time: systemClock.now().toISOString(), level: 'info', event: 'summary', message: text })}\n`)
+        : (text) => process.stdout.write(`${text}\n`),
+    printJson: (value) => process.stdout.write(`${JSON.stringify(value)}\n`),
+    isTTY: process.stdout.isTTY === true && line.format === 'text',
+    status,
     signal: controller.signal,
   };
-  return command.run(ctx);
-}
-
-function safePassword(url: string): string | undefined {
   try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
+    return await line.command.run(ctx);
+  } finally {
+    status.end();
   }
 }
 
-main(process.argv.slice(2)).then(
+const env: Environment = { SMTP_URL: process.env.SMTP_URL || undefined, BROADSHEET_SECRET: process.env.BROADSHEET_SECRET || undefined };
+const status = terminalStatus(process.stdout.isTTY === true);
+// The logger the run ends with: the error line below goes through it too, redacted, in the chosen format.
+let active: RunLogger | undefined;
+const makeLogger = (format: LogFormat, color: boolean): RunLogger =>
+  (active = createLogger({
+    format,
+    color,
+    write: (l) => status.around(() => process.stderr.write(l)),
+    clock: systemClock,
+    secrets: secretsOf(env),
+  }));
+const formatOf = (argv: string[]): LogFormat => (argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json')) ? 'json' : 'text');
+
+const argv = process.argv.slice(2);
+main(argv, env, makeLogger, status).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (isBroadsheetError(error)) {
-      process.stderr.write(error.describe() + '\n');
-      process.exit(error.exitCode);
-    }
-    process.stderr.write(`error [INTERNAL]: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(70);
+    const logger = active ?? makeLogger(formatOf(argv), process.stderr.isTTY === true && !process.env.NO_COLOR && !argv.includes('--no-color'));
+    const known = isBroadsheetError(error) ? error : new BroadsheetError('INTERNAL', (error as Error)?.stack ?? String(error));
+    logger.failure(known);
+    process.exit(known.exitCode);
   },
 );

@@ -36,6 +36,7 @@ export const buildCommand: Command = {
   usage: ['build [--config <file>] [--out <dir>] [--check]'],
   help: '  --check   write nothing; exit 1 and name the files when the output folder is not what a build would write',
   options: { check: { type: 'boolean' } },
+  args: [],
   async run(ctx) {
     const started = performance.now();
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });

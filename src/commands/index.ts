@@ -1,4 +1,6 @@
 import { buildCommand } from './build.js';
+import { issuesCommand } from './issues.js';
+import { previewCommand } from './preview.js';
 import { scheduleCommand } from './schedule.js';
 import { sendCommand } from './send.js';
 import { serveCommand } from './serve.js';
@@ -7,4 +9,4 @@ import type { Command } from './types.js';
 import { validateCommand } from './validate.js';
 
 /** Every command the CLI offers, in the order `--help` lists them. */
-export const commands: Command[] = [buildCommand, validateCommand, subscribersCommand, sendCommand, scheduleCommand, serveCommand];
+export const commands: Command[] = [buildCommand, validateCommand, subscribersCommand, sendCommand, scheduleCommand, serveCommand, previewCommand, issuesCommand];

@@ -12,6 +12,7 @@ export const scheduleCommand: Command = {
     'SIGTERM or SIGINT stops it after the message in flight. Run `broadsheet serve --schedule` to serve the site as well.',
   ].join('\n'),
   options: { once: { type: 'boolean' } },
+  args: [],
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Imported here so that other commands do not load the scheduler.

@@ -4,43 +4,46 @@ import type { JobOptions, JobProgress } from '../pipeline/digest-job.js';
 import { BroadsheetError } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
 
-/** One status line redrawn in place, at most ten times a second. */
-function progressLine(write: (s: string) => void): { update(p: JobProgress): void; end(): void } {
+/** The progress of a send as one status line, redrawn at most ten times a second. */
+function progressLine(status: CommandContext['status']): (p: JobProgress) => void {
   let last = 0;
-  let shown = false;
-  return {
-    update(p) {
-      const now = performance.now();
-      if (now - last < 100 && p.done < p.total) return;
-      last = now;
-      shown = true;
-      const pct = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100);
-      const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
-      write(`\r\x1b[Kissue ${p.issue} [${bar}] ${p.done}/${p.total}  accepted ${p.accepted}  failed ${p.failed}  pending ${p.pending}`);
-    },
-    end() {
-      if (shown) write('\n');
-    },
+  return (p) => {
+    const now = performance.now();
+    if (now - last < 100 && p.done < p.total) return;
+    last = now;
+    const pct = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100);
+    const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
+    status.show(`issue ${p.issue} [${bar}] ${p.done}/${p.total}  accepted ${p.accepted}  failed ${p.failed}  pending ${p.pending}`);
   };
 }
 
 export const sendCommand: Command = {
   name: 'send',
   summary: 'email the current digest issue to every subscriber (resuming an unfinished one)',
-  usage: ['send [--dry-run] [--to <address>]'],
+  usage: ['send', 'send --dry-run [--subject-prefix <text>]', 'send --to <address> [--subject-prefix <text>]'],
   help: [
     '  --dry-run       write one .eml per recipient to <output>/outbox/ and send nothing',
     '  --to <address>  send one test copy of the current issue to <address>; records nothing',
+    '  --subject-prefix <text>',
+    '                  put <text> before the subject of test copies; "[TEST]" by default with --to,',
+    '                  nothing with --dry-run; --subject-prefix "" for none',
     '',
     'Needs SMTP_URL (except with --dry-run) and BROADSHEET_SECRET. Safe to run again: nobody',
     'whose copy was accepted gets another; temporary failures are retried. Exit status 1 when',
     'any delivery failed or is still pending.',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' } },
+  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' } },
+  args: [],
   async run(ctx) {
     const dryRun = ctx.options['dry-run'] === true;
     const to = ctx.options.to as string | undefined;
     if (dryRun && to !== undefined) throw new BroadsheetError('USAGE', '--dry-run and --to cannot be combined');
+    const prefixOption = ctx.options['subject-prefix'] as string | undefined;
+    if (prefixOption !== undefined && !dryRun && to === undefined) {
+      throw new BroadsheetError('USAGE', '--subject-prefix marks test copies: use it with --to or --dry-run (the subject of the real issue is digest.subject in the config)');
+    }
+    // A test copy says so in the inbox unless asked otherwise (--subject-prefix "").
+    const subjectPrefix = prefixOption === undefined ? (to !== undefined ? '[TEST] ' : '') : prefixOption === '' ? '' : `${prefixOption.trimEnd()} `;
     if (!dryRun && !ctx.env.SMTP_URL) {
       throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; set it to smtp://user:password@host:587 (or use --dry-run to write the messages to disk)');
     }
@@ -50,7 +53,7 @@ export const sendCommand: Command = {
     // On its own thread: the ledger's commits do not hold up the connections.
     const store = await openStore(config.paths.data, { thread: true });
     try {
-      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env }, { dryRun, to });
+      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix }, { dryRun, to });
     } finally {
       await store.close();
     }
@@ -67,12 +70,11 @@ async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dry
     return 0;
   }
 
-  const bar = ctx.isTTY ? progressLine((s) => process.stdout.write(s)) : undefined;
   let result;
   try {
-    result = await runDigestJob({ ...base, dryRun, ...(bar ? { progress: bar.update } : {}) });
+    result = await runDigestJob({ ...base, dryRun, ...(ctx.isTTY ? { progress: progressLine(ctx.status) } : {}) });
   } finally {
-    bar?.end();
+    ctx.status.end();
   }
   if (result.kind === 'nothing-new') {
     ctx.print('nothing to send: no article was published since the last issue');

@@ -15,6 +15,7 @@ export const serveCommand: Command = {
     'Unsubscribe links need BROADSHEET_SECRET, the secret the digest was sent with.',
   ].join('\n'),
   options: { host: { type: 'string' }, port: { type: 'string' }, schedule: { type: 'boolean' } },
+  args: [],
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     const host = (ctx.options.host as string | undefined) ?? config.server.host;

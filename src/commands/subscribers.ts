@@ -123,12 +123,10 @@ export const subscribersCommand: Command = {
     '                                invalid rows are listed with their line numbers and the valid ones imported',
   ].join('\n'),
   options: { name: { type: 'string' } },
+  subcommands: { add: ['<email>'], remove: ['<email>'], list: [], import: ['<file.csv>'] },
   async run(ctx) {
-    const sub = ctx.positionals[0];
-    if (sub === 'add') return add(ctx);
-    if (sub === 'remove') return remove(ctx);
-    if (sub === 'list') return list(ctx);
-    if (sub === 'import') return importCsv(ctx);
-    throw new BroadsheetError('USAGE', `subscribers needs one of: add, remove, list, import${sub ? ` (not "${sub}")` : ''}`);
+    // The command line was checked against `subcommands` before this runs.
+    const sub = ctx.positionals[0] as 'add' | 'remove' | 'list' | 'import';
+    return { add, remove, list, import: importCsv }[sub](ctx);
   },
 };

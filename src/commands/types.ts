@@ -5,6 +5,13 @@ import type { Logger } from '../log.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
+export interface StatusLine {
+  /** Draws (or redraws) the line. */
+  show(text: string): void;
+  /** Ends it: the next output starts on a fresh line. */
+  end(): void;
+}
+
 export interface CommandContext {
   /** Positional arguments after the command name (and subcommand, if any). */
   positionals: string[];
@@ -17,10 +24,14 @@ export interface CommandContext {
   env: Environment;
   clock: Clock;
   log: Logger;
-  /** Plain output for people (summaries, tables). */
+  /** Plain output for people (summaries, tables); under --log-format json, one JSON object per line. */
   print(line: string): void;
+  /** A JSON document on stdout, as is (`--json`), whatever the log format. */
+  printJson(value: unknown): void;
   /** True when stdout is a terminal: progress bars instead of log lines. */
   isTTY: boolean;
+  /** The one line redrawn in place on a terminal (a progress bar); log lines never share it. */
+  status: StatusLine;
   /** Aborted on SIGTERM or SIGINT: stop taking work, finish what is in flight. */
   signal: AbortSignal;
 }
@@ -33,6 +44,10 @@ export interface Command {
   /** Extra help text: what the options do. */
   help?: string;
   options: OptionSpec;
+  /** Positional arguments after the name: `<required>`, `[optional]`. None when absent. */
+  args?: readonly string[];
+  /** Or subcommands, each with its own arguments (`subscribers add <email>`). */
+  subcommands?: Readonly<Record<string, readonly string[]>>;
   /** Returns the process exit status; throws BroadsheetError for known failures. */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -10,6 +10,7 @@ export const validateCommand: Command = {
   summary: 'check the config, the articles and the email templates; write nothing',
   usage: ['validate [--config <file>]'],
   options: {},
+  args: [],
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Rendering everything in memory is the only complete check: templates and

@@ -1,10 +1,6 @@
 import { z } from 'zod';
-import { createRequire } from 'node:module';
-import type { validateDetailed } from 'node-cron';
-
-// node-cron is loaded only for a config that has a cron expression.
-const require = createRequire(import.meta.url);
-const validateCron: typeof validateDetailed = (expression) => (require('node-cron') as typeof import('node-cron')).validateDetailed(expression);
+import { checkCron } from './cron.js';
+import { FEED_FORMATS, type FeedFormatKey } from './urls.js';
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
@@ -21,17 +17,6 @@ const timeZone = z.string().refine(
   },
   { error: 'is not a known IANA time zone (e.g. "Europe/London", "UTC")' },
 );
-
-/** node-cron's own verdict, said in a way that shows which part of the expression is wrong. */
-function checkCron(expression: string, ctx: z.RefinementCtx): void {
-  const { valid, errors } = validateCron(expression);
-  if (valid) return;
-  const why = errors.map((e) => (e.field === 'expression' ? e.message : `${e.field} field "${e.value}" is not valid`)).join('; ');
-  ctx.addIssue({
-    code: 'custom',
-    message: `is not a valid cron expression (${why}); use 5 fields "minute hour day-of-month month day-of-week", or 6 with seconds first`,
-  });
-}
 
 /** A mailbox such as `Name <a@b.example>` or a bare address. */
 const mailbox = z
@@ -73,6 +58,8 @@ export const configSchema = z.strictObject({
   output: z
     .strictObject({
       dir: z.string().default('output'),
+      /** Write `_headers` (Netlify, Cloudflare Pages): the same Cache-Control `serve` sends. */
+      headers: z.boolean().default(true),
     })
     .prefault({}),
   feeds: z
@@ -87,6 +74,19 @@ export const configSchema = z.strictObject({
       tags: z.boolean().default(true),
       /** RFC 5005 archive: entries per archive document. */
       archivePageSize: z.int().min(1).max(10000).default(100),
+      /** The format feeds.opml and tags.opml list, and feed-links.html names first. */
+      primary: z
+        .enum(FEED_FORMATS.map((f) => f.key) as [FeedFormatKey, ...FeedFormatKey[]], { error: `must be one of ${FEED_FORMATS.map((f) => `"${f.key}"`).join(', ')}` })
+        .default('atom'),
+      content: z
+        .strictObject({
+          /** What opens every entry's body, in this order: the standfirst, the lead image. */
+          prepend: z
+            .array(z.enum(['standfirst', 'image'], { error: 'must be "standfirst" or "image"' }))
+            .refine((parts) => new Set(parts).size === parts.length, { error: 'must not name a part twice' })
+            .default(['standfirst', 'image']),
+        })
+        .prefault({}),
     })
     .prefault({}),
   digest: z
@@ -110,6 +110,8 @@ export const configSchema = z.strictObject({
        * under "Also new"; `carry-over` leaves them for the next issue.
        */
       overflow: z.enum(['also-new', 'carry-over'], { error: 'must be "also-new" or "carry-over"' }).default('also-new'),
+      /** The editor's note for the next issue: a Markdown file, shown at the top, moved away once the issue is created. */
+      note: z.string().min(1).default('editor-note.md'),
       /** Gmail clips HTML bodies above 102 KB; warn before that. */
       maxBytes: z.int().min(1000).default(102_000),
     })

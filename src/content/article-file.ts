@@ -123,9 +123,10 @@ async function resolveImage(r: Reading, fm: Parsed<FrontMatter> & { ok: true }):
   const spec = fm.value.image;
   if (!spec) return undefined;
   const { src, alt } = spec;
+  const caption = spec.caption === undefined ? {} : { caption: spec.caption };
   const fail = (message: string) => problemAt(r, fm, ['image', 'src'], message);
   if (/^[a-z][a-z0-9+.-]*:/i.test(src)) {
-    if (/^https?:\/\//i.test(src)) return { url: new URL(src).href, alt, ...(spec.type ? { type: spec.type } : {}) };
+    if (/^https?:\/\//i.test(src)) return { url: new URL(src).href, alt, ...caption, ...(spec.type ? { type: spec.type } : {}) };
     fail('must be an http(s) URL or a path to a local file');
     return undefined;
   }
@@ -146,7 +147,7 @@ async function resolveImage(r: Reading, fm: Parsed<FrontMatter> & { ok: true }):
   }
   const outputPath = under.split(path.sep).join('/');
   const url = publicUrls(r.config).file(outputPath);
-  return { url, alt, type: info.type, length: info.length, file: local, outputPath };
+  return { url, alt, ...caption, type: info.type, length: info.length, file: local, outputPath };
 }
 
 /**
@@ -196,7 +197,7 @@ export async function loadArticleFile(file: string, config: Config): Promise<Fil
     authors,
     tags: data.tags,
     ...(image ? { image } : {}),
-    html: isTeaser ? '' : renderMarkdownBody(body, url),
+    html: isTeaser ? '' : renderMarkdownBody(body, url, slug),
     related: data.related,
   };
   result.draft = data.draft;

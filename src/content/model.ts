@@ -8,6 +8,8 @@ export interface EntryImage {
   /** Absolute URL readers fetch. */
   url: string;
   alt: string;
+  /** Plain text shown under the image. */
+  caption?: string;
   /** MIME type sniffed from the file's bytes (local) or given in front matter. */
   type?: string;
   /** Size in bytes, for local files. */

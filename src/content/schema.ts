@@ -45,6 +45,8 @@ export const frontMatterSchema = z.strictObject({
     .strictObject({
       src: z.string().min(1),
       alt: z.string({ error: 'is required: describe the image for readers who cannot see it' }),
+      /** Shown under the image (credit, what it shows); plain text. */
+      caption: z.string().trim().min(1, { error: 'must not be empty; leave it out instead' }).optional(),
       /** MIME type for a remote image, which cannot be sniffed. */
       type: z.string().regex(/^image\/[a-z0-9.+-]+$/, { error: 'must be an image MIME type like image/jpeg' }).optional(),
     })

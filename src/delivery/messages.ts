@@ -37,10 +37,11 @@ function fromDomain(config: Config): string {
  * crash carries the same ID as the one that may already have arrived, and
  * mail clients and the archive can tell them apart from a new message. The
  * issue's creation time is part of it so that a rebuilt database never
- * reuses an ID. `variant` makes test copies distinct from the real ones.
+ * reuses an ID. `variant` makes test copies distinct from the real ones;
+ * `subjectPrefix` marks them ("[TEST] ") in the inbox.
  */
-export function messageMaker(config: Config, issue: RenderedIssue, secret: string, clock: Clock, variant = ''): (to: Addressee) => Prepared {
-  const digest = { subject: issue.subject, preheader: issue.preheader, html: issue.html, text: issue.text };
+export function messageMaker(config: Config, issue: RenderedIssue, secret: string, clock: Clock, variant = '', subjectPrefix = ''): (to: Addressee) => Prepared {
+  const digest = { subject: `${subjectPrefix}${issue.subject}`, preheader: issue.preheader, html: issue.html, text: issue.text };
   const fill = encodedPersonalizer(digest);
   const domain = fromDomain(config);
   const viewUrl = publicUrls(config).issue(issue.number);

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { DKIMOptions } from 'nodemailer';
 import { writeOutputs, type OutputFile } from '../output/files.js';
 import type { Addressee, Prepared } from './messages.js';
 import { emlWriter } from '../email/eml.js';
+import { dkimSign, type DkimKey } from './dkim.js';
 
 export const OUTBOX_DIR = 'outbox';
 
@@ -15,11 +15,11 @@ export function outboxName(issue: number, email: string): string {
  * that would go to the SMTP server (DKIM-signed when configured), for a dry
  * run or when no SMTP server is configured. Returns the folder.
  */
-export async function writeOutbox(outputDir: string, issue: number, recipients: readonly Addressee[], make: (to: Addressee) => Prepared, dkim: DKIMOptions | undefined): Promise<string> {
+export async function writeOutbox(outputDir: string, issue: number, recipients: readonly Addressee[], make: (to: Addressee) => Prepared, dkim: DkimKey | undefined): Promise<string> {
   const dir = path.join(outputDir, OUTBOX_DIR);
-  const toEml = await emlWriter(dkim);
+  const toEml = await emlWriter();
   const files: OutputFile[] = [];
-  for (const r of recipients) files.push({ path: outboxName(issue, r.email), content: await toEml(make(r).mail) });
+  for (const r of recipients) files.push({ path: outboxName(issue, r.email), content: dkim ? dkimSign(await toEml(make(r).mail), dkim) : await toEml(make(r).mail) });
   await writeOutputs(dir, files);
   return dir;
 }

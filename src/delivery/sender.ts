@@ -1,8 +1,9 @@
-import type { NodemailerError, SendMailOptions, Transporter } from 'nodemailer';
+import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import { BroadsheetError } from '../errors.js';
 import { sleep } from '../util/sleep.js';
 import type { Claim, Ledger, Outcome } from './ledger.js';
+import type { Mailer } from './mailer.js';
 import type { Addressee, Prepared } from './messages.js';
 import type { Delivery } from './model.js';
 
@@ -51,7 +52,7 @@ export interface DeliverOptions {
   ledger: Ledger;
   issue: number;
   due: readonly Delivery[];
-  transporter: Transporter;
+  transporter: Mailer;
   make: (to: Addressee) => Prepared;
   clock: Clock;
   signal: AbortSignal;

@@ -1,22 +1,16 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer, { type DKIMOptions, type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { SMTPPoolOptions } from 'nodemailer';
 import type { Config } from '../config/load.js';
+import { emlWriter } from '../email/eml.js';
 import { BroadsheetError } from '../errors.js';
-
-/**
- * The headers a signature covers. Gmail and Yahoo honour one-click
- * unsubscribe only when List-Unsubscribe and List-Unsubscribe-Post are
- * signed (RFC 8058 §4), so they are named here rather than left to a default.
- */
-export const DKIM_HEADERS =
-  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
-  'List-Id:List-Unsubscribe:List-Unsubscribe-Post';
+import { dkimSign, type DkimKey } from './dkim.js';
+import type { Mailer } from './mailer.js';
 
 /** Reads the DKIM key named in the config, or undefined when DKIM is off. Fails before anything is sent. */
-export async function loadDkim(config: Config): Promise<DKIMOptions | undefined> {
+export async function loadDkim(config: Config): Promise<DkimKey | undefined> {
   const dkim = config.email?.dkim;
   if (!dkim) return undefined;
   const file = path.resolve(config.paths.root, dkim.privateKeyFile);
@@ -27,11 +21,10 @@ export async function loadDkim(config: Config): Promise<DKIMOptions | undefined>
     throw new BroadsheetError('DKIM_KEY_UNREADABLE', `cannot read the DKIM key ${file} (email.dkim.privateKeyFile): ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
   try {
-    createPrivateKey(privateKey);
+    return { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: createPrivateKey(privateKey) };
   } catch (cause) {
     throw new BroadsheetError('DKIM_KEY_UNREADABLE', `${file} (email.dkim.privateKeyFile) is not a PEM private key`, { cause });
   }
-  return { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey, headerFieldNames: DKIM_HEADERS };
 }
 
 export interface SmtpTuning {
@@ -44,7 +37,7 @@ export interface SmtpTuning {
  * by itself: every attempt goes through the ledger, so attempts are counted
  * and a retry is always a recorded decision.
  */
-export function smtpTransport(config: Config, smtpUrl: string, dkim: DKIMOptions | undefined, tuning: SmtpTuning = {}): Transporter {
+export function smtpTransport(config: Config, smtpUrl: string, dkim: DkimKey | undefined, tuning: SmtpTuning = {}): Mailer {
   const email = config.email!;
   const timeout = tuning.timeoutMs ?? 60_000;
   try {
@@ -64,9 +57,29 @@ export function smtpTransport(config: Config, smtpUrl: string, dkim: DKIMOptions
     greetingTimeout: timeout,
     socketTimeout: timeout,
     ...(email.rateLimit > 0 ? rateOptions(email.rateLimit) : {}),
-    ...(dkim ? { dkim } : {}),
   };
-  return nodemailer.createTransport(options);
+  const pool = nodemailer.createTransport(options);
+  if (!dkim) return { sendMail: (mail) => pool.sendMail(mail), close: () => pool.close() };
+  // Signed here, not by nodemailer, which cannot over-sign (see dkim.ts); the pool sends the signed bytes as they are.
+  const toEml = emlWriter();
+  return {
+    async sendMail(mail) {
+      const raw = dkimSign(await (await toEml)(mail), dkim);
+      // The signal too: the sender cuts a message still on the wire when a shutdown's grace runs out.
+      return pool.sendMail({ envelope: envelopeOf(mail), raw, ...(mail.messageId ? { messageId: mail.messageId } : {}), ...(mail.signal ? { signal: mail.signal } : {}) });
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** The SMTP envelope of a message: its own when set (a bounce address), otherwise From and To. */
+export function envelopeOf(mail: SendMailOptions): { from: string; to: string[] } {
+  if (mail.envelope && typeof mail.envelope === 'object' && 'from' in mail.envelope) {
+    const e = mail.envelope as { from?: unknown; to?: unknown };
+    return { from: String(e.from ?? ''), to: ([] as unknown[]).concat(e.to ?? []).map(String) };
+  }
+  const address = (a: unknown): string => (typeof a === 'string' ? (/<([^>]+)>/.exec(a)?.[1] ?? a) : String((a as { address?: string })?.address ?? ''));
+  return { from: address(mail.from), to: ([] as unknown[]).concat(mail.to ?? []).map(address) };
 }
 
 /** rateLimit is messages per second, possibly fractional; the pool counts whole messages per window. */

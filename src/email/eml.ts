@@ -1,15 +1,15 @@
-import type { DKIMOptions, SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
 
 /**
- * Turns messages into RFC 5322 bytes (CRLF line ends, DKIM-signed when
- * given a key) with nodemailer's stream transport; nothing is sent. The one
- * place a message becomes a file: digest.eml and the outbox. nodemailer is
- * imported on first use.
+ * Turns messages into RFC 5322 bytes (CRLF line ends) with nodemailer's
+ * stream transport; nothing is sent. The one place a message becomes bytes:
+ * digest.eml, the outbox, and DKIM-signed messages before they are sent.
+ * nodemailer is imported on first use.
  */
-export async function emlWriter(dkim?: DKIMOptions): Promise<(message: SendMailOptions) => Promise<Buffer>> {
+export async function emlWriter(): Promise<(message: SendMailOptions) => Promise<Buffer>> {
   const { default: nodemailer } = await import('nodemailer');
   // 'windows' is the spelling nodemailer takes for CRLF ('crlf' silently means LF).
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', ...(dkim ? { dkim } : {}) });
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return async (message) => (await transport.sendMail(message)).message as Buffer;
 }
 

@@ -1,7 +1,8 @@
 import type { Config } from '../config/load.js';
 import { publicUrls } from '../config/urls.js';
 import type { Entry } from '../content/model.js';
-import { htmlToText, leadParagraphs } from './html-text.js';
+import { opening } from '../content/opening.js';
+import { htmlToText, leadParagraphs } from '../content/html-text.js';
 import { stripMarks } from './placeholders.js';
 
 /**
@@ -19,14 +20,20 @@ export interface DigestView {
   preheader: string;
   lead: {
     title: string;
+    /** Always the article's description (what `digest.preheader` uses by default). */
     description: string;
+    /** The description as the standfirst under the headline; null when the body's first paragraph already says it. */
+    standfirst: string | null;
     url: string;
     date: string;
     authors: string;
-    image: { url: string; alt: string } | null;
+    /** The lead image; null when there is none, or when the body starts with it. */
+    image: { url: string; alt: string; caption: string | null } | null;
     paragraphs: { html: string; text: string }[];
   };
   cards: { title: string; description: string; url: string; date: string }[];
+  /** The editor's note, shown at the top: sanitised HTML, and its Markdown as the text part. */
+  note: { html: string; text: string } | null;
   /** Other new stories that did not fit as cards: compact links (digest.overflow: also-new). */
   alsoNew: { title: string; url: string; date: string }[];
   feeds: { rss: string; atom: string; json: string };
@@ -40,6 +47,8 @@ export interface DigestContent {
   cards: Entry[];
   /** New stories beyond digest.maxTeasers, listed as links. */
   alsoNew: Entry[];
+  /** The editor's note for this issue, if there is one. */
+  note?: { html: string; text: string };
 }
 
 function formatDate(config: Config, date: Date): string {
@@ -53,6 +62,7 @@ function formatDate(config: Config, date: Date): string {
 /** The view without subject and preheader, which are themselves rendered from it. */
 export function digestView(config: Config, content: DigestContent): DigestView {
   const { lead } = content;
+  const open = opening(lead);
   const date = formatDate(config, lead.date);
   const site = config.site;
   const paragraphs = leadParagraphs(lead.html, config.digest.leadParagraphs).map((html) => ({ html: stripMarks(html), text: stripMarks(htmlToText(html)) }));
@@ -72,10 +82,11 @@ export function digestView(config: Config, content: DigestContent): DigestView {
     lead: {
       title: stripMarks(lead.title),
       description: stripMarks(lead.description),
+      standfirst: open.standfirst === undefined ? null : stripMarks(open.standfirst),
       url: lead.url,
       date,
       authors: stripMarks(lead.authors.map((a) => a.name).join(', ')),
-      image: lead.image ? { url: lead.image.url, alt: stripMarks(lead.image.alt) } : null,
+      image: open.image ? { url: open.image.url, alt: stripMarks(open.image.alt), caption: open.image.caption === undefined ? null : stripMarks(open.image.caption) } : null,
       paragraphs,
     },
     cards: content.cards.map((card) => ({
@@ -84,6 +95,7 @@ export function digestView(config: Config, content: DigestContent): DigestView {
       url: card.url,
       date: formatDate(config, card.date),
     })),
+    note: content.note ? { html: stripMarks(content.note.html), text: stripMarks(content.note.text) } : null,
     alsoNew: content.alsoNew.map((e) => ({ title: stripMarks(e.title), url: e.url, date: formatDate(config, e.date) })),
     feeds: { ...publicUrls(config).feeds },
   };

@@ -1,12 +1,19 @@
 import type { FeedItem } from './item.js';
 
 /**
- * RFC 5005 archive pages. Pages are numbered from the oldest entry, so page 1
- * holds the first `size` entries ever published and a full page never changes
- * when new entries arrive (only an edit to one of its own entries changes it).
- * The newest page is the one being filled; it always exists, even empty right
- * after the previous one filled up, so a full page's next-archive link never
- * has to be added later.
+ * RFC 5005 archive pages. Pages are numbered from the oldest entry, so page n
+ * always holds the same `size` entries (the (n-1)·size+1-th to the n·size-th
+ * ever published), whatever is published after them.
+ *
+ * A page is archived (published with `<fh:archive/>`) once it is full and
+ * none of its entries is among the newest `keep` (feeds.items): from then on
+ * it never changes. Every entry on no archived page is in the subscription
+ * document (atom.xml), so following prev-archive from atom.xml reaches each
+ * entry exactly once, and atom.xml always carries at least the newest `keep`
+ * entries. The page after the newest archived one is written too, without
+ * `<fh:archive/>` (its entries are the subscription document's), so that the
+ * next-archive link of every archived page resolves from the day it is
+ * published and never has to be added later. No page is ever empty.
  */
 
 export const ARCHIVE_DIR = 'archive';
@@ -20,18 +27,30 @@ export interface ArchivePage {
   number: number;
   /** Newest first, like every feed. */
   items: FeedItem[];
+  /** True for an archived page (full, final, `<fh:archive/>`); false for the page being filled. */
+  archived: boolean;
 }
 
-/** `items` newest first (as the site lists them); every item lands on exactly one page. */
-export function archivePages(items: readonly FeedItem[], size: number): ArchivePage[] {
+export interface ArchivePlan {
+  /** Archived pages, oldest first, then the page being filled; empty when the whole history fits in `current`. */
+  pages: ArchivePage[];
+  /** The subscription document's entries, newest first: every entry on no archived page. */
+  current: FeedItem[];
+}
+
+/** `items` newest first (as the site lists them). */
+export function archivePlan(items: readonly FeedItem[], size: number, keep: number): ArchivePlan {
   const total = items.length;
-  const count = Math.floor(total / size) + 1;
-  const pages: ArchivePage[] = [];
-  for (let n = 1; n <= count; n++) {
-    // Oldest-first index range [from, to) mapped onto the newest-first array.
+  const archivedPages = total > keep ? Math.floor((total - keep) / size) : 0;
+  // Oldest-first index range [from, to) mapped onto the newest-first array.
+  const page = (n: number, archived: boolean): ArchivePage => {
     const from = (n - 1) * size;
     const to = Math.min(n * size, total);
-    pages.push({ number: n, items: items.slice(total - to, total - from) });
-  }
-  return pages;
+    return { number: n, items: items.slice(total - to, total - from), archived };
+  };
+  const pages: ArchivePage[] = [];
+  for (let n = 1; n <= archivedPages; n++) pages.push(page(n, true));
+  // At least `keep` (>= 1) entries are left after the archived pages, so the page being filled is never empty.
+  if (archivedPages > 0) pages.push(page(archivedPages + 1, false));
+  return { pages, current: items.slice(0, total - archivedPages * size) };
 }

@@ -1,4 +1,4 @@
-import type { Channel, SiteMeta } from './channel.js';
+import { SYNDICATION_NS, type Channel, type SiteMeta } from './channel.js';
 import type { FeedAuthor, FeedItem } from './item.js';
 import { attrs, cdata, element, escapeAttr, escapeText, isoDate, stylesheetInstruction, XML_DECLARATION } from './xml.js';
 
@@ -20,7 +20,7 @@ export interface History {
   current?: string;
   prevArchive?: string;
   nextArchive?: string;
-  /** True for archive documents, which carry `<fh:archive/>`. */
+  /** True for archive documents, which carry `<fh:archive/>`: full, and never changed again. */
   archive: boolean;
 }
 
@@ -58,7 +58,7 @@ export function atomEntry(item: FeedItem, keep = true): string {
   for (const a of item.authors) out += person('author', a, i);
   for (const t of item.tags) out += `${i}<category term="${escapeAttr(t)}"/>\n`;
   out += `${i}<summary type="html">${escapeText(item.summaryHtml)}</summary>\n`;
-  out += `${i}<content type="html">${cdata(item.contentHtml)}</content>\n`;
+  out += `${i}<content type="html">${cdata(item.openingHtml, item.contentHtml)}</content>\n`;
   out += '  </entry>\n';
   if (keep) fragments.set(item, out);
   return out;
@@ -67,7 +67,8 @@ export function atomEntry(item: FeedItem, keep = true): string {
 export function renderAtom(site: SiteMeta, ch: Channel, selfUrl: string, history?: History): string {
   const parts: string[] = [XML_DECLARATION, '\n'];
   if (ch.stylesheet) parts.push(stylesheetInstruction(ch.stylesheet), '\n');
-  const ns = history?.archive ? ` xmlns:fh="${HISTORY_NS}"` : '';
+  let ns = history?.archive || ch.complete ? ` xmlns:fh="${HISTORY_NS}"` : '';
+  if (ch.updates) ns += ` xmlns:sy="${SYNDICATION_NS}"`;
   parts.push(`<feed xmlns="${ATOM_NS}"${ns}${attrs({ 'xml:lang': site.language })}>\n`);
   // An archive page belongs to the subscription feed: same id (RFC 5005).
   parts.push(`  ${element('id', history?.current ?? selfUrl)}\n`);
@@ -82,6 +83,11 @@ export function renderAtom(site: SiteMeta, ch: Channel, selfUrl: string, history
   if (history?.prevArchive) parts.push(`  ${link('prev-archive', history.prevArchive, { type: 'application/atom+xml' })}\n`);
   if (history?.nextArchive) parts.push(`  ${link('next-archive', history.nextArchive, { type: 'application/atom+xml' })}\n`);
   if (history?.archive) parts.push('  <fh:archive/>\n');
+  if (ch.complete) parts.push('  <fh:complete/>\n');
+  if (ch.updates) {
+    parts.push(`  <sy:updatePeriod>${ch.updates.period}</sy:updatePeriod>\n`);
+    parts.push(`  <sy:updateFrequency>${ch.updates.frequency}</sy:updateFrequency>\n`);
+  }
   if (site.copyright) parts.push(`  ${element('rights', site.copyright)}\n`);
   parts.push(`  <generator>broadsheet</generator>\n`);
   if (site.icon) parts.push(`  ${element('icon', site.icon)}\n`);

@@ -1,3 +1,4 @@
+import { cronCadence, YEAR_DAYS } from '../config/cron.js';
 import type { Config } from '../config/load.js';
 import type { FeedAuthor, FeedItem } from './item.js';
 import { absolute, newestUpdate } from './item.js';
@@ -15,6 +16,32 @@ export interface SiteMeta {
   logo?: string;
   /** WebSub hubs, announced by the subscription feeds. */
   hubs: string[];
+  /** How often the feeds change, from `schedule.cron`; none for a schedule that never runs. */
+  updates?: UpdateHints;
+}
+
+export const SYNDICATION_NS = 'http://purl.org/rss/1.0/modules/syndication/';
+
+/** RSS `ttl` and the Syndication module's `sy:updatePeriod` and `sy:updateFrequency`. */
+export interface UpdateHints {
+  /** Minutes a reader may keep the feed before fetching it again: the shortest time between two runs. */
+  ttl: number;
+  period: 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly';
+  /** Runs per period, at least 1. */
+  frequency: number;
+}
+
+/** The update hints of a schedule: the largest period it runs at least once in, and how often in it. */
+export function updateHints(cron: string): UpdateHints | undefined {
+  const { runsPerYear: runs, shortestGap } = cronCadence(cron);
+  if (runs === 0) return undefined;
+  const ttl = Number.isFinite(shortestGap) ? Math.max(1, Math.floor(shortestGap / 60)) : YEAR_DAYS * 1440;
+  const per = (periods: number) => Math.max(1, Math.round(runs / periods));
+  if (runs >= YEAR_DAYS * 24) return { ttl, period: 'hourly', frequency: per(YEAR_DAYS * 24) };
+  if (runs >= YEAR_DAYS) return { ttl, period: 'daily', frequency: per(YEAR_DAYS) };
+  if (runs >= 52) return { ttl, period: 'weekly', frequency: per(52) };
+  if (runs >= 12) return { ttl, period: 'monthly', frequency: per(12) };
+  return { ttl, period: 'yearly', frequency: runs };
 }
 
 /** One feed (the site's or a tag's) before it is written in a format. */
@@ -31,6 +58,10 @@ export interface Channel {
   stylesheet?: string;
   /** Announced hubs (subscription feeds only; archive pages never change, so never ping). */
   hubs: string[];
+  /** Update hints (subscription feeds only). */
+  updates?: UpdateHints;
+  /** True when the document holds every entry the feed ever had (RFC 5005 `fh:complete`). */
+  complete: boolean;
 }
 
 export function siteMeta(config: Config): SiteMeta {
@@ -44,6 +75,8 @@ export function siteMeta(config: Config): SiteMeta {
     author: { name: clean(s.author.name) },
     hubs: config.feeds.hubs.map((h) => absolute(h, url)).filter((h): h is string => h !== undefined),
   };
+  const updates = updateHints(config.schedule.cron);
+  if (updates) meta.updates = updates;
   if (s.author.email) meta.author.email = clean(s.author.email);
   const authorUrl = s.author.url ? absolute(s.author.url, url) : undefined;
   if (authorUrl) meta.author.url = authorUrl;
@@ -63,7 +96,7 @@ export function relativeToRoot(dir: string, file: string): string {
 
 export function channel(
   meta: SiteMeta,
-  fields: { title: string; description: string; home: string; items: FeedItem[]; dir: string; stylesheet: boolean; hubs: boolean },
+  fields: { title: string; description: string; home: string; items: FeedItem[]; dir: string; stylesheet: boolean; subscription: boolean; complete?: boolean },
 ): Channel {
   const ch: Channel = {
     title: clean(fields.title),
@@ -71,8 +104,10 @@ export function channel(
     home: fields.home,
     items: fields.items,
     updated: newestUpdate(fields.items),
-    hubs: fields.hubs ? meta.hubs : [],
+    hubs: fields.subscription ? meta.hubs : [],
+    complete: fields.complete ?? false,
   };
+  if (fields.subscription && meta.updates) ch.updates = meta.updates;
   if (fields.stylesheet) ch.stylesheet = relativeToRoot(fields.dir, STYLESHEET_FILE);
   return ch;
 }

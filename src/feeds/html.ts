@@ -1,5 +1,6 @@
 import type { Entry } from '../content/model.js';
-import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, CODE_CLASS, sanitizeBody } from '../content/markdown.js';
+import type { Opening } from '../content/opening.js';
+import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ATTRIBUTE_VALUES, CODE_CLASS, REQUIRED_ATTRIBUTES, sanitizeBody } from '../content/markdown.js';
 import { escapeHtml } from '../util/text.js';
 import { clean, escapeText } from './xml.js';
 
@@ -15,7 +16,8 @@ function allowedAttribute(tag: string, name: string, value: string | undefined):
   if (!ALLOWED_ATTRIBUTES[tag]?.includes(name)) return false;
   if (URL_ATTRS.has(name)) return value !== undefined && ABSOLUTE.test(value);
   if (name === 'class') return value !== undefined && value.split(/\s+/).every((c) => CODE_CLASS.test(c));
-  return true;
+  const allowed = ATTRIBUTE_VALUES[name];
+  return allowed === undefined || allowed.test(value ?? '');
 }
 
 function allowedTag(tag: string): boolean {
@@ -30,10 +32,12 @@ function allowedTag(tag: string): boolean {
   if (closing) return rest.trim() === '';
   if (!ATTRS.test(rest)) return false;
   ATTR.lastIndex = 0;
+  const seen: string[] = [];
   for (let m = ATTR.exec(rest); m; m = ATTR.exec(rest)) {
     if (!allowedAttribute(name, m[1]!, m[2])) return false;
+    seen.push(m[1]!);
   }
-  return true;
+  return REQUIRED_ATTRIBUTES[name]?.every((a) => seen.includes(a)) ?? true;
 }
 
 /**
@@ -70,4 +74,27 @@ export function safeHtml(entry: Entry, baseUrl: string): string {
 /** A teaser has no body: its summary and a "Read more" link to the story stand in for it. */
 export function teaserHtml(summary: string, url: string): string {
   return `<p>${escapeText(summary)}</p>\n<p><a href="${escapeHtml(clean(url))}">Read more</a></p>`;
+}
+
+/** A part of the opening that `feeds.content.prepend` can put at the top of the body. */
+export type OpeningPart = 'standfirst' | 'image';
+
+/**
+ * The HTML that opens an entry's body in every format: the parts
+ * `feeds.content.prepend` names, in its order, each only when the entry has
+ * it (see content/opening.ts). The image is the feed's own checked copy
+ * (absolute URL, clean alt text). Built from escaped text, so it is already
+ * in the form `isSanitized` accepts.
+ */
+export function openingHtml(open: Opening, image: { url: string; alt: string } | undefined, parts: readonly OpeningPart[]): string {
+  let out = '';
+  for (const part of parts) {
+    if (part === 'standfirst' && open.standfirst !== undefined) {
+      out += `<p><em>${escapeText(open.standfirst)}</em></p>\n`;
+    } else if (part === 'image' && open.image && image) {
+      const caption = open.image.caption === undefined ? '' : `<figcaption>${escapeText(open.image.caption)}</figcaption>`;
+      out += `<figure><img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.alt)}">${caption}</figure>\n`;
+    }
+  }
+  return out;
 }

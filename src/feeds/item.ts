@@ -1,6 +1,7 @@
 import type { Author, Entry } from '../content/model.js';
+import { opening, type Opening } from '../content/opening.js';
 import { BroadsheetError } from '../errors.js';
-import { safeHtml, teaserHtml } from './html.js';
+import { openingHtml, safeHtml, teaserHtml, type OpeningPart } from './html.js';
 import { absoluteUrl } from '../util/url.js';
 import { clean, escapeText, isoDate } from './xml.js';
 
@@ -22,6 +23,13 @@ export interface FeedItem {
   summary: string;
   /** The summary as HTML (`&`, `<`, `>` escaped), for RSS description and Atom summary. */
   summaryHtml: string;
+  /**
+   * What opens the body (the parts of the opening `feeds.content.prepend`
+   * names), or ''. Every format writes it, then `contentHtml`. Kept apart so
+   * that the body stays the entry's own string: a joined copy of every body
+   * would stay in memory for the whole build.
+   */
+  openingHtml: string;
   /** Full body HTML; for a teaser, its summary and a "Read more" link. */
   contentHtml: string;
   published: Date;
@@ -80,8 +88,8 @@ function feedAuthor(a: Author, base: string): FeedAuthor | undefined {
   return out;
 }
 
-/** Builds the FeedItem of an entry; `siteUrl` resolves anything left relative. */
-export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author): FeedItem {
+/** Builds the FeedItem of an entry; `siteUrl` resolves anything left relative; `prepend` opens the body (feeds.content.prepend). */
+export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author, prepend: readonly OpeningPart[] = []): FeedItem {
   const url = absolute(entry.url, siteUrl);
   if (!url) {
     throw new BroadsheetError('CONTENT_INVALID', `${entry.file}: url "${entry.url}" is not an http(s) URL`, {
@@ -104,6 +112,7 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     title: clean(entry.title),
     summary,
     summaryHtml: escapeText(summary),
+    openingHtml: '',
     contentHtml: entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url),
     published,
     updated: latest,
@@ -120,7 +129,16 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
       if (Number.isSafeInteger(entry.image.length) && entry.image.length! >= 0) item.image.length = entry.image.length!;
     }
   }
+  if (prepend.length > 0) item.openingHtml = openingHtml(cleanOpening(entry), item.image, prepend);
   return item;
+}
+
+/** The opening with its text stripped of characters XML cannot carry, like every string of a FeedItem. */
+function cleanOpening(entry: Entry): Opening {
+  const open = opening(entry);
+  if (open.standfirst !== undefined) open.standfirst = clean(open.standfirst);
+  if (open.image?.caption !== undefined) open.image.caption = clean(open.image.caption);
+  return open;
 }
 
 /** The newest date among the items: a feed's `updated`, never the time of the build. */

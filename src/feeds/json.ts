@@ -28,7 +28,7 @@ export function jsonItem(item: FeedItem): Record<string, unknown> {
     id: item.id,
     url: item.url,
     title: item.title,
-    content_html: item.contentHtml,
+    content_html: item.openingHtml + item.contentHtml,
     summary: item.summary,
   };
   if (item.image) out.image = item.image.url;

@@ -1,40 +1,47 @@
 import type { SiteMeta } from './channel.js';
-import { FEED_FORMATS } from '../config/urls.js';
+import type { FeedFormatKey } from '../config/urls.js';
 import type { FeedSet } from './formats.js';
-import { attrs, element, XML_DECLARATION } from './xml.js';
+import { escapeHtml } from '../util/text.js';
+import { attrs, clean, element, XML_DECLARATION } from './xml.js';
 
 export const OPML_FILE = 'feeds.opml';
+export const TAGS_OPML_FILE = 'tags.opml';
 
-function outlines(set: FeedSet, indent: string): string {
-  return FEED_FORMATS.map((f) => {
-    const a = attrs({
-      text: `${set.title} (${f.label})`,
-      title: `${set.title} (${f.label})`,
-      description: set.description,
-      type: 'rss',
-      // OPML 2.0 names versions only for RSS; Atom and JSON Feed readers go by the document.
-      version: f.key === 'rss' ? 'RSS2' : undefined,
-      xmlUrl: set.urls[f.key],
-      htmlUrl: set.home,
-    });
-    return `${indent}<outline${a}/>\n`;
-  }).join('');
+/**
+ * OPML 2.0 reads `text`, `title` and `description` (and the head's title and
+ * owner) as HTML, so plain text is escaped as HTML before it is escaped as XML:
+ * a tag named "R&D <lab>" must not become markup in a reader.
+ */
+const html = (s: string) => escapeHtml(clean(s));
+
+/** One feed, in one format. `type="rss"` is OPML's word for any subscription, whatever its format. */
+function outline(set: FeedSet, format: FeedFormatKey): string {
+  const a = attrs({
+    text: html(set.title),
+    title: html(set.title),
+    description: html(set.description),
+    type: 'rss',
+    // OPML 2.0 names versions only for RSS; Atom and JSON Feed readers go by the document.
+    version: format === 'rss' ? 'RSS2' : undefined,
+    xmlUrl: set.urls[format],
+    htmlUrl: set.home,
+  });
+  return `    <outline${a}/>\n`;
 }
 
-/** OPML 2.0 subscription list: every feed in every format, tags in their own outline. */
-export function renderOpml(site: SiteMeta, main: FeedSet, tags: readonly FeedSet[], updated: Date): string {
+/**
+ * An OPML 2.0 subscription list of the given feeds, each once, in the site's
+ * primary format (feeds.primary): importing it subscribes a reader to each
+ * feed once, not to the same stories three times.
+ */
+export function renderOpml(site: SiteMeta, title: string, sets: readonly FeedSet[], format: FeedFormatKey, updated: Date): string {
   let out = `${XML_DECLARATION}\n<opml version="2.0">\n  <head>\n`;
-  out += `    ${element('title', `${site.title}: feeds`)}\n`;
+  out += `    ${element('title', html(title))}\n`;
   out += `    ${element('dateModified', updated.toUTCString())}\n`;
-  out += `    ${element('ownerName', site.author.name)}\n`;
+  out += `    ${element('ownerName', html(site.author.name))}\n`;
   if (site.author.email) out += `    ${element('ownerEmail', site.author.email)}\n`;
-  out += `    <docs>http://opml.org/spec2.opml</docs>\n  </head>\n  <body>\n`;
-  out += outlines(main, '    ');
-  if (tags.length > 0) {
-    out += `    <outline${attrs({ text: 'Tags', title: 'Tags' })}>\n`;
-    for (const t of tags) out += outlines(t, '      ');
-    out += '    </outline>\n';
-  }
+  out += '  </head>\n  <body>\n';
+  for (const set of sets) out += outline(set, format);
   out += '  </body>\n</opml>\n';
   return out;
 }

@@ -1,5 +1,5 @@
 import { Feed, type Extension, type Item } from 'feed';
-import type { Channel, SiteMeta } from './channel.js';
+import { SYNDICATION_NS, type Channel, type SiteMeta } from './channel.js';
 import type { FeedItem } from './item.js';
 
 /**
@@ -15,7 +15,7 @@ import type { FeedItem } from './item.js';
  * HTML in CDATA has `]]>` written as `]]&gt;` (the same HTML) for (3); authors
  * go in dc:creator; the guid is left to `feed` only when it is the permalink;
  * the enclosure's real type and length are passed; lastBuildDate is the newest
- * entry's date; the Media RSS namespace is added to the root element.
+ * entry's date; the Media RSS and Syndication namespaces are added to the root element.
  * Everything reaching this file is already stripped of characters XML cannot
  * carry (see item.ts), which `feed` would pass through.
  */
@@ -56,7 +56,7 @@ function rssItem(item: FeedItem): Item {
     date: item.updated,
     published: item.published,
     description: item.summaryHtml,
-    content: cdataSafeHtml(item.contentHtml),
+    content: cdataSafeHtml(item.openingHtml + item.contentHtml),
     category: item.tags.map((t) => ({ name: text(t) })),
     extensions,
   };
@@ -86,7 +86,12 @@ export function renderRss(site: SiteMeta, ch: Channel, selfUrl: string): string 
     ...(site.copyright ? { copyright: text(site.copyright) } : {}),
     ...(site.logo ? { image: text(site.logo) } : {}),
     ...(ch.stylesheet ? { stylesheet: attr(ch.stylesheet) } : {}),
+    ...(ch.updates ? { ttl: ch.updates.ttl } : {}),
   });
+  if (ch.updates) {
+    feed.addExtension({ name: 'sy:updatePeriod', objects: { _text: ch.updates.period } });
+    feed.addExtension({ name: 'sy:updateFrequency', objects: { _text: String(ch.updates.frequency) } });
+  }
   // Replaces the self link `feed` made (which also declares the atom namespace) by self plus every hub.
   feed.addExtension({
     name: 'atom:link',
@@ -97,6 +102,7 @@ export function renderRss(site: SiteMeta, ch: Channel, selfUrl: string): string 
   });
   for (const item of ch.items) feed.addItem(rssItem(item));
   let xml = feed.rss2();
-  if (ch.items.some((i) => i.image)) xml = xml.replace('<rss version="2.0"', `<rss version="2.0" xmlns:media="${MEDIA_NS}"`);
+  const namespaces = `${ch.items.some((i) => i.image) ? ` xmlns:media="${MEDIA_NS}"` : ''}${ch.updates ? ` xmlns:sy="${SYNDICATION_NS}"` : ''}`;
+  if (namespaces) xml = xml.replace('<rss version="2.0"', `<rss version="2.0"${namespaces}`);
   return `${xml}\n`;
 }

@@ -29,6 +29,8 @@ export interface TagFeed {
   name: string;
   /** Newest first, each entry once. */
   items: FeedItem[];
+  /** True when `items` holds every entry with the tag (none left out by the limit). */
+  complete: boolean;
 }
 
 /**
@@ -42,25 +44,26 @@ export function tagFeeds(items: readonly FeedItem[], limit: number): TagFeed[] {
     if (slug === undefined) slugs.set(tag, (slug = tagSlug(tag)));
     return slug;
   };
-  const groups = new Map<string, { names: Map<string, number>; items: FeedItem[] }>();
+  const groups = new Map<string, { names: Map<string, number>; items: FeedItem[]; total: number }>();
   for (const item of items) {
     const seen = new Set<string>();
     for (const tag of item.tags) {
       const slug = slugOf(tag);
       let g = groups.get(slug);
       if (!g) {
-        g = { names: new Map(), items: [] };
+        g = { names: new Map(), items: [], total: 0 };
         groups.set(slug, g);
       }
       g.names.set(tag, (g.names.get(tag) ?? 0) + 1);
       if (seen.has(slug)) continue;
       seen.add(slug);
+      g.total++;
       if (g.items.length < limit) g.items.push(item);
     }
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([slug, g]) => ({ slug, name: preferredName(g.names), items: g.items }));
+    .map(([slug, g]) => ({ slug, name: preferredName(g.names), items: g.items, complete: g.total === g.items.length }));
 }
 
 function preferredName(names: Map<string, number>): string {

@@ -35,12 +35,17 @@ export function escapeAttr(s: string): string {
 }
 
 /**
- * A CDATA section; every `]]>` inside is split across two sections, not just
- * the first. The text must already be clean (FeedItem's is): bodies are the
- * bulk of a build, and scanning them twice shows.
+ * A CDATA section of the parts, in order; every `]]>` inside is split across
+ * two sections, not just the first. The text must already be clean
+ * (FeedItem's is): bodies are the bulk of a build, and scanning them twice
+ * shows. Parts are written one after another rather than joined first, so a
+ * body is not copied; a `]]>` cannot straddle two parts as long as every part
+ * but the last ends in a newline, as an opening does.
  */
-export function cdata(s: string): string {
-  return `<![CDATA[${s.includes(']]>') ? s.replaceAll(']]>', ']]]]><![CDATA[>') : s}]]>`;
+export function cdata(...parts: string[]): string {
+  let out = '<![CDATA[';
+  for (const s of parts) out += s.includes(']]>') ? s.replaceAll(']]>', ']]]]><![CDATA[>') : s;
+  return `${out}]]>`;
 }
 
 export function element(name: string, text: string, attrs = ''): string {

@@ -1,8 +1,8 @@
-import type { DKIMOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
+import type { DkimKey } from '../delivery/dkim.js';
 import { messageMaker, type Addressee } from '../delivery/messages.js';
 import type { DeliveryCounts, RenderedIssue, StoredIssue } from '../delivery/model.js';
 import { writeOutbox } from '../delivery/outbox.js';
@@ -11,6 +11,7 @@ import { loadDkim, smtpTransport, type SmtpTuning } from '../delivery/transport.
 import type { Environment } from '../environment.js';
 import { BroadsheetError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { archiveEditorNote } from './editor-note.js';
 import { nextIssue, renderIssue, type IssuePlan } from './next-issue.js';
 import type { IssueStore } from './ports.js';
 
@@ -37,6 +38,8 @@ export interface JobOptions {
   signal: AbortSignal;
   env: Environment;
   dryRun?: boolean;
+  /** Put before the subject of every message written (dry run) or sent (test copy): `[TEST] `. */
+  subjectPrefix?: string;
   /** The site as the caller's build just loaded it, so a tick reads the articles once. */
   site?: Site;
   /** Called after each delivery; when given, per-delivery log lines give way to it (failures are still logged). */
@@ -55,7 +58,7 @@ export type JobResult =
 
 interface Prerequisites {
   secret: string;
-  dkim: DKIMOptions | undefined;
+  dkim: DkimKey | undefined;
 }
 
 /** Everything a message needs that can be missing, checked before anything is recorded. */
@@ -133,7 +136,7 @@ async function writeToOutbox(opts: JobOptions, pre: Prerequisites, site: Site): 
   const recipients: Addressee[] = (await store.listSubscribers())
     .filter((s) => s.status === 'subscribed' && !done.has(s.email))
     .map((s) => ({ email: s.email, ...(s.name ? { name: s.name } : {}) }));
-  const dir = await writeOutbox(config.paths.output, issue.number, recipients, messageMaker(config, issue, pre.secret, clock), pre.dkim);
+  const dir = await writeOutbox(config.paths.output, issue.number, recipients, messageMaker(config, issue, pre.secret, clock, '', opts.subjectPrefix), pre.dkim);
   log.info(opts.dryRun ? 'dry run: messages written, nothing sent' : 'no SMTP_URL: messages written, nothing sent', { issue: issue.number, messages: recipients.length, dir });
   return { kind: 'written', issue: issue.number, dir, messages: recipients.length };
 }
@@ -144,6 +147,10 @@ async function issueToSend(opts: JobOptions, plan: Exclude<IssuePlan, { kind: 'n
   reportPlan(plan, opts.log);
   const issue = await opts.store.createIssue(await renderIssue(opts.config, plan, opts.clock));
   opts.log.info('issue created', { issue: issue.number, subject: issue.subject, entries: issue.entrySlugs.length });
+  if (plan.editorNote) {
+    const kept = await archiveEditorNote(opts.config, plan.editorNote, issue.number);
+    opts.log.info("editor's note used, moved to the data folder", { issue: issue.number, kept });
+  }
   return issue;
 }
 
@@ -244,7 +251,7 @@ export async function sendTestCopy(opts: TestCopyOptions): Promise<{ issue: numb
   else if (plan.kind === 'new') issue = await renderIssue(config, plan, clock);
   else if (plan.latest) issue = plan.latest;
   else throw new BroadsheetError('CONTENT_INVALID', `there is nothing to send: ${config.paths.content} has no published article`);
-  const make = messageMaker(config, issue, pre.secret, clock, `test/${clock.now().toISOString()}`);
+  const make = messageMaker(config, issue, pre.secret, clock, `test/${clock.now().toISOString()}`, opts.subjectPrefix);
   const { messageId, mail } = make({ email: opts.to });
   const transporter = smtpTransport(config, env.SMTP_URL, pre.dkim, opts.smtp);
   try {

@@ -4,6 +4,7 @@ import type { Entry, Site } from '../content/model.js';
 import type { NewIssue, StoredIssue } from '../delivery/model.js';
 import { renderDigest, type DigestContent } from '../email/digest.js';
 import { oneLine } from '../util/text.js';
+import { readEditorNote, type EditorNote } from './editor-note.js';
 import type { IssueHistory } from './ports.js';
 
 /**
@@ -16,7 +17,7 @@ import type { IssueHistory } from './ports.js';
  */
 export type IssuePlan =
   | { kind: 'resume'; issue: StoredIssue }
-  | { kind: 'new'; content: DigestContent; covered: string[]; notes: PlanNotes }
+  | { kind: 'new'; content: DigestContent; covered: string[]; notes: PlanNotes; editorNote?: EditorNote }
   | { kind: 'nothing-new'; latest?: StoredIssue };
 
 /** What a new issue leaves out, so that the run can say so: nothing is dropped without a word. */
@@ -45,7 +46,7 @@ export interface HistoryState {
  * default), carries only the newest article and its related entries and
  * marks the rest of the back catalogue covered.
  */
-export function planNextIssue(site: Site, history: HistoryState): IssuePlan {
+export function planNextIssue(site: Site, history: HistoryState, editorNote?: EditorNote): IssuePlan {
   const { latest, covered } = history;
   if (latest && !latest.sentAt) return { kind: 'resume', issue: latest };
   const digest = site.config.digest;
@@ -76,7 +77,8 @@ export function planNextIssue(site: Site, history: HistoryState): IssuePlan {
   const number = (latest?.number ?? 0) + 1;
   return {
     kind: 'new',
-    content: { number, lead, cards, alsoNew },
+    content: { number, lead, cards, alsoNew, ...(editorNote ? { note: { html: editorNote.html, text: editorNote.text } } : {}) },
+    ...(editorNote ? { editorNote } : {}),
     // Shown entries (teasers included) and every fresh article not carried over.
     covered: [...new Set([...shown, ...alsoNew.map((e) => e.slug), ...fresh.filter((e) => !carried.has(e.slug)).map((e) => e.slug)])],
     notes,
@@ -85,9 +87,10 @@ export function planNextIssue(site: Site, history: HistoryState): IssuePlan {
 
 /** planNextIssue against a store's history; without one (no data folder yet), the first issue. */
 export async function nextIssue(site: Site, history: IssueHistory | undefined): Promise<IssuePlan> {
-  if (!history) return planNextIssue(site, { covered: new Set() });
+  const note = await readEditorNote(site.config);
+  if (!history) return planNextIssue(site, { covered: new Set() }, note);
   const [latest, covered] = await Promise.all([history.latestIssue(), history.coveredSlugs()]);
-  return planNextIssue(site, latest ? { latest, covered } : { covered });
+  return planNextIssue(site, latest ? { latest, covered } : { covered }, note);
 }
 
 /** Renders a new issue (MJML runs here, once for all recipients). Subject and preheader are made header-safe. */

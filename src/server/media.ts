@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { FEED_FORMATS, type FeedFormatKey } from '../config/urls.js';
+import { CACHE_CONTROL, isArchiveDocument } from '../feeds/caching.js';
 
 const UTF8 = '; charset=utf-8';
 
@@ -72,3 +73,14 @@ export function xmlFeedVariant(type: string, accept: string | undefined): { forB
 }
 
 export const XML = BY_EXTENSION['.xml']!;
+
+/**
+ * How long clients and caches may keep a response (feeds/caching.ts): an
+ * archive page for a year, since it never changes; a feed for minutes;
+ * anything else revalidated on every use.
+ */
+export function cacheControl(type: string, body: Buffer): string {
+  if (type === ATOM && isArchiveDocument(body)) return CACHE_CONTROL.archived;
+  if (type === RSS || type === ATOM || type === JSON_FEED) return CACHE_CONTROL.feed;
+  return CACHE_CONTROL.other;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { isCompressible } from './media.js';
+import { cacheControl, isCompressible } from './media.js';
 
 export type Encoding = 'br' | 'gzip';
 
@@ -12,6 +12,8 @@ export interface Representation {
   /** Strong validator of the bytes, without quotes. */
   tag: string;
   lastModified?: Date;
+  /** Decided once per representation, from its type and bytes. */
+  cacheControl: string;
   encoded: Partial<Record<Encoding, Buffer>>;
 }
 
@@ -20,7 +22,7 @@ const MIN_COMPRESS_BYTES = 512;
 
 export function representation(body: Buffer, type: string, options: { lastModified?: Date } = {}): Representation {
   const tag = createHash('sha256').update(body).digest('base64url').slice(0, 27);
-  return { body, type, tag, lastModified: options.lastModified, encoded: {} };
+  return { body, type, tag, lastModified: options.lastModified, cacheControl: cacheControl(type, body), encoded: {} };
 }
 
 /** Bytes a cached representation holds, counting its compressed copies (made later, and smaller) as one more body. */
@@ -91,8 +93,7 @@ export function sendRepresentation(req: IncomingMessage, res: ServerResponse, re
   const etag = `"${rep.tag}${options.asType?.tagSuffix ?? ''}${encoding ? `-${encoding}` : ''}"`;
   res.setHeader('ETag', etag);
   if (rep.lastModified) res.setHeader('Last-Modified', rep.lastModified.toUTCString());
-  // Clients may keep a copy but ask every time; with the validators that costs a 304.
-  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Cache-Control', rep.cacheControl);
   const vary = [...(options.vary ?? []), ...(compressible ? ['Accept-Encoding'] : [])];
   if (vary.length > 0) res.setHeader('Vary', vary.join(', '));
   for (const [k, v] of Object.entries(options.headers ?? {})) res.setHeader(k, v);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyUnsubscribeToken } from '../delivery/tokens.js';
 import { isDatabaseFault } from '../errors.js';
 import type { ServerContext } from './context.js';
-import { escapeHtml } from '../util/text.js';
+import { escapeHtml, maskEmail } from '../util/text.js';
 import { NOT_FOUND } from './pages.js';
 import { methodNotAllowed } from './respond.js';
 
@@ -74,12 +74,6 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
 
 function isRead(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
-}
-
-/** `reader@example.com` → `r***@example.com`: enough to recognise, not enough to harvest from a log. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {

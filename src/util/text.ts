@@ -21,3 +21,16 @@ export function escapeHtml(s: string): string {
   if (!HTML_SPECIAL.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
+
+/** `reader@example.com` → `r***@example.com`: enough to recognise, not enough to harvest from a log. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
+}
+
+const EMAIL_IN_TEXT = /[A-Za-z0-9._%+'!#$&*=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
+
+/** Every email address in a text, masked. */
+export function maskEmails(text: string): string {
+  return text.includes('@') ? text.replace(EMAIL_IN_TEXT, maskEmail) : text;
+}

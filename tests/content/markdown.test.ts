@@ -31,7 +31,11 @@ describe('renderMarkdown', () => {
 });
 
 describe('renderMarkdown and XML', () => {
-  it('drops characters that entities decode to but XML cannot carry', () => {
-    expect(renderMarkdown('a&#1;b &#xFFFE;c &#65;', BASE)).toBe('<p>ab c A</p>');
+  it('replaces characters that Markdown entities decode to but XML cannot carry with U+FFFD, as CommonMark says', () => {
+    expect(renderMarkdown('a&#1;b &#xFFFE;c &#65;', BASE)).toBe('<p>a\uFFFDb \uFFFDc A</p>');
+  });
+
+  it('drops such characters when raw HTML carries them', () => {
+    expect(renderMarkdown('<div>x&#x1;y&#xFFFF;z</div>', BASE)).toBe('xyz');
   });
 });

@@ -209,10 +209,20 @@ describe('broadsheet send', () => {
     expect(smtp.received.map((m) => m.to)).toEqual([['editor@example.org']]);
     expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
 
-    // The real send afterwards still goes to everyone.
+    // A test copy says so in the inbox; --subject-prefix changes or removes the mark.
+    expect((await smtp.parsed())[0]!.subject).toBe('[TEST] The Test Sheet: Only story');
+    await cli(['send', '--to', 'editor@example.org', '--subject-prefix', '[PROOF]'], withSecret({ SMTP_URL: smtp.url }));
+    await cli(['send', '--to', 'editor@example.org', '--subject-prefix', ''], withSecret({ SMTP_URL: smtp.url }));
+    expect((await smtp.parsed()).slice(1).map((m) => m.subject)).toEqual(['[PROOF] The Test Sheet: Only story', 'The Test Sheet: Only story']);
+    const misuse = await cli(['send', '--subject-prefix', '[TEST]'], withSecret({ SMTP_URL: smtp.url }));
+    expect(misuse.code).toBe(2);
+    expect(misuse.stderr).toBe('error [USAGE]: --subject-prefix marks test copies: use it with --to or --dry-run (the subject of the real issue is digest.subject in the config)\n');
+
+    // The real send afterwards still goes to everyone, without the mark.
     const real = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
     expect(real.stdout).toBe('issue 1: 3 accepted, 0 failed, 0 pending\n');
-    expect(smtp.received).toHaveLength(4);
+    expect(smtp.received).toHaveLength(6);
+    expect((await smtp.parsed()).slice(3).map((m) => m.subject)).toEqual(Array(3).fill('The Test Sheet: Only story'));
   });
 
   it('reports accepted, failed and pending, logs one line per event, and exits 1 when a delivery failed', async () => {
@@ -222,7 +232,7 @@ describe('broadsheet send', () => {
     expect(r.stdout).toBe('issue 1: 2 accepted, 1 failed, 0 pending\n');
     const lines = r.stderr.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('delivery accepted issue=1 to='))).toHaveLength(2);
-    expect(lines).toContain('warn: delivery failed issue=1 to=bo@example.net attempt=1 reply="550 Mailbox unavailable"');
+    expect(lines).toContain('warn: delivery failed issue=1 to=b***@example.net attempt=1 reply="550 Mailbox unavailable"');
     expect(lines.at(-1)).toBe('error [SEND_INCOMPLETE]: issue 1 is not fully delivered: 1 failed, 0 pending');
     expect(r.stderr).not.toContain(SECRET);
 

@@ -55,7 +55,7 @@ describe('broadsheet build --check', () => {
     // The digest (another stage) may name its own files too; the feeds that changed are exactly these.
     const feeds = err.problems.map((p) => p.file).filter((f) => !f.startsWith(`${out}/digest`));
     expect(feeds.sort()).toEqual(
-      ['rss.xml', 'atom.xml', 'feed.json', 'archive/1.xml', ...['ai', 'data'].flatMap((t) => ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `tags/${t}/${f}`))]
+      ['rss.xml', 'atom.xml', 'feed.json', ...['ai', 'data'].flatMap((t) => ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `tags/${t}/${f}`))]
         .map((f) => `${out}/${f}`)
         .sort(),
     );

@@ -37,6 +37,8 @@ let rss: string;
 let atom: string;
 let json: string;
 let parsed: Record<string, FeedparserResult> | undefined;
+/** The lead's body in every format: its standfirst (not its first paragraph), then the article. */
+let leadContent: string;
 
 beforeAll(async () => {
   site = await exampleSite();
@@ -45,6 +47,7 @@ beforeAll(async () => {
   atom = fileText(files, 'atom.xml');
   json = fileText(files, 'feed.json');
   parsed = await feedparser({ 'rss.xml': rss, 'atom.xml': atom });
+  leadContent = `<p><em>${site.entries[0]!.description}</em></p>\n${site.entries[0]!.html}`;
 });
 
 describe('example site feeds: well-formed and valid', () => {
@@ -129,7 +132,7 @@ describe('JSON Feed details', () => {
     expect(feed.items.map((i: { date_published: string }) => i.date_published)).toEqual(EXPECTED.map((e) => e.date));
     expect(feed.items[0].authors).toEqual([{ name: 'Broadsheet Newsroom', url: 'mailto:newsroom@news.example.com' }]);
     expect(feed.items[0].tags).toEqual(['security', 'cloud', 'microsoft', 'government']);
-    expect(feed.items[0].content_html).toBe(site.entries[0]!.html);
+    expect(feed.items[0].content_html).toBe(leadContent);
     expect(feed.items[0].summary).toBe(site.entries[0]!.description);
     expect(feed.items[6].content_html).toBe(`<p>${site.entries[6]!.description}</p>\n<p><a href="${EXPECTED[6]!.url}">Read more</a></p>`);
   });
@@ -152,7 +155,7 @@ describe('RSS 2.0 details', () => {
     expect(xpathStrings(rss, '/rss/channel/item/dc:creator')).toEqual(Array(7).fill('Broadsheet Newsroom'));
     expect(xpathCount(rss, '/rss/channel/item/author')).toBe(0);
     expect(xpathStrings(rss, '/rss/channel/item[1]/category')).toEqual(['security', 'cloud', 'microsoft', 'government']);
-    expect(xpathString(rss, '/rss/channel/item[1]/content:encoded')).toBe(site.entries[0]!.html);
+    expect(xpathString(rss, '/rss/channel/item[1]/content:encoded')).toBe(leadContent);
     expect(xpathString(rss, '/rss/channel/item[1]/description')).toBe(site.entries[0]!.description.replace(/&/g, '&amp;'));
   });
 });
@@ -174,7 +177,7 @@ describe('Atom 1.0 details', () => {
     expect(xpathCount(atom, '//atom:category[not(@term)]')).toBe(0);
     expect(xpathStrings(atom, '/atom:feed/atom:entry/atom:summary/@type')).toEqual(Array(7).fill('html'));
     expect(xpathStrings(atom, '/atom:feed/atom:entry/atom:content/@type')).toEqual(Array(7).fill('html'));
-    expect(xpathString(atom, '/atom:feed/atom:entry[1]/atom:content')).toBe(site.entries[0]!.html);
+    expect(xpathString(atom, '/atom:feed/atom:entry[1]/atom:content')).toBe(leadContent);
   });
 });
 
@@ -189,18 +192,22 @@ describe('determinism and configuration', () => {
 
   it('a site with no entries still gets valid, empty feeds dated by nothing but the epoch', async () => {
     const empty = renderFeeds({ ...site, entries: [], bySlug: new Map() });
-    expect(empty.map((f) => f.path)).toEqual(['rss.xml', 'atom.xml', 'feed.json', 'feed-links.html', 'archive/1.xml', 'feeds.opml', 'feed.xsl']);
+    expect(empty.map((f) => f.path)).toEqual(['rss.xml', 'atom.xml', 'feed.json', 'feed-links.html', 'feeds.opml', 'feed.xsl', '_headers']);
     const a = fileText(empty, 'atom.xml');
+    expect(xpathCount(a, '/atom:feed/fh:complete')).toBe(1);
     expect(await atomRelaxNgErrors(a)).toEqual([]);
     expect(xpathString(a, '/atom:feed/atom:updated')).toBe('1970-01-01T00:00:00Z');
     expect(await jsonFeedErrors(fileText(empty, 'feed.json'))).toEqual([]);
     expect(() => withXml(fileText(empty, 'rss.xml'), () => true)).not.toThrow();
   });
 
-  it('carries at most feeds.items entries, the newest ones', () => {
+  it('carries at most feeds.items entries, the newest ones; atom.xml also every entry not yet archived', () => {
     const small = renderFeeds({ ...site, config: { ...site.config, feeds: { ...site.config.feeds, items: 3 } } });
     expect(xpathStrings(fileText(small, 'rss.xml'), '/rss/channel/item/link')).toEqual(EXPECTED.slice(0, 3).map((e) => e.url));
-    expect(xpathCount(fileText(small, 'atom.xml'), '/atom:feed/atom:entry')).toBe(3);
+    // 7 entries do not fill 3 + 100: no page is archived, so atom.xml holds the whole history and says so.
+    expect(xpathStrings(fileText(small, 'atom.xml'), '/atom:feed/atom:entry/atom:id')).toEqual(EXPECTED.map((e) => e.url));
+    expect(xpathCount(fileText(small, 'atom.xml'), '/atom:feed/fh:complete')).toBe(1);
+    expect(small.some((f) => f.path.startsWith('archive/'))).toBe(false);
     expect(JSON.parse(fileText(small, 'feed.json')).items.map((i: { id: string }) => i.id)).toEqual(EXPECTED.slice(0, 3).map((e) => e.url));
   });
 });

@@ -28,6 +28,7 @@ const item = (over: Partial<FeedItem> = {}): FeedItem =>
     title: 'T ]]> x ]]> &amp;',
     summary: 's',
     summaryHtml: 's',
+    openingHtml: '',
     contentHtml: '<p>a ]]> b ]]> c ]]]]> d</p>',
     published: new Date('2025-01-02T03:04:05Z'),
     updated: new Date('2025-01-03T00:00:00Z'),
@@ -45,6 +46,7 @@ const channel = (items: FeedItem[]): Channel => ({
   items,
   updated: new Date('2025-01-03T00:00:00Z'),
   hubs: site.hubs,
+  complete: false,
 });
 
 describe('xml helpers', () => {

@@ -12,6 +12,7 @@ import type { CommandContext } from '../../src/commands/types.js';
 import type { Site } from '../../src/content/model.js';
 import { createLogger } from '../../src/log.js';
 import type { OutputFile } from '../../src/output/files.js';
+import { expect } from 'vitest';
 import { DEBIAN_PYTHON, tool } from './tools.js';
 
 /** Checks shared by the feed tests: real parsers and validators, never string matching alone. */
@@ -40,6 +41,8 @@ export function commandContext(configFile: string, out: string[], options: Comma
     clock: CLOCK,
     log: createLogger({ format: 'text', write: (l) => out.push(l.trimEnd()), clock: CLOCK }),
     print: (l) => out.push(l),
+    printJson: (v) => out.push(JSON.stringify(v)),
+    status: { show: () => {}, end: () => {} },
     isTTY: false,
     signal: new AbortController().signal,
   };
@@ -121,6 +124,7 @@ export const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
   media: 'http://search.yahoo.com/mrss/',
   fh: 'http://purl.org/syndication/history/1.0',
+  sy: 'http://purl.org/rss/1.0/modules/syndication/',
 };
 
 /** Parses with libxml2 (WebAssembly): throws on anything not well-formed. */
@@ -259,4 +263,26 @@ export async function jsonFeedErrors(text: string): Promise<string[]> {
   if (!jsonFeedValidate(data)) errors.push(JSON.stringify(jsonFeedValidate.errors));
   if (data.version !== 'https://jsonfeed.org/version/1.1') errors.push(`version is ${String(data.version)}`);
   return errors;
+}
+
+// ---- all of it ------------------------------------------------------------
+
+/**
+ * The three feeds of one render are valid: well-formed RSS, Atom against
+ * RFC 4287's RELAX NG schema and its rules, JSON Feed against its schema,
+ * xmllint, and Debian's feedparser without a complaint. Returns feedparser's
+ * reading (undefined when it is missing) for checks of their own.
+ */
+export async function expectValidFeeds(f: { rss: string; atom: string; json: string }): Promise<Record<string, FeedparserResult> | undefined> {
+  expect(() => withXml(f.rss, () => true)).not.toThrow();
+  expect(await atomRelaxNgErrors(f.atom)).toEqual([]);
+  expect(atomSchematronErrors(f.atom)).toEqual([]);
+  expect(await jsonFeedErrors(f.json)).toEqual([]);
+  const lint = await xmllint(['--noout'], { 'rss.xml': f.rss, 'atom.xml': f.atom });
+  if (lint) expect(lint).toEqual({ status: 0, stderr: '' });
+  const rng = await xmllint(['--noout', '--relaxng', path.join(SCHEMAS, 'atom.rng')], { 'atom.xml': f.atom });
+  if (rng) expect(rng.status, rng.stderr).toBe(0);
+  const parsed = await feedparser({ 'rss.xml': f.rss, 'atom.xml': f.atom });
+  if (parsed) for (const p of Object.values(parsed)) expect(p.bozo, p.bozo_exception).toBe(0);
+  return parsed;
 }

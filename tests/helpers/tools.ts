@@ -27,8 +27,23 @@ export function hasFeedparser(): boolean {
   return probe('feedparser', DEBIAN_PYTHON, ['-c', 'import feedparser']);
 }
 
+export function hasPython(): boolean {
+  return probe('python3', DEBIAN_PYTHON, ['--version']);
+}
+
 export function hasXsltproc(): boolean {
   return probe('xsltproc', 'xsltproc', ['--version']);
+}
+
+/** Debian's Chromium, driven through playwright-core (which downloads no browser of its own). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+export function hasChromium(): boolean {
+  return probe('chromium', CHROMIUM, ['--version']);
+}
+
+export function hasSpamassassin(): boolean {
+  return probe('spamassassin', 'spamassassin', ['--version']);
 }
 
 /** strace, and the right to trace a child (ptrace may be forbidden in a container). */
@@ -40,10 +55,21 @@ const INSTALL = {
   xmllint: 'apt-get install libxml2-utils',
   feedparser: 'apt-get install python3-feedparser',
   xsltproc: 'apt-get install xsltproc',
+  chromium: 'apt-get install chromium',
+  spamassassin: 'apt-get install spamassassin',
+  python3: 'apt-get install python3',
   strace: 'apt-get install strace',
 } as const;
 
-const PRESENT: Record<keyof typeof INSTALL, () => boolean> = { xmllint: hasXmllint, feedparser: hasFeedparser, xsltproc: hasXsltproc, strace: hasStrace };
+const PRESENT: Record<keyof typeof INSTALL, () => boolean> = {
+  xmllint: hasXmllint,
+  feedparser: hasFeedparser,
+  xsltproc: hasXsltproc,
+  chromium: hasChromium,
+  spamassassin: hasSpamassassin,
+  python3: hasPython,
+  strace: hasStrace,
+};
 
 /**
  * `true` when the tool is there. When it is missing: throws in CI, and

@@ -31,7 +31,7 @@ function storiesOf(html: string): Shown {
       .text()
       .trim(),
     lead: link($('h1 a').first()),
-    cards: $('h2 a')
+    cards: $('h3 a')
       .toArray()
       .map((a) => link($(a)))
       .filter((c) => c.url !== 'https://news.example.test/'),
@@ -85,7 +85,7 @@ async function sendAndRead(from: number): Promise<{ shown: Shown; text: string; 
 /** The text part's story lines, with the per-recipient parts (greeting, links with a token) left out. */
 const storyLines = (text: string) => text.split('\n').filter((l) => l.trim() !== '' && !/Hello |unsubscribe|View this issue/i.test(l));
 
-describe('the digest build previews is the digest send delivers', () => {
+describe('the digest build previews is the digest send delivers', { timeout: 60_000 }, () => {
   it('first issue, then the next one with only what is new, with also-new links beyond maxTeasers', async () => {
     smtp = await startSmtp();
     const preview = await previewOnDisk();

@@ -168,10 +168,11 @@ describe('broadsheet schedule', () => {
     const first = await Promise.race([a.exited.then(() => a), b.exited.then(() => b)]);
     const other = first === a ? b : a;
     expect(await first.exited).toEqual({ code: 1, signal: null });
-    const refusal = first.lines.find((l) => l.startsWith('error [LOCKED]'));
+    // Under --log-format json the final error is a JSON object too.
+    const refusal = first.events.find((e) => e.event === 'failed' && e.code === 'LOCKED');
     await other.waitFor((e) => e.event === 'schedule started');
     const { startedAt } = JSON.parse(readFileSync(path.join(path.join(project.dir, 'data'), 'schedule.pid'), 'utf8')) as { startedAt: string };
-    expect(refusal).toBe(`error [LOCKED]: another broadsheet schedule (pid ${other.child.pid}, started ${startedAt}) is running on the data folder ${path.join(project.dir, 'data')}; stop it first`);
+    expect(refusal?.message).toBe(`another broadsheet schedule (pid ${other.child.pid}, started ${startedAt}) is running on the data folder ${path.join(project.dir, 'data')}; stop it first`);
     expect(first.events.some((e) => e.event === 'schedule started' || e.event === 'tick started')).toBe(false);
 
     const once = await runCli(['schedule', '--once'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });

@@ -89,7 +89,7 @@ describe('broadsheet serve --schedule', () => {
   it('a second serve --schedule on the same data folder is refused before it listens', async () => {
     const second = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
     expect((await second.exited).code).toBe(1);
-    expect(second.lines.some((l) => l.startsWith('error [LOCKED]: another broadsheet schedule'))).toBe(true);
+    expect(second.events.some((e) => e.event === 'failed' && e.code === 'LOCKED' && String(e.message).startsWith('another broadsheet schedule'))).toBe(true);
     expect(second.events.some((e) => e.event === 'listening')).toBe(false);
   });
 

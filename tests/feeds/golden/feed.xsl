@@ -7,7 +7,9 @@
   <xsl:output method="html" encoding="utf-8" indent="yes" doctype-system="about:legacy-compat"/>
 
   <xsl:variable name="title" select="/rss/channel/title | /atom:feed/atom:title"/>
-  <xsl:variable name="self" select="/rss/channel/atom:link[@rel='self']/@href | /atom:feed/atom:link[@rel='self']/@href"/>
+  <!-- An archive page names its subscription feed as "current": that is the address to subscribe to, not the page's own. -->
+  <xsl:variable name="current" select="/atom:feed/atom:link[@rel='current']/@href"/>
+  <xsl:variable name="self" select="/rss/channel/atom:link[@rel='self']/@href | /atom:feed[not(atom:link[@rel='current'])]/atom:link[@rel='self']/@href | $current"/>
   <xsl:variable name="home" select="/rss/channel/link | /atom:feed/atom:link[@rel='alternate']/@href"/>
 
   <xsl:template match="/">
@@ -44,6 +46,7 @@
         <section class="about">
           <h2>This is a web feed</h2>
           <p>A feed (RSS or Atom) lets a feed reader app tell you when something new is published here, without an account or an email address. It is meant for apps; you are seeing a preview of it.</p>
+          <xsl:if test="$current"><p>This page is part of the feed's archive: it holds older stories.</p></xsl:if>
           <p>To subscribe, copy this address into your feed reader:</p>
           <code class="address"><xsl:value-of select="$self"/></code>
           <p>New to feeds? <a href="https://aboutfeeds.com/">About Feeds</a> explains them and lists readers to choose from.</p>

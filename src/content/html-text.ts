@@ -43,6 +43,61 @@ export function decodeEntities(s: string): string {
   });
 }
 
+const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/y;
+const SPACE = /\s/;
+
+/**
+ * The characters a fragment says, one at a time: tags dropped, entities
+ * decoded (`html`), runs of white space as one space, none at either end.
+ */
+function* textOf(s: string, html: boolean): Generator<string> {
+  let space = false;
+  let started = false;
+  for (let i = 0; i < s.length; i++) {
+    let c = s[i]!;
+    if (html && c === '<') {
+      const end = s.indexOf('>', i);
+      if (end === -1) break;
+      i = end;
+      continue;
+    }
+    if (html && c === '&') {
+      ENTITY.lastIndex = i;
+      const m = ENTITY.exec(s);
+      if (m) {
+        c = decodeEntities(m[0]);
+        i += m[0].length - 1;
+      }
+    }
+    for (const ch of c) {
+      if (SPACE.test(ch)) {
+        space = started;
+        continue;
+      }
+      if (space) yield ' ';
+      space = false;
+      started = true;
+      yield ch;
+    }
+  }
+}
+
+/**
+ * True when an HTML fragment says exactly the plain `text`, ignoring markup
+ * and how white space is laid out. It stops at the first difference, which
+ * for two different sentences is within a few characters.
+ */
+export function saysText(fragment: string, text: string): boolean {
+  const a = textOf(fragment, true);
+  const b = textOf(text, false);
+  for (;;) {
+    const x = a.next();
+    const y = b.next();
+    if (x.done || y.done) return x.done === true && y.done === true;
+    if (x.value !== y.value) return false;
+  }
+}
+
 function attribute(attrs: string, name: string): string | undefined {
   const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
   const raw = m ? (m[1] ?? m[2] ?? m[3]) : undefined;

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { loadConfig, resolveConfig } from '../config/load.js';
+import { createUnsubscribeToken } from '../delivery/tokens.js';
+import { BroadsheetError } from '../errors.js';
+import { silentLogger } from '../log.js';
+import type { ServerStore } from '../server/ports.js';
+import { untilAborted } from '../util/abort.js';
+import { editorNoteFile } from '../pipeline/editor-note.js';
+import type { Command } from './types.js';
+
+export const previewCommand: Command = {
+  name: 'preview',
+  summary: 'a local page with the next issue as send will mail it, the feeds and the reader pages, reloaded on every change',
+  usage: ['preview [--port <n>]'],
+  help: [
+    '  --port <n>   port on 127.0.0.1 (default: a free one, printed)',
+    '',
+    'Watches the articles, the email templates, the config and the editor\'s note, and reloads the open',
+    'page after every saved change. Errors show in the page with their file and line. Nothing is sent',
+    'and the store is only read; the preview\'s files go to <data>/preview/.',
+  ].join('\n'),
+  options: { port: { type: 'string' } },
+  args: [],
+  async run(ctx) {
+    const rawPort = ctx.options.port as string | undefined;
+    if (rawPort !== undefined && (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535)) throw new BroadsheetError('USAGE', `--port must be a number from 0 to 65535, not "${rawPort}"`);
+    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    const outDir = path.join(config.paths.data, 'preview');
+    const [{ openExistingStore }, { startServer }, { renderPreview, SAMPLE_READER }, { startPreviewServer }] = await Promise.all([
+      import('../store/open.js'),
+      import('../server/server.js'),
+      import('../preview/render.js'),
+      import('../preview/server.js'),
+    ]);
+    const history = await openExistingStore(config.paths.data);
+    // Without the real secret the preview signs its links with one of its own: they work against it only.
+    const secret = ctx.env.BROADSHEET_SECRET ?? randomBytes(32).toString('base64');
+    // The reader pages and the feeds come from the real server, over the preview's output; it changes nothing.
+    const readOnly: ServerStore = {
+      unsubscribe: async () => false,
+      getIssue: async (n) => history?.getIssue(n),
+      listIssues: async () => (await history?.listIssues()) ?? [],
+      latestIssue: async () => history?.latestIssue(),
+    };
+    const siteServer = await startServer({ config: resolveConfig(config, config.file, { outDir }), clock: ctx.clock, log: silentLogger, store: readOnly, secret, host: '127.0.0.1', port: 0 });
+    let preview;
+    try {
+      preview = await startPreviewServer({
+        host: '127.0.0.1',
+        port: rawPort === undefined ? 0 : Number(rawPort),
+        log: ctx.log,
+        links: {
+          site: siteServer.url,
+          pages: [
+            { label: 'Unsubscribe', path: `unsubscribe/${createUnsubscribeToken(secret, SAMPLE_READER.email)}` },
+            { label: 'Unsubscribe (no link)', path: 'unsubscribe/' },
+            { label: 'Past issues', path: 'issues/' },
+          ],
+        },
+        rebuild: (version) => renderPreview({ configFile: ctx.configFile, outDir, clock: ctx.clock, history, secret, version }),
+        watchDirs: [config.paths.content, config.paths.templates],
+        watchFiles: [config.file, editorNoteFile(config)],
+      });
+    } catch (error) {
+      await siteServer.close();
+      await history?.close();
+      throw error;
+    }
+    ctx.print(`preview: ${preview.url}`);
+    ctx.log.info('preview started', { url: preview.url, site: siteServer.url });
+    await untilAborted(ctx.signal);
+    await preview.close();
+    await siteServer.close();
+    await history?.close();
+    return 0;
+  },
+};
