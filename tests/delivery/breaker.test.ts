@@ -112,17 +112,21 @@ describe('the circuit breaker: when the server itself fails, the run stops at on
     expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
   });
 
-  it('three connection failures in a row (the server drops every connection): the run stops; only those three carry an attempt', async () => {
+  it('three connection failures in a row (the server drops every connection): the run stops; only the messages then on the wire carry an attempt', async () => {
     await project.addSubscribers(READERS);
     const dropping = await startSmtp({ afterData: () => 'drop' });
     servers.push(dropping);
-    await expect(runJob(project, dropping, { retry: { attempts: 3, backoffMs: 1 } })).rejects.toMatchObject({
+    await expect(runJob(project, dropping, { retry: { attempts: 1, backoffMs: 1 } })).rejects.toMatchObject({
       code: 'SMTP_UNAVAILABLE',
       message: expect.stringMatching(/^the SMTP server failed 3 connections in a row, the last with: .*; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
     });
     const rows = await ledger();
     expect(rows.every((d) => d.state === 'pending')).toBe(true);
-    expect(rows.reduce((n, d) => n + d.attempts, 0)).toBe(3);
+    // Three failures trip it; the other two connections may each have had one more message on the wire.
+    const tried = rows.filter((d) => d.attempts > 0);
+    expect(tried.length).toBeGreaterThanOrEqual(3);
+    expect(tried.length).toBeLessThanOrEqual(3 + 2);
+    expect(tried.every((d) => d.attempts === 1)).toBe(true);
   });
 });
 
