@@ -280,38 +280,29 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
     }
   };
 
-  /** The next delivery and its message, made ahead: none once the run is stopping or the list is done. */
+  /** The next delivery and its message: none once the run is stopping or the list is done. */
   const take = (): { d: Delivery; prepared: Prepared } | undefined => {
     if (stopped() || next >= due.length) return undefined;
     const d = due[next++]!;
     return { d, prepared: opts.make({ email: d.email, ...(d.name ? { name: d.name } : {}) }) };
   };
 
-  // Each lane writes the outcome of its last message in the same commit as the claim of its next, and
-  // makes the message after that while the current one is on the wire.
+  // Each lane writes the outcome of its last message in the same commit as the claim of its next.
   const lane = async (): Promise<void> => {
     let outcome: Outcome | undefined;
-    let ahead = take();
     for (;;) {
-      // A message made ahead but not claimed stays pending, untouched, when the run stops.
-      const current = stopped() ? undefined : ahead;
+      const current = take();
       const taken = await commit.write(outcome, current && { subscriberId: current.d.subscriberId, messageId: current.prepared.messageId });
       outcome = undefined;
       if (!current) return;
       const { d, prepared } = current;
       if (!taken) {
         opts.onEvent({ kind: 'skipped', email: d.email, attempt: 1, reply: 'unsubscribed during the send' });
-        ahead = take();
         continue;
       }
       // The stop came while the claim was committing: give the delivery back untouched.
-      if (stopped()) {
-        outcome = { subscriberId: d.subscriberId, state: 'pending', reply: d.lastReply, attempted: false };
-        continue;
-      }
-      const sending = attempt(d, prepared);
-      ahead = take();
-      outcome = await sending;
+      if (stopped()) outcome = { subscriberId: d.subscriberId, state: 'pending', reply: d.lastReply, attempted: false };
+      else outcome = await attempt(d, prepared);
     }
   };
 
