@@ -99,43 +99,42 @@ describe('a database broadsheet cannot use is an error with its own code, a mess
   });
 
   describe('on a small tmpfs', () => {
+    /** Runs the CLI with the project's data folder on a 1 MB tmpfs seeded with three subscribers. */
+    async function onTmpfs(args: string[], o: { freeBytes?: number; readOnly?: boolean; then?: string[] }, files: Record<string, string> = {}) {
+      project = makeProject();
+      for (const [name, text] of Object.entries(files)) project.write(name, text);
+      const seedFrom = path.join(project.dir, 'seed');
+      await seed(seedFrom, 3);
+      const mountAt = path.join(project.dir, 'data');
+      mkdirSync(mountAt);
+      // `then` runs after, on the same tmpfs (it is gone with the command): what the failed command left.
+      const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+      const script = [[process.execPath, CLI, ...args], ...(o.then ? [[process.execPath, CLI, ...o.then]] : [])].map((c) => c.map(q).join(' '));
+      const r = await runOnTmpfs(['sh', '-c', `${script[0]}; status=$?; ${script[1] ?? 'true'}; exit $status`], { mountAt, seedFrom, sizeKb: 1024, cwd: project.dir, env: { PATH: process.env.PATH }, ...o });
+      expect(r.code, r.stderr).toBe(1);
+      return { line: errorLine(r.stderr), after: r.stdout, mountAt: mountAt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') };
+    }
+
     it('a full disk: DATABASE_FULL, the import rolled back', async (t) => {
       if (!tmpfsAllowed()) return t.skip();
-      project = makeProject();
-      const seedDir = path.join(project.dir, 'seed');
-      await seed(seedDir, 3);
-      mkdirSync(path.join(project.dir, 'data'));
-      project.write('people.csv', 'email,name\n' + Array.from({ length: 4000 }, (_, i) => `new${i}@example.org,New reader number ${i}\n`).join(''));
-      const mountAt = path.join(project.dir, 'data');
-      const r = await runOnTmpfs([process.execPath, CLI, 'subscribers', 'import', 'people.csv'], { mountAt, sizeKb: 1024, seedFrom: seedDir, freeBytes: 96 * 1024, cwd: project.dir, env: { PATH: process.env.PATH } });
-      expect(r.code, r.stderr).toBe(1);
-      expect(errorLine(r.stderr)).toMatch(
-        new RegExp(`^error \\[DATABASE_FULL\\]: cannot add the subscribers: the disk holding ${mountAt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is full \\(SQLITE_FULL: database or disk is full\\); nothing was changed, free some space and run the command again$`),
-      );
+      const rows = Array.from({ length: 4000 }, (_, i) => `new${i}@example.org,New reader number ${i}\n`).join('');
+      const { line, after, mountAt } = await onTmpfs(['subscribers', 'import', 'people.csv'], { freeBytes: 96 * 1024, then: ['subscribers', 'list'] }, { 'people.csv': `email,name\n${rows}` });
+      expect(line).toMatch(new RegExp(`^error \\[DATABASE_FULL\\]: cannot add the subscribers: the disk holding ${mountAt} is full \\(SQLITE_FULL: database or disk is full\\); nothing was changed, free some space and run the command again$`));
+      // The three subscribers it had, and none of the 4,000.
+      expect(after.trim().split('\n').filter((l) => l.includes('@')).map((l) => l.split(/\s+/)[0])).toEqual(['reader0@example.org', 'reader1@example.org', 'reader2@example.org']);
     });
 
     it('a disk too full to open the database at all', async (t) => {
       if (!tmpfsAllowed()) return t.skip();
-      project = makeProject();
-      const seedDir = path.join(project.dir, 'seed');
-      await seed(seedDir, 3);
-      mkdirSync(path.join(project.dir, 'data'));
-      const r = await runOnTmpfs([process.execPath, CLI, 'subscribers', 'list'], { mountAt: path.join(project.dir, 'data'), sizeKb: 1024, seedFrom: seedDir, freeBytes: 0, cwd: project.dir, env: { PATH: process.env.PATH } });
-      expect(r.code, r.stderr).toBe(1);
-      expect(errorLine(r.stderr)).toMatch(/^error \[DATABASE_FULL\]: cannot open the database: the disk holding .* is full \(.*\); nothing was changed, free some space and run the command again$/);
+      const { line } = await onTmpfs(['subscribers', 'list'], { freeBytes: 0 });
+      expect(line).toMatch(/^error \[DATABASE_FULL\]: cannot open the database: the disk holding .* is full \(.*\); nothing was changed, free some space and run the command again$/);
     });
 
     it('a read-only data folder: DATABASE_READ_ONLY, saying which folder must be writable', async (t) => {
       if (!tmpfsAllowed()) return t.skip();
-      project = makeProject();
-      const seedDir = path.join(project.dir, 'seed');
-      await seed(seedDir, 3);
-      const mountAt = path.join(project.dir, 'data');
-      mkdirSync(mountAt);
-      const r = await runOnTmpfs([process.execPath, CLI, 'subscribers', 'add', 'new@example.org'], { mountAt, sizeKb: 1024, seedFrom: seedDir, readOnly: true, cwd: project.dir, env: { PATH: process.env.PATH } });
-      expect(r.code, r.stderr).toBe(1);
-      expect(errorLine(r.stderr)).toMatch(
-        new RegExp(`^error \\[DATABASE_READ_ONLY\\]: cannot .*: ${mountAt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be written \\(.*\\); broadsheet keeps broadsheet\\.db and its -wal and -shm files there: make the folder writable by this user, or point data\\.dir at one that is$`),
+      const { line, mountAt } = await onTmpfs(['subscribers', 'add', 'new@example.org'], { readOnly: true });
+      expect(line).toMatch(
+        new RegExp(`^error \\[DATABASE_READ_ONLY\\]: cannot .*: ${mountAt} cannot be written \\(.*\\); broadsheet keeps broadsheet\\.db and its -wal and -shm files there: make the folder writable by this user, or point data\\.dir at one that is$`),
       );
     });
   });

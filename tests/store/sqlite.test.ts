@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/store/sqlite/sqlite-store.js';
 import { openStore } from '../../src/store/open.js';
+import { REPO } from '../helpers/project.js';
 import { storeConformance } from './conformance.js';
 
 const dirs: string[] = [];
@@ -18,6 +20,11 @@ afterEach(async () => {
 });
 
 storeConformance('SQLite', async () => openStore(path.join(await freshDir(), 'data')));
+
+// The same store on its own thread, as serve, send and schedule open it: the thread runs the
+// compiled worker, so this runs against dist/ (npm test builds it first).
+const compiled = (await import(pathToFileURL(path.join(REPO, 'dist/store/open.js')).href)) as typeof import('../../src/store/open.js');
+storeConformance('SQLite on its own thread', async () => compiled.openStore(path.join(await freshDir(), 'data'), { thread: true }));
 
 describe('SQLite store', () => {
   it('uses WAL, and the schema itself refuses a second row for one address', async () => {

@@ -149,6 +149,14 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** One row, as a record, or undefined. */
+  private row<R, T>(doing: string, get: () => R | undefined, to: (r: R) => T): Promise<T | undefined> {
+    return this.run(doing, () => {
+      const r = get();
+      return r === undefined ? undefined : to(r);
+    });
+  }
+
   /** Runs one statement or transaction: a busy database is tried again for a while; known faults get their own error. */
   private run<T>(doing: string, fn: () => T): Promise<T> {
     return retryBusy(fn).catch((cause: unknown) => {
@@ -229,10 +237,7 @@ export class SqliteStore implements Store {
   // ---- subscribers -------------------------------------------------------
 
   getSubscriber(email: string): Promise<Subscriber | undefined> {
-    return this.run('read the subscriber', () => {
-      const row = this.stmt.subscriberByEmail.get(email);
-      return row && toSubscriber(row);
-    });
+    return this.row('read the subscriber', () => this.stmt.subscriberByEmail.get(email), toSubscriber);
   }
 
   listSubscribers(): Promise<Subscriber[]> {
@@ -298,10 +303,7 @@ export class SqliteStore implements Store {
   }
 
   getIssue(number: number): Promise<StoredIssue | undefined> {
-    return this.run('read the issue', () => {
-      const row = this.stmt.issue.get(number);
-      return row && toIssue(row);
-    });
+    return this.row('read the issue', () => this.stmt.issue.get(number), toIssue);
   }
 
   listIssues(): Promise<StoredIssue[]> {
@@ -309,10 +311,7 @@ export class SqliteStore implements Store {
   }
 
   latestIssue(): Promise<StoredIssue | undefined> {
-    return this.run('read the latest issue', () => {
-      const row = this.stmt.latestIssue.get();
-      return row && toIssue(row);
-    });
+    return this.row('read the latest issue', () => this.stmt.latestIssue.get(), toIssue);
   }
 
   coveredSlugs(): Promise<Set<string>> {
