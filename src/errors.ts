@@ -18,7 +18,7 @@ export const ERRORS = {
   TOKEN_INVALID: { exit: 1, title: 'invalid unsubscribe token' },
   LOCKED: { exit: 1, title: 'another instance holds the lock' },
   SCHEDULE_INVALID: { exit: 1, title: 'invalid schedule' },
-  LISTEN_FAILED: { exit: 1, title: 'the HTTP server cannot listen' },
+  LISTEN_FAILED: { exit: 1, title: 'a server (HTTP or SMTP) cannot listen' },
   SMTP_UNAVAILABLE: { exit: 1, title: 'the SMTP server is not answering' },
   DATABASE_BUSY: { exit: 1, title: 'another process holds the database' },
   DATABASE_FULL: { exit: 1, title: 'the disk holding the database is full' },

@@ -1,4 +1,5 @@
 import { buildCommand } from './build.js';
+import { inboundCommand } from './inbound.js';
 import { issuesCommand } from './issues.js';
 import { previewCommand } from './preview.js';
 import { scheduleCommand } from './schedule.js';
@@ -9,4 +10,4 @@ import type { Command } from './types.js';
 import { validateCommand } from './validate.js';
 
 /** Every command the CLI offers, in the order `--help` lists them. */
-export const commands: Command[] = [buildCommand, validateCommand, subscribersCommand, sendCommand, scheduleCommand, serveCommand, previewCommand, issuesCommand];
+export const commands: Command[] = [buildCommand, validateCommand, subscribersCommand, sendCommand, scheduleCommand, serveCommand, inboundCommand, previewCommand, issuesCommand];

@@ -42,6 +42,11 @@ export const previewCommand: Command = {
       getIssue: async (n) => history?.getIssue(n),
       listIssues: async () => (await history?.listIssues()) ?? [],
       latestIssue: async () => history?.latestIssue(),
+      getSubscriber: async (email) => history?.getSubscriber(email),
+      requestSubscription: async () => ({ outcome: 'kept', id: 0 }),
+      confirmSubscription: async () => 'not-pending',
+      resubscribe: async () => false,
+      rename: async () => false,
     };
     const siteServer = await startServer({ config: resolveConfig(config, config.file, { outDir }), clock: ctx.clock, log: silentLogger, store: readOnly, secret, host: '127.0.0.1', port: 0 });
     let preview;
@@ -55,6 +60,7 @@ export const previewCommand: Command = {
           pages: [
             { label: 'Unsubscribe', path: `unsubscribe/${createUnsubscribeToken(secret, SAMPLE_READER.email)}` },
             { label: 'Unsubscribe (no link)', path: 'unsubscribe/' },
+            { label: 'Subscribe', path: 'subscribe/' },
             { label: 'Past issues', path: 'issues/' },
           ],
         },

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { normaliseAddress } from '../delivery/address.js';
-import type { JobOptions, JobProgress } from '../pipeline/digest-job.js';
+import type { JobOptions, JobProgress, NotMailed } from '../pipeline/digest-job.js';
 import { BroadsheetError } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
 
@@ -15,6 +15,11 @@ function progressLine(status: CommandContext['status']): (p: JobProgress) => voi
     const bar = '#'.repeat(Math.floor(pct / 5)).padEnd(20, '.');
     status.show(`issue ${p.issue} [${bar}] ${p.done}/${p.total}  accepted ${p.accepted}  failed ${p.failed}  pending ${p.pending}`);
   };
+}
+
+/** The addresses a run leaves out, and why: only subscribed ones are mailed. */
+function notMailedLine(n: NotMailed): string {
+  return `not mailed: ${n.pending} pending confirmation, ${n.unsubscribed} unsubscribed, ${n.bounced} bounced, ${n.complained} complained`;
 }
 
 export const sendCommand: Command = {
@@ -61,7 +66,7 @@ export const sendCommand: Command = {
 };
 
 async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dryRun, to }: { dryRun: boolean; to: string | undefined }): Promise<number> {
-  const { runDigestJob, sendTestCopy } = await import('../pipeline/digest-job.js');
+  const { runDigestJob, sendTestCopy, notMailed } = await import('../pipeline/digest-job.js');
   if (to !== undefined) {
     const a = normaliseAddress(to);
     if (!a.ok) throw new BroadsheetError('USAGE', `--to: ${a.reason}`);
@@ -82,10 +87,12 @@ async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dry
   }
   if (result.kind === 'written') {
     ctx.print(`issue ${result.issue}: messages written to ${result.dir}; nothing was sent`);
+    ctx.print(notMailedLine(await notMailed(base.store)));
     return 0;
   }
   const failed = `${result.failed} failed${result.givenUp > 0 ? ` (${result.givenUp} given up after temporary failures, see email.giveUp)` : ''}`;
   ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${failed}, ${result.pending} pending`);
+  ctx.print(notMailedLine(await notMailed(base.store)));
   if (result.failed > 0 || result.pending > 0) {
     throw new BroadsheetError(
       'SEND_INCOMPLETE',

@@ -1,20 +1,24 @@
-import { loadConfig } from '../config/load.js';
-import { BroadsheetError } from '../errors.js';
+import { loadConfig, type Config } from '../config/load.js';
 import { untilAborted } from '../util/abort.js';
-import type { Command } from './types.js';
+import type { ConfirmationMailer } from '../list/mailer.js';
+import { startReceiver } from './inbound.js';
+import { parsePort } from './options.js';
+import type { Command, CommandContext } from './types.js';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve the output folder, the issue archive and unsubscribe links over HTTP',
-  usage: ['serve [--config <file>] [--host <address>] [--port <n>] [--schedule]'],
+  usage: ['serve [--config <file>] [--host <address>] [--port <n>] [--schedule] [--inbound]'],
   help: [
     '  --host <address>  address to listen on (default: server.host in the config, 127.0.0.1)',
     '  --port <n>        port to listen on; 0 picks a free one (default: server.port in the config, 8080)',
     '  --schedule        also run the schedule, as `broadsheet schedule` does',
+    '  --inbound         also receive bounces and unsubscribe requests, as `broadsheet inbound` does (inbound.host, inbound.port)',
     '',
-    'Unsubscribe links need BROADSHEET_SECRET, the secret the digest was sent with.',
+    'Unsubscribe, confirm and manage links need BROADSHEET_SECRET, the secret the digest was sent with;',
+    'the subscribe form needs SMTP_URL as well, to send its confirmation mails.',
   ].join('\n'),
-  options: { host: { type: 'string' }, port: { type: 'string' }, schedule: { type: 'boolean' } },
+  options: { host: { type: 'string' }, port: { type: 'string' }, schedule: { type: 'boolean' }, inbound: { type: 'boolean' } },
   args: [],
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
@@ -29,27 +33,41 @@ export const serveCommand: Command = {
     ]);
     // On its own thread: no request waits while the database waits for a lock or a disk sync.
     const store = await openStore(config.paths.data, { thread: true });
+    let mailer: ConfirmationMailer | undefined;
     try {
       // Take the lock before listening: a refused second instance should not hold the port either.
       const schedule = ctx.options.schedule ? await openSchedule({ ...deps, store }) : undefined;
-      if (!ctx.env.BROADSHEET_SECRET) ctx.log.warn('BROADSHEET_SECRET is not set: unsubscribe links will answer 503');
-      const server = await startServer({ ...deps, store, secret: ctx.env.BROADSHEET_SECRET, host, port }).catch(async (error: unknown) => {
-        await schedule?.release();
+      if (!ctx.env.BROADSHEET_SECRET) ctx.log.warn('BROADSHEET_SECRET is not set: unsubscribe, confirm and manage links and the subscribe form will answer 503');
+      mailer = await openMailer(ctx, config);
+      const receiver = ctx.options.inbound ? await startReceiver(ctx, config, store, { host: config.inbound.host, port: config.inbound.port }) : undefined;
+      const server = await startServer({ ...deps, store, secret: ctx.env.BROADSHEET_SECRET, host, port, mailer }).catch(async (error: unknown) => {
+        await Promise.all([schedule?.release(), receiver?.close()]);
         throw error;
       });
       const scheduled = schedule?.run({});
       await untilAborted(ctx.signal);
-      const [status] = await Promise.all([scheduled ?? Promise.resolve(0), server.close()]);
+      const [status] = await Promise.all([scheduled ?? Promise.resolve(0), server.close(), receiver?.close()]);
       ctx.log.info('server stopped');
       return status;
     } finally {
+      await mailer?.close();
       await store.close();
     }
   },
 };
 
-function parsePort(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new BroadsheetError('USAGE', `--port must be a number from 0 to 65535, not "${value}"`);
-  return Number(value);
+/**
+ * The subscribe form's confirmation mailer: it needs the email section,
+ * BROADSHEET_SECRET and SMTP_URL; without them the form answers 503, and the
+ * log says why at start.
+ */
+async function openMailer(ctx: CommandContext, config: Config): Promise<ConfirmationMailer | undefined> {
+  const secret = ctx.env.BROADSHEET_SECRET;
+  const smtpUrl = ctx.env.SMTP_URL;
+  if (!config.email || !secret || !smtpUrl) {
+    ctx.log.warn('subscriptions closed: the subscribe form answers 503', { needs: !config.email ? 'an email section in the config' : !secret ? 'BROADSHEET_SECRET' : 'SMTP_URL' });
+    return undefined;
+  }
+  const [{ openConfirmationMailer }, { loadDkim }] = await Promise.all([import('../list/mailer.js'), import('../delivery/transport.js')]);
+  return openConfirmationMailer({ config, secret, smtpUrl, dkim: await loadDkim(config), clock: ctx.clock, log: ctx.log });
 }

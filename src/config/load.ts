@@ -14,6 +14,8 @@ export interface Config extends ConfigData {
     output: string;
     templates: string;
     data: string;
+    /** Mail `broadsheet inbound` could not understand is kept here. */
+    quarantine: string;
   };
 }
 
@@ -31,6 +33,7 @@ export function resolveConfig(data: ConfigData, file: string, overrides: { outDi
       output: overrides.outDir ? path.resolve(overrides.outDir) : at(data.output.dir),
       templates: at(data.digest.templates),
       data: at(data.data.dir),
+      quarantine: data.inbound.quarantine ? at(data.inbound.quarantine) : path.join(at(data.data.dir), 'quarantine'),
     },
   };
 }

@@ -25,6 +25,19 @@ const mailbox = z
     error: 'must be an address like "Name <news@example.com>" or "news@example.com"',
   });
 
+/** `bounces+{token}@example.com`: an address with `{token}` once in the part before @. */
+const verpTemplate = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+/=?^_`|~.-]*\{token\}[A-Za-z0-9!#$%&'*+/=?^_`|~.-]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, {
+    error: 'must be an address with {token} in the part before @, like "bounces+{token}@news.example.com"',
+  });
+
+/** `https://blog.example.com`: scheme, host and port only, as browsers send it in Origin. */
+const origin = z
+  .string()
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, { error: 'must be an origin like "https://blog.example.com" (no path, no trailing slash)' })
+  .transform((o) => o.toLowerCase());
+
 export const authorSchema = z.strictObject({
   name: z.string().min(1),
   email: z.email().optional(),
@@ -43,6 +56,8 @@ export const configSchema = z.strictObject({
     /** Site icon and logo, used by the feeds and the digest header. */
     icon: z.url().optional(),
     logo: z.url().optional(),
+    /** The publisher's postal address, in every digest's footer (CAN-SPAM); required before a real send. */
+    postalAddress: z.string().trim().min(1).max(500).optional(),
   }),
   content: z
     .strictObject({
@@ -124,6 +139,12 @@ export const configSchema = z.strictObject({
       listId: z.string().optional(),
       /** Address for mailto: List-Unsubscribe; the From address when absent. */
       unsubscribeMailto: z.email().optional(),
+      /**
+       * The envelope sender (Return-Path), one per recipient (VERP): `{token}`
+       * is replaced by a signed token naming the subscriber and the issue, so
+       * a bounce names its recipient even when its text does not.
+       */
+      returnPath: verpTemplate.optional(),
       /** Messages per second at most; 0 for no limit. */
       rateLimit: z.number().min(0).default(0),
       maxConnections: z.int().min(1).max(50).default(5),
@@ -155,6 +176,34 @@ export const configSchema = z.strictObject({
       dir: z.string().default('data'),
     })
     .prefault({}),
+  list: z
+    .strictObject({
+      /** Days a confirmation link stays valid. */
+      confirmDays: z.int().min(1).max(90).default(7),
+      /** Confirmation mails one address can be sent per `confirmWindowHours`, however often the form is posted. */
+      confirmMails: z.int().min(1).max(20).default(3),
+      confirmWindowHours: z.int().min(1).max(720).default(24),
+      /** Handlebars template of the confirmation mail's subject. */
+      confirmSubject: z.string().min(1).default('Confirm your subscription to {{site.title}}'),
+      /** Subscribe requests one client (IP address) may make per minute. */
+      rateLimit: z.int().min(1).max(1_000_000).default(10),
+      /** Origins (`https://blog.example.com`) whose pages may post the subscribe form; the site's own always may. */
+      allowedOrigins: z.array(origin).default([]),
+      /** Consecutive issues with a soft bounce before an address is marked bounced. */
+      softBounceLimit: z.int().min(1).max(50).default(3),
+    })
+    .prefault({}),
+  inbound: z
+    .strictObject({
+      /** Where `broadsheet inbound` (and `serve --inbound`) receives bounces, complaints and mailed unsubscribes. */
+      host: z.string().default('127.0.0.1'),
+      port: z.int().min(0).max(65535).default(2525),
+      /** A larger message is refused at SMTP time. */
+      maxMessageBytes: z.int().min(10_000).max(100_000_000).default(10_000_000),
+      /** Folder for mail that could not be understood; `<data.dir>/quarantine` when absent. */
+      quarantine: z.string().optional(),
+    })
+    .prefault({}),
   schedule: z
     .strictObject({
       cron: z.string().superRefine(checkCron).default('0 7 * * *'),
@@ -165,6 +214,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.int().min(0).max(65535).default(8080),
+      /** Behind a reverse proxy: the client is the address it appends to X-Forwarded-For (for the subscribe rate limit). */
+      trustProxy: z.boolean().default(false),
     })
     .prefault({}),
 });

@@ -31,6 +31,13 @@ export interface PublicUrls {
   /** The unsubscribe page without a token (explains where to find one), and a subscriber's own link. */
   unsubscribePage: string;
   unsubscribe(token: string): string;
+  /** The subscribe page, and the action of every subscribe form (the server's page and the snippet for other sites). */
+  subscribe: string;
+  /** A confirmation link, as mailed to an address that asked to join. */
+  confirm(token: string): string;
+  /** The manage page without a token (explains where to find one), and a subscriber's own link. */
+  managePage: string;
+  manage(token: string): string;
 }
 
 /** The public URLs of a site, all derived from `site.url`. */
@@ -45,5 +52,9 @@ export function publicUrls(config: Pick<Config, 'site'>): PublicUrls {
     issue: (n) => file(`issues/${n}/`),
     unsubscribePage: file('unsubscribe/'),
     unsubscribe: (token) => file(`unsubscribe/${token}`),
+    subscribe: file('subscribe/'),
+    confirm: (token) => file(`confirm/${token}`),
+    managePage: file('manage/'),
+    manage: (token) => file(`manage/${token}`),
   };
 }

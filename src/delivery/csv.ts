@@ -81,3 +81,20 @@ export function parseCsv(input: string): CsvResult {
   }));
   return { ok: true, header, records };
 }
+
+// A spreadsheet runs a cell that starts with one of these as a formula.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV row (RFC 4180): fields with a comma, quote or line break are
+ * quoted, quotes doubled. Free-text fields (`guard`: names, details typed
+ * by others) that a spreadsheet would run as a formula get a leading `'`.
+ */
+export function csvRow(fields: readonly string[], guard: ReadonlySet<number> = new Set()): string {
+  return fields
+    .map((f, i) => {
+      const v = guard.has(i) && FORMULA_START.test(f) ? `'${f}` : f;
+      return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+    })
+    .join(',');
+}

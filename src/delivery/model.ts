@@ -3,24 +3,100 @@
  * deliveries ledger. Plain data, whatever store keeps them.
  */
 
-export type SubscriberStatus = 'subscribed' | 'unsubscribed';
+/**
+ * pending: asked to join, confirmation not yet given; subscribed: mailed;
+ * unsubscribed: left by their own request or the operator's; bounced: their
+ * server refused the address for good (or soft-bounced too many issues in a
+ * row); complained: marked an issue as spam. Only `subscribed` is mailed.
+ */
+export type SubscriberStatus = 'pending' | 'subscribed' | 'unsubscribed' | 'bounced' | 'complained';
 
-export interface Subscriber {
+export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['pending', 'subscribed', 'unsubscribed', 'bounced', 'complained'];
+
+/** How an address joined: the subscribe form, an operator's CSV import, the command line; `unrecorded` for rows older than consent records. */
+export type JoinSource = 'form' | 'import' | 'command-line' | 'unrecorded';
+
+/** How an address left: the unsubscribe page, a one-click POST, a mailed request, a bounce, a complaint, the operator. */
+export type LeaveReason = 'link' | 'one-click' | 'mail' | 'bounce' | 'complaint' | 'operator' | 'unrecorded';
+
+/** The record of consent: when and how the current subscription was asked for, and when it was confirmed. */
+export interface Consent {
+  joinedAt: Date;
+  joinedVia: JoinSource;
+  /** The import's file name; the form's page. */
+  joinedDetail?: string;
+  /** When the address confirmed (double opt-in); absent for operator-added addresses. */
+  confirmedAt?: Date;
+}
+
+export interface Subscriber extends Consent {
   id: number;
   /** Normalised address. */
   email: string;
   name?: string;
   status: SubscriberStatus;
-  subscribedAt: Date;
-  unsubscribedAt?: Date;
+  /** When the status last became `subscribed`. */
+  subscribedAt?: Date;
+  /** When and how the address left (unsubscribed, bounced or complained). */
+  leftAt?: Date;
+  leftVia?: LeaveReason;
+  /** The bounce's status and diagnostic, the complaint's feedback type. */
+  leftDetail?: string;
 }
 
 /** What an add or import did to one address. */
-export type AddOutcome = 'added' | 'resubscribed' | 'renamed' | 'unchanged' | 'kept-unsubscribed';
+export type AddOutcome = 'added' | 'resubscribed' | 'renamed' | 'unchanged' | 'kept-unsubscribed' | 'kept-bounced' | 'kept-complained';
 
 export interface NewSubscriber {
   email: string;
   name?: string | undefined;
+}
+
+/** Where a subscription came from, recorded with it. */
+export interface JoinRecord {
+  via: JoinSource;
+  detail?: string | undefined;
+}
+
+/**
+ * What a subscribe request (the form, `import --confirm`, the manage page)
+ * did: `confirm` when a confirmation mail is due, `limited` when the address
+ * had its share of them, `subscribed` when it already is, `kept` when a
+ * request that may not bring an address back met one that left.
+ */
+export type SubscribeOutcome = 'confirm' | 'limited' | 'subscribed' | 'kept';
+
+/** What a confirming POST did. */
+export type ConfirmOutcome = 'confirmed' | 'subscribed' | 'not-pending';
+
+/**
+ * A bounce, complaint or mailed unsubscribe, read from a report (or an SMTP
+ * refusal at send time), about one subscriber. `key` identifies the report:
+ * the same report twice has the same key and changes nothing the second time.
+ */
+export interface ListReport {
+  key: string;
+  kind: ReportKind;
+  subscriberId: number;
+  /** The issue it is about, when known; 0 for a confirmation mail. */
+  issue?: number | undefined;
+  /** Status code and diagnostic, feedback type: kept with the report and the subscriber. */
+  detail: string;
+  at: Date;
+}
+
+export type ReportKind = 'hard-bounce' | 'soft-bounce' | 'complaint' | 'unsubscribe';
+
+/** applied: the subscriber's status changed; recorded: kept, status unchanged; duplicate: seen before, nothing done. */
+export type ReportOutcome = 'applied' | 'recorded' | 'duplicate';
+
+/** One issue's outcome for the list: what was sent, and the bounces and complaints it drew (distinct subscribers). */
+export interface IssueListStats {
+  issue: number;
+  accepted: number;
+  failed: number;
+  bounces: number;
+  complaints: number;
 }
 
 /** An issue as rendered once for everybody: per-recipient placeholders are still in `html` and `text`. */
@@ -61,6 +137,8 @@ export interface Delivery {
   subscriberId: number;
   email: string;
   name?: string;
+  /** The subscriber's consent, for the reason line of their copy. */
+  consent: Consent;
   state: DeliveryState;
   messageId?: string;
   attempts: number;

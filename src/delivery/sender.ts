@@ -63,6 +63,8 @@ export interface DeliverOptions {
   /** DELIVERY_GRACE_MS unless a test shortens it. */
   graceMs?: number;
   onEvent: (e: DeliveryEvent) => void;
+  /** A permanent refusal (5xx): the list records it as a bounce of the address. Awaited before the next message of this worker. */
+  onRefused?: (d: Delivery, reply: string) => Promise<void>;
 }
 
 /**
@@ -246,6 +248,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
       if (counted) attempts++;
       if (verdict === 'permanent') {
         failures = 0;
+        await opts.onRefused?.(d, reply);
         opts.onEvent({ kind: 'failed', email, attempt: n, reply });
         return { subscriberId, state: 'failed', reply, attempted: counted };
       }

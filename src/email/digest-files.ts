@@ -6,6 +6,7 @@ import type { OutputFile } from '../output/files.js';
 import { personalize, type Recipient, type RenderedDigest } from './digest.js';
 import { messageToEml } from './eml.js';
 import { buildMessage, sender } from './message.js';
+import { receiptReason } from './reason.js';
 
 const shown = (config: Config, file: string) => path.relative(config.paths.root, path.join(config.paths.output, file)).split(path.sep).join('/');
 
@@ -20,10 +21,10 @@ export function sizeWarning(config: Config, html: string, file = 'digest.html'):
   };
 }
 
-/** The values the preview on disk is personalised with: no subscriber, the generic unsubscribe page. */
+/** The values the preview on disk is personalised with: no subscriber, the generic unsubscribe and manage pages. */
 export function neutralRecipient(config: Config, issue: number): Recipient {
   const urls = publicUrls(config);
-  return { email: sender(config).address, unsubscribeUrl: urls.unsubscribePage, viewUrl: urls.issue(issue) };
+  return { email: sender(config).address, unsubscribeUrl: urls.unsubscribePage, viewUrl: urls.issue(issue), manageUrl: urls.managePage, reason: receiptReason(config) };
 }
 
 export interface DigestFiles {

@@ -24,6 +24,12 @@ export interface Recipient {
   name?: string;
   unsubscribeUrl: string;
   viewUrl: string;
+  /** The subscriber's manage page. */
+  manageUrl?: string;
+  /** Why this reader gets the mail ("… confirmed on 1 September 2025 via the subscribe form"). */
+  reason?: string;
+  /** A confirmation mail's link; empty in an issue. */
+  confirmUrl?: string;
 }
 
 /**
@@ -33,8 +39,8 @@ export interface Recipient {
 export async function renderDigest(config: Config, content: DigestContent): Promise<RenderedDigest> {
   const templates = await loadTemplates(config);
   const view = digestView(config, content);
-  view.subject = oneLine(renderConfigTemplate(config, 'subject', view));
-  view.preheader = oneLine(renderConfigTemplate(config, 'preheader', view));
+  view.subject = oneLine(renderConfigTemplate(config, 'digest.subject', view));
+  view.preheader = oneLine(renderConfigTemplate(config, 'digest.preheader', view));
   const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS));
   const text = templates.text(view);
   return { subject: view.subject, preheader: view.preheader, html, text };
@@ -75,6 +81,9 @@ function recipientContext(r: Recipient): object {
       name: r.name === undefined ? '' : oneLine(r.name),
       unsubscribeUrl: oneLine(r.unsubscribeUrl),
       viewUrl: oneLine(r.viewUrl),
+      manageUrl: oneLine(r.manageUrl ?? ''),
+      reason: oneLine(r.reason ?? ''),
+      confirmUrl: oneLine(r.confirmUrl ?? ''),
     },
   };
 }

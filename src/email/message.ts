@@ -11,6 +11,8 @@ export interface MessageExtra {
   listUnsubscribeMailto?: string;
   /** Date header; nodemailer uses the current time when absent. */
   date?: Date;
+  /** The envelope sender (VERP, `email.returnPath`); the From address when absent. */
+  envelopeFrom?: string;
 }
 
 const MAILBOX = /^\s*(?:(.*?)\s*<([^<>\s]+)>|([^<>\s]+))\s*$/;
@@ -37,9 +39,23 @@ export function listId(config: Config): string {
   return oneLine(config.email?.listId ?? `digest.${new URL(config.site.url).hostname}`).replace(/^<|>$/g, '');
 }
 
+/** The list's unsubscribe address: `email.unsubscribeMailto`, or the From address. */
+export function unsubscribeAddress(config: Config): string {
+  return config.email?.unsubscribeMailto ?? sender(config).address;
+}
+
+/**
+ * The `mailto:` of List-Unsubscribe. With the subscriber's unsubscribe token
+ * in the subject, a mailed request proves which subscriber it is for, as the
+ * link does: a From header proves nothing.
+ */
+export function unsubscribeMailto(config: Config, token?: string): string {
+  return `mailto:${unsubscribeAddress(config)}?subject=${token ? `unsubscribe%20${token}` : 'unsubscribe'}`;
+}
+
 /** `<https://…>, <mailto:…?subject=unsubscribe>`; the URL parser drops CR, LF and tabs and escapes `<`, `>` and spaces. */
 export function listUnsubscribe(config: Config, unsubscribeUrl: string, mailto?: string): string {
-  const target = mailto ?? config.email?.unsubscribeMailto ?? sender(config).address;
+  const target = mailto ?? unsubscribeAddress(config);
   const mailtoUrl = /^mailto:/i.test(target) ? target : `mailto:${target}?subject=unsubscribe`;
   return `<${new URL(oneLine(unsubscribeUrl)).href}>, <${new URL(oneLine(mailtoUrl)).href}>`;
 }
@@ -66,6 +82,9 @@ function part(body: string | Buffer[], kind: 'html' | 'text'): string | { raw: B
   return typeof body === 'string' ? body : { raw: Buffer.concat([ENCODED_HEAD[kind], ...body]) };
 }
 
+/** The bodies of one message: text for nodemailer to encode, or encoded already. */
+type Bodies = { html: string; text: string } | EncodedBodies;
+
 /**
  * The nodemailer message for one recipient. Every header value that comes
  * from data (subject, names, addresses, URLs) is put on one line first, so
@@ -75,10 +94,30 @@ function part(body: string | Buffer[], kind: 'html' | 'text'): string | { raw: B
 export function buildMessage(
   config: Config,
   digest: RenderedDigest,
-  personal: { html: string; text: string } | EncodedBodies,
+  personal: Bodies,
   r: Recipient,
   extra: MessageExtra = {},
 ): SendMailOptions {
+  return {
+    ...coreMessage(config, digest, personal, r, extra),
+    list: { id: { url: listId(config), comment: oneLine(config.site.title) } },
+    headers: {
+      'List-Unsubscribe': { prepared: true, value: listUnsubscribe(config, r.unsubscribeUrl, extra.listUnsubscribeMailto) },
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  };
+}
+
+/**
+ * A message that is not an issue (the confirmation mail): the same From,
+ * Reply-To, envelope and parts, no list headers, and `Auto-Submitted` so
+ * that vacation responders do not answer it.
+ */
+export function buildNotice(config: Config, notice: RenderedDigest, personal: { html: string; text: string }, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra = {}): SendMailOptions {
+  return { ...coreMessage(config, notice, personal, r, extra), headers: { 'Auto-Submitted': 'auto-generated' } };
+}
+
+function coreMessage(config: Config, digest: RenderedDigest, personal: Bodies, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra): SendMailOptions {
   const host = new URL(config.site.url).hostname;
   const key = digestKey(digest);
   const address = oneLine(r.email);
@@ -94,13 +133,9 @@ export function buildMessage(
     subject: oneLine(digest.subject),
     messageId,
     ...(extra.date ? { date: extra.date } : {}),
+    ...(extra.envelopeFrom ? { envelope: { from: oneLine(extra.envelopeFrom), to: [address] } } : {}),
     text: part(personal.text, 'text'),
     html: part(personal.html, 'html'),
-    list: { id: { url: listId(config), comment: oneLine(config.site.title) } },
-    headers: {
-      'List-Unsubscribe': { prepared: true, value: listUnsubscribe(config, r.unsubscribeUrl, extra.listUnsubscribeMailto) },
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    },
     // Boundaries from the digest, not random: the same message renders to the same bytes.
     baseBoundary: key.slice(0, 16),
     xMailer: false,

@@ -11,7 +11,7 @@
  * Data never carries them: `stripMarks` removes the range from every value.
  */
 
-export const RECIPIENT_FIELDS = ['name', 'email', 'unsubscribeUrl', 'viewUrl'] as const;
+export const RECIPIENT_FIELDS = ['name', 'email', 'unsubscribeUrl', 'viewUrl', 'manageUrl', 'reason', 'confirmUrl'] as const;
 export type RecipientField = (typeof RECIPIENT_FIELDS)[number];
 
 const VALUE = '\uE000';

@@ -6,9 +6,18 @@ import { BroadsheetError, type Problem } from '../errors.js';
 import { ifClose, ifOpen, isRecipientField, placeholder, RECIPIENT_FIELDS, stripMarks, takeLineMarks, withLineMarks } from './placeholders.js';
 import { wrap } from './text.js';
 
-/** Files under the templates folder: the two main templates, and partials named by their file. */
+/** Files under the templates folder: the two main templates of each mail, and partials named by their file. */
 export const HTML_TEMPLATE = 'digest.mjml';
 export const TEXT_TEMPLATE = 'digest.txt.hbs';
+
+/** The HTML and text templates of one kind of mail: the digest, or the confirmation mail. */
+export interface TemplateNames {
+  html: string;
+  text: string;
+}
+
+export const DIGEST_TEMPLATES: TemplateNames = { html: HTML_TEMPLATE, text: TEXT_TEMPLATE };
+export const CONFIRM_TEMPLATES: TemplateNames = { html: 'confirm.mjml', text: 'confirm.txt.hbs' };
 const PARTIALS_DIR = 'partials';
 const HTML_PARTIAL = '.mjml';
 const TEXT_PARTIAL = '.txt.hbs';
@@ -130,7 +139,7 @@ export interface DigestTemplates {
  * (escaped for HTML in the MJML, as is in the text); the `recipient` and
  * `ifRecipient` helpers leave per-recipient placeholders for personalize().
  */
-export async function loadTemplates(config: Config): Promise<DigestTemplates> {
+export async function loadTemplates(config: Config, names: TemplateNames = DIGEST_TEMPLATES): Promise<DigestTemplates> {
   const htmlEnv = Handlebars.create();
   const textEnv = Handlebars.create();
   const counter: Counter = { next: 0 };
@@ -150,9 +159,9 @@ export async function loadTemplates(config: Config): Promise<DigestTemplates> {
     }
   };
 
-  const html = await load(htmlEnv, HTML_TEMPLATE, {}, true);
+  const html = await load(htmlEnv, names.html, {}, true);
   await registerPartials(htmlEnv, HTML_PARTIAL, {}, true);
-  const text = await load(textEnv, TEXT_TEMPLATE, { noEscape: true }, false);
+  const text = await load(textEnv, names.text, { noEscape: true }, false);
   await registerPartials(textEnv, TEXT_PARTIAL, { noEscape: true }, false);
 
   const guarded = <T>(run: () => T): T => {
@@ -182,15 +191,21 @@ export async function loadTemplates(config: Config): Promise<DigestTemplates> {
   };
 }
 
+const CONFIG_TEMPLATES = {
+  'digest.subject': (config: Config) => config.digest.subject,
+  'digest.preheader': (config: Config) => config.digest.preheader,
+  'list.confirmSubject': (config: Config) => config.list.confirmSubject,
+};
+
 /**
  * A one-line template from the config (the subject, the preheader), rendered
  * as plain text. Errors name the config file and field.
  */
-export function renderConfigTemplate(config: Config, field: 'subject' | 'preheader', view: object): string {
+export function renderConfigTemplate(config: Config, field: keyof typeof CONFIG_TEMPLATES, view: object): string {
   const file = path.relative(config.paths.root, config.file).split(path.sep).join('/') || config.file;
   try {
-    return Handlebars.create().compile(config.digest[field], { noEscape: true, strict: true })(view);
+    return Handlebars.create().compile(CONFIG_TEMPLATES[field](config), { noEscape: true, strict: true })(view);
   } catch (e) {
-    throw templateError([{ file, field: `digest.${field}`, message: handlebarsMessage(e).message }], e);
+    throw templateError([{ file, field, message: handlebarsMessage(e).message }], e);
   }
 }

@@ -12,7 +12,7 @@ import { stripMarks } from './placeholders.js';
  * strict mode and a misspelt field must be an error.
  */
 export interface DigestView {
-  site: { title: string; url: string; description: string; language: string; logo: string | null; copyright: string | null };
+  site: SiteView;
   number: number;
   /** "Issue 12 · 29 August 2025". */
   dateline: string;
@@ -39,6 +39,31 @@ export interface DigestView {
   feeds: { rss: string; atom: string; json: string };
 }
 
+/** The site as every mail's templates see it. */
+export interface SiteView {
+  title: string;
+  url: string;
+  description: string;
+  language: string;
+  logo: string | null;
+  copyright: string | null;
+  /** `site.postalAddress`, for the footer; null until configured (a real send requires it). */
+  postalAddress: string | null;
+}
+
+export function siteView(config: Config): SiteView {
+  const site = config.site;
+  return {
+    title: stripMarks(site.title),
+    url: site.url,
+    description: stripMarks(site.description),
+    language: site.language,
+    logo: site.logo === undefined ? null : stripMarks(site.logo),
+    copyright: site.copyright === undefined ? null : stripMarks(site.copyright),
+    postalAddress: site.postalAddress === undefined ? null : stripMarks(site.postalAddress),
+  };
+}
+
 /** What one issue carries, as decided by pipeline/next-issue.ts. */
 export interface DigestContent {
   number: number;
@@ -51,7 +76,7 @@ export interface DigestContent {
   note?: { html: string; text: string };
 }
 
-function formatDate(config: Config, date: Date): string {
+export function formatDate(config: Config, date: Date): string {
   try {
     return new Intl.DateTimeFormat(config.site.language, { dateStyle: 'long', timeZone: config.schedule.timezone }).format(date);
   } catch {
@@ -64,17 +89,9 @@ export function digestView(config: Config, content: DigestContent): DigestView {
   const { lead } = content;
   const open = opening(lead);
   const date = formatDate(config, lead.date);
-  const site = config.site;
   const paragraphs = leadParagraphs(lead.html, config.digest.leadParagraphs).map((html) => ({ html: stripMarks(html), text: stripMarks(htmlToText(html)) }));
   return {
-    site: {
-      title: stripMarks(site.title),
-      url: site.url,
-      description: stripMarks(site.description),
-      language: site.language,
-      logo: site.logo === undefined ? null : stripMarks(site.logo),
-      copyright: site.copyright === undefined ? null : stripMarks(site.copyright),
-    },
+    site: siteView(config),
     number: content.number,
     dateline: `Issue ${content.number} · ${date}`,
     subject: '',

@@ -8,6 +8,7 @@ import type { DigestFiles } from '../email/digest-files.js';
 import { startDigestThread, type DigestThread } from '../email/digest-thread.js';
 import type { Problem } from '../errors.js';
 import { imageFiles, renderFeeds } from '../feeds/index.js';
+import { formSnippet, FORM_SNIPPET_FILE } from '../list/form.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
 import { nextIssue, type IssuePlan } from './next-issue.js';
@@ -59,7 +60,8 @@ export async function renderAll(config: Config, clock: Clock, history?: IssueHis
     const feeds = renderFeeds(site);
     const images = await imageFiles(site);
     const digest = await digesting;
-    return { site, files: [...feeds, ...images, ...digest.files.files], warnings: [...site.warnings, ...digest.files.warnings], digest: digest.preview };
+    const form = { path: FORM_SNIPPET_FILE, content: formSnippet(config) };
+    return { site, files: [...feeds, ...images, form, ...digest.files.files], warnings: [...site.warnings, ...digest.files.warnings], digest: digest.preview };
   } finally {
     await thread?.close();
   }

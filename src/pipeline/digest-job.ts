@@ -1,16 +1,18 @@
+import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
 import type { DkimKey } from '../delivery/dkim.js';
 import { messageMaker, type Addressee } from '../delivery/messages.js';
-import type { DeliveryCounts, RenderedIssue, StoredIssue } from '../delivery/model.js';
+import type { Delivery, DeliveryCounts, RenderedIssue, StoredIssue, SubscriberStatus } from '../delivery/model.js';
 import { writeOutbox } from '../delivery/outbox.js';
 import { DEFAULT_RETRY, deliver, type DeliveryEvent, type RetryPolicy } from '../delivery/sender.js';
 import { loadDkim, smtpTransport, type SmtpTuning } from '../delivery/transport.js';
 import type { Environment } from '../environment.js';
-import { BroadsheetError } from '../errors.js';
+import { BroadsheetError, type Problem } from '../errors.js';
 import type { Logger } from '../log.js';
+import { bounceClass } from '../inbound/status.js';
 import { archiveEditorNote } from './editor-note.js';
 import { nextIssue, renderIssue, type IssuePlan } from './next-issue.js';
 import type { IssueStore } from './ports.js';
@@ -51,6 +53,9 @@ export interface JobOptions {
   graceMs?: number;
 }
 
+/** Addresses on the list that were not mailed, by status: only `subscribed` ones are. */
+export type NotMailed = Record<Exclude<SubscriberStatus, 'subscribed'>, number>;
+
 export type JobResult =
   | { kind: 'nothing-new' }
   | { kind: 'sent'; issue: number; accepted: number; failed: number; pending: number; givenUp: number }
@@ -62,15 +67,40 @@ interface Prerequisites {
 }
 
 /** Everything a message needs that can be missing, checked before anything is recorded. */
-async function prerequisites(config: Config, env: Environment): Promise<Prerequisites> {
+async function prerequisites(config: Config, env: Environment, list: boolean): Promise<Prerequisites> {
   if (!config.email) {
     throw new BroadsheetError('CONFIG_INVALID', `${config.file} has no email section; sending needs at least email.from`, {
       problems: [{ file: config.file, field: 'email', message: 'is required to send the digest' }],
     });
   }
+  if (list) checkListCompliance(config);
   const secret = env.BROADSHEET_SECRET;
   if (!secret) throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every message');
   return { secret, dkim: await loadDkim(config) };
+}
+
+/**
+ * What mailing the list requires of the config, checked before a real send
+ * (and before a schedule that will send starts): an https site, because
+ * RFC 8058 one-click unsubscribe needs an https link; and a postal address
+ * for every footer (CAN-SPAM). A dry run and a test copy need neither.
+ */
+export function checkListCompliance(config: Config): void {
+  const file = path.relative(config.paths.root, config.file) || config.file;
+  const problems: Problem[] = [];
+  if (new URL(config.site.url).protocol !== 'https:') {
+    problems.push({ file, field: 'site.url', message: `is ${config.site.url}; one-click unsubscribe (RFC 8058) needs an https:// address, so the digest is not sent to the list over http` });
+  }
+  if (!config.site.postalAddress) {
+    problems.push({ file, field: 'site.postalAddress', message: 'is required before the digest is sent to the list: the postal address every footer shows (CAN-SPAM)' });
+  }
+  if (problems.length > 0) throw new BroadsheetError('CONFIG_INVALID', `${file} is not ready to mail the list`, { problems });
+}
+
+/** For the run report: the addresses on the list a run does not mail, by status. */
+export async function notMailed(store: Pick<IssueStore, 'statusCounts'>): Promise<NotMailed> {
+  const { subscribed: _, ...rest } = await store.statusCounts();
+  return rest;
 }
 
 /** Says what a new issue leaves out: nothing is dropped without a word. */
@@ -92,9 +122,10 @@ function reportPlan(plan: Extract<IssuePlan, { kind: 'new' }>, log: Logger): voi
  */
 export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
   const { config, clock, log, env, store } = opts;
-  const pre = await prerequisites(config, env);
+  const toOutbox = opts.dryRun === true || !env.SMTP_URL;
+  const pre = await prerequisites(config, env, !toOutbox);
   const site = opts.site ?? (await loadSite(config, clock));
-  if (opts.dryRun === true || !env.SMTP_URL) return writeToOutbox(opts, pre, site);
+  if (toOutbox || !env.SMTP_URL) return writeToOutbox(opts, pre, site);
 
   // A bad SMTP_URL fails here, before the lock is taken or anything is recorded.
   const transporter = smtpTransport(config, env.SMTP_URL, pre.dkim, opts.smtp);
@@ -133,9 +164,9 @@ async function writeToOutbox(opts: JobOptions, pre: Prerequisites, site: Site): 
   const issue: RenderedIssue = plan.kind === 'resume' ? plan.issue : await renderIssue(config, plan, clock);
   // A resumed issue goes to whoever it has not reached yet.
   const done = new Set(plan.kind === 'resume' ? (await store.deliveries(issue.number)).filter((d) => d.state !== 'pending' && d.state !== 'submitted').map((d) => d.email) : []);
-  const recipients: Addressee[] = (await store.listSubscribers())
-    .filter((s) => s.status === 'subscribed' && !done.has(s.email))
-    .map((s) => ({ email: s.email, ...(s.name ? { name: s.name } : {}) }));
+  const recipients: Addressee[] = (await store.listSubscribers('subscribed'))
+    .filter((s) => !done.has(s.email))
+    .map((s) => ({ email: s.email, ...(s.name ? { name: s.name } : {}), subscriberId: s.id, consent: s }));
   const dir = await writeOutbox(config.paths.output, issue.number, recipients, messageMaker(config, issue, pre.secret, clock, '', opts.subjectPrefix), pre.dkim);
   log.info(opts.dryRun ? 'dry run: messages written, nothing sent' : 'no SMTP_URL: messages written, nothing sent', { issue: issue.number, messages: recipients.length, dir });
   return { kind: 'written', issue: issue.number, dir, messages: recipients.length };
@@ -164,6 +195,9 @@ async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue,
   const opened = await store.enqueue(issue.number, clock.now());
   const due = await store.dueDeliveries(issue.number);
   if (resumed) log.info('issue resumed', { issue: issue.number, due: due.length, opened, inFlightAtLastStop: due.filter((d) => d.state === 'submitted').length });
+  // The sender hands over address and name; the subscriber's id (for VERP) and consent (for the reason line) are looked up here.
+  const make = messageMaker(config, issue, pre.secret, clock);
+  const byEmail = new Map<string, Delivery>(due.map((d) => [d.email, d]));
   const email = config.email!;
   const report = reporter(issue.number, due.length, log, opts.progress);
   const { halted } = await deliver({
@@ -171,7 +205,11 @@ async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue,
     issue: issue.number,
     due,
     transporter,
-    make: messageMaker(config, issue, pre.secret, clock),
+    make: (to) => {
+      const d = byEmail.get(to.email);
+      return make(d ? { ...to, subscriberId: d.subscriberId, consent: d.consent } : to);
+    },
+    onRefused: (d, reply) => recordRefusal(opts, issue.number, d, reply),
     clock,
     signal: opts.signal,
     concurrency: email.maxConnections,
@@ -189,6 +227,20 @@ async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue,
     );
   }
   return report.givenUp();
+}
+
+/**
+ * A 5xx at SMTP time is the receiving server's own word on the address: it
+ * counts as a bounce, hard or soft by the same rule as a bounce read from
+ * mail (inbound/status.ts), keyed so that a resumed run records it once.
+ */
+async function recordRefusal(opts: JobOptions, issue: number, d: Delivery, reply: string): Promise<void> {
+  const kind = bounceClass(undefined, reply) === 'hard' ? 'hard-bounce' : 'soft-bounce';
+  const outcome = await opts.store.applyReport(
+    { key: `smtp:${issue}:${d.subscriberId}`, kind, subscriberId: d.subscriberId, issue, detail: `smtp; ${reply}`, at: opts.clock.now() },
+    { softBounceLimit: opts.config.list.softBounceLimit },
+  );
+  if (outcome === 'applied') opts.log.info('subscriber bounced', { issue, to: d.email, reply });
 }
 
 /** Marks the issue sent once every delivery has a final state. */
@@ -243,7 +295,7 @@ export interface TestCopyOptions extends Omit<JobOptions, 'dryRun' | 'progress' 
 export async function sendTestCopy(opts: TestCopyOptions): Promise<{ issue: number; messageId: string; reply: string }> {
   const { config, clock, env } = opts;
   if (!env.SMTP_URL) throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; a test copy needs an SMTP server (smtp://user:password@host:587)');
-  const pre = await prerequisites(config, env);
+  const pre = await prerequisites(config, env, false);
   const site = opts.site ?? (await loadSite(config, clock));
   const plan = await nextIssue(site, opts.store);
   let issue: RenderedIssue;

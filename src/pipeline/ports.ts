@@ -1,5 +1,6 @@
 import type { Ledger } from '../delivery/ledger.js';
-import type { Delivery, DeliveryCounts, NewIssue, StoredIssue, Subscriber } from '../delivery/model.js';
+import type { Delivery, DeliveryCounts, NewIssue, StoredIssue, Subscriber, SubscriberStatus } from '../delivery/model.js';
+import type { InboundStore } from '../inbound/ports.js';
 import type { Lock } from '../util/lock.js';
 
 /** What deciding the next issue needs to know of the past ones. */
@@ -12,8 +13,11 @@ export interface IssueHistory {
 
 export type LockName = 'send' | 'schedule';
 
-/** What the digest job needs of a store: the issue history, the ledger, and the list. */
-export interface IssueStore extends IssueHistory, Ledger {
+/**
+ * What the digest job needs of a store: the issue history, the ledger, and
+ * the list. `applyReport` records an SMTP refusal at send time as a bounce.
+ */
+export interface IssueStore extends IssueHistory, Ledger, Pick<InboundStore, 'applyReport'> {
   /**
    * One holder per name and data: one sender, one scheduler. Refused at once
    * (LOCKED) when another process holds it; released however the holder ends.
@@ -23,7 +27,8 @@ export interface IssueStore extends IssueHistory, Ledger {
   markIssueSent(issue: number, at: Date): Promise<void>;
   /**
    * Opens a pending delivery for every subscribed address that has none for
-   * this issue yet, and closes the open ones of people who have left since.
+   * this issue yet, and closes the open ones of addresses no longer
+   * subscribed (unsubscribed, bounced, complained) since.
    * Returns how many were opened.
    */
   enqueue(issue: number, at: Date): Promise<number>;
@@ -31,6 +36,8 @@ export interface IssueStore extends IssueHistory, Ledger {
   dueDeliveries(issue: number): Promise<Delivery[]>;
   deliveries(issue: number): Promise<Delivery[]>;
   counts(issue: number): Promise<DeliveryCounts>;
-  /** Every subscriber, by address. */
-  listSubscribers(): Promise<Subscriber[]>;
+  /** Every subscriber (or those with one status), by address. */
+  listSubscribers(status?: SubscriberStatus): Promise<Subscriber[]>;
+  /** How many addresses have each status: the run report says how many were not mailed and why. */
+  statusCounts(): Promise<Record<SubscriberStatus, number>>;
 }

@@ -4,7 +4,7 @@ import type { Environment } from '../environment.js';
 import { formatProblem } from '../errors.js';
 import type { Logger } from '../log.js';
 import { build } from './build.js';
-import { runDigestJob, type JobResult } from './digest-job.js';
+import { notMailed, runDigestJob, type JobResult, type NotMailed } from './digest-job.js';
 import type { IssueStore } from './ports.js';
 import { pingChangedFeeds } from './websub-ping.js';
 
@@ -47,11 +47,16 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
       log.info('tick finished', { tick: n, digest: 'nothing new since the last issue; nothing sent' });
       break;
     case 'sent':
-      log.info('tick finished', { tick: n, digest: 'sent', issue: result.issue, accepted: result.accepted, failed: result.failed, givenUp: result.givenUp, pending: result.pending });
+      log.info('tick finished', { tick: n, digest: 'sent', issue: result.issue, accepted: result.accepted, failed: result.failed, givenUp: result.givenUp, pending: result.pending, ...notMailedFields(await notMailed(store)) });
       break;
     case 'written':
       log.info('tick finished', { tick: n, digest: 'written (no SMTP_URL)', issue: result.issue, dir: result.dir });
       break;
   }
   return result;
+}
+
+/** Log fields for the addresses a run did not mail: `notMailedPending=2 notMailedBounced=1`. */
+function notMailedFields(n: NotMailed): Record<string, number> {
+  return Object.fromEntries(Object.entries(n).map(([status, count]) => [`notMailed${status[0]!.toUpperCase()}${status.slice(1)}`, count]));
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { OUTBOX_DIR } from '../delivery/outbox.js';
 import { BroadsheetError, formatProblem, isBroadsheetError } from '../errors.js';
+import { checkListCompliance } from '../pipeline/digest-job.js';
 import { runTick, type TickOptions, type TickResult } from '../pipeline/tick.js';
 import { runOnCron } from './cron-loop.js';
 
@@ -28,6 +29,8 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
   if (config.email && !env.BROADSHEET_SECRET) {
     throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every digest the schedule sends');
   }
+  // A schedule that will mail the list must be allowed to, before it waits for its first tick.
+  if (config.email && env.SMTP_URL) checkListCompliance(config);
   const lock = await opts.store.acquireLock('schedule', opts.clock.now());
   if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
   else if (!env.SMTP_URL) log.warn('SMTP_URL is not set: each new issue is written to disk instead of sent', { dir: path.join(config.paths.output, OUTBOX_DIR) });

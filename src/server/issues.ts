@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { publicUrls } from '../config/urls.js';
 import type { StoredIssue } from '../delivery/model.js';
 import { personalize } from '../email/digest.js';
+import { receiptReason } from '../email/reason.js';
 import type { ServerContext } from './context.js';
 import { RecentCache } from './cache.js';
 import { escapeHtml } from '../util/text.js';
@@ -67,6 +68,8 @@ export class IssueArchive {
       email: '',
       unsubscribeUrl: urls.unsubscribePage,
       viewUrl: urls.issue(issue.number),
+      manageUrl: urls.managePage,
+      reason: receiptReason(this.ctx.config),
     });
     const rep = representation(Buffer.from(html, 'utf8'), 'text/html; charset=utf-8', { lastModified: issue.sentAt ?? issue.createdAt });
     this.pages.set(issue.number, { key, rep });

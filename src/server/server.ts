@@ -10,10 +10,17 @@ import { parseRequestPath } from './request-path.js';
 import { methodNotAllowed, redirect, sendRepresentation } from './respond.js';
 import { StaticFiles } from './static.js';
 import { handleUnsubscribe } from './unsubscribe.js';
+import { handleConfirm } from './confirm.js';
+import { handleManage } from './manage.js';
+import { ClientRateLimit } from './rate-limit.js';
+import { handleSubscribe } from './subscribe.js';
+import type { ConfirmationMailer } from '../list/mailer.js';
 
-export interface ServerOptions extends Omit<ServerContext, 'page'> {
+export interface ServerOptions extends Omit<ServerContext, 'page' | 'subscribe'> {
   host: string;
   port: number;
+  /** Sends the subscribe form's confirmation mails; without it (no SMTP_URL), POST /subscribe/ answers 503. */
+  mailer?: ConfirmationMailer | undefined;
 }
 
 export interface RunningServer {
@@ -26,7 +33,7 @@ export interface RunningServer {
 /** Requests still open this long after close() are cut, so shutdown stays bounded. */
 const CLOSE_GRACE_MS = 3000;
 
-/** The unsubscribe token is a credential: it never reaches a log line. */
+/** Unsubscribe, confirm and manage tokens are credentials: they never reach a log line. */
 export function loggablePath(target: string): string {
   const pathname = target.replace(/[?#].*$/s, '');
   let decoded = pathname;
@@ -36,14 +43,16 @@ export function loggablePath(target: string): string {
   } catch {
     // Malformed escapes are refused by the router; log them as sent.
   }
-  return decoded.replace(/(\/unsubscribe\/)[^/]+/i, '$1[token]');
+  return decoded.replace(/(\/(?:unsubscribe|confirm|manage)\/)[^/]+/i, '$1[token]');
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config, log } = opts;
   const files = new StaticFiles(config.paths.output);
   const page = pageSender(config);
-  const ctx: ServerContext = { ...opts, page };
+  const { mailer, ...shared } = opts;
+  const subscribe = mailer && opts.secret ? { mailer, limit: new ClientRateLimit(config.list.rateLimit, opts.clock) } : undefined;
+  const ctx: ServerContext = { ...shared, page, subscribe };
   const archive = new IssueArchive(ctx);
   const notFound = (res: ServerResponse) => page(res, 404, 'Not found', NOT_FOUND);
 
@@ -54,6 +63,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const [first, ...rest] = parsed.segments;
     if (first === 'healthz' && rest.length === 0) return health(req, res, files);
     if (first === 'unsubscribe') return handleUnsubscribe(ctx, req, res, rest);
+    if (first === 'subscribe') return handleSubscribe(ctx, req, res, rest);
+    if (first === 'confirm') return handleConfirm(ctx, req, res, rest);
+    if (first === 'manage') return handleManage(ctx, req, res, rest);
     if (first === 'issues') return archive.handle(req, res, rest, parsed.trailingSlash, parsed.pathname);
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');

@@ -4,6 +4,7 @@ import { isDatabaseFault } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { escapeHtml, maskEmail } from '../util/text.js';
 import { NOT_FOUND } from './pages.js';
+import { readBody } from './body.js';
 import { methodNotAllowed } from './respond.js';
 
 /** A one-click body is a few dozen bytes; anything much larger is not one. */
@@ -44,7 +45,7 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
       200,
       'Unsubscribe',
       `<p>Stop sending the digest to <strong>${shown}</strong>?</p>
-<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Unsubscribe</button></form>`,
     );
   }
   const body = await readBody(req, MAX_BODY);
@@ -52,10 +53,12 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
   if (!isOneClick(req.headers['content-type'], body)) {
     return page(400, 'Unsubscribe not confirmed', '<p>The request did not carry <code>List-Unsubscribe=One-Click</code>. Use the button on the unsubscribe page.</p>');
   }
+  // The page's button says it came from the page; a mail client's one-click POST carries the field alone.
+  const via = new URLSearchParams(body).get('from') === 'page' ? 'link' : 'one-click';
   let changed: boolean;
   try {
     // Resolves once the change is on disk: only then is the reader told it is done.
-    changed = await ctx.store.unsubscribe(email, ctx.clock.now());
+    changed = await ctx.store.unsubscribe(email, ctx.clock.now(), via);
   } catch (error) {
     if (!isDatabaseFault(error)) throw error;
     ctx.log.error('unsubscribe not recorded', { subscriber: maskEmail(email), code: error.code, error: error.message });
@@ -64,30 +67,16 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
       503,
       'Unsubscribe not recorded yet',
       `<p>We could not record the unsubscribe of <strong>${shown}</strong> just now, so nothing has changed yet. Please press the button again in a minute, or reply to the digest and ask to be removed.</p>
-<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Try again</button></form>`,
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Try again</button></form>`,
       { ...HEADERS, 'Retry-After': String(RETRY_AFTER_S) },
     );
   }
-  ctx.log.info('unsubscribed', { subscriber: maskEmail(email), changed });
+  ctx.log.info('unsubscribed', { subscriber: maskEmail(email), changed, via });
   return page(200, 'Unsubscribed', `<p><strong>${shown}</strong> will receive no more digests.</p>`);
 }
 
 function isRead(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

@@ -1,22 +1,27 @@
-import type { AddOutcome, NewSubscriber, Subscriber } from '../delivery/model.js';
+import type { AddOutcome, IssueListStats, JoinRecord, NewSubscriber } from '../delivery/model.js';
+import type { InboundStore } from '../inbound/ports.js';
 import type { IssueStore } from '../pipeline/ports.js';
 import type { ServerStore } from '../server/ports.js';
 
 /**
- * Everything broadsheet keeps between runs: subscribers, issues and the
- * deliveries ledger. The parts are ports their consumers own (the sender's
- * Ledger, the digest job's IssueStore, the server's ServerStore); a store
- * implements all of them. SQLite (`sqlite/`) is the one implementation today;
- * `tests/store/conformance.ts` is what any other must pass.
+ * Everything broadsheet keeps between runs: subscribers, issues, the
+ * deliveries ledger and the reports read from mail. The parts are ports their
+ * consumers own (the sender's Ledger, the digest job's IssueStore, the
+ * server's ServerStore, the inbound processor's InboundStore); a store
+ * implements all of them. SQLite (`sqlite/`) is the one implementation
+ * today; `tests/store/conformance.ts` is what any other must pass.
  */
-export interface Store extends IssueStore, ServerStore {
-  getSubscriber(email: string): Promise<Subscriber | undefined>;
+export interface Store extends IssueStore, ServerStore, InboundStore {
   subscribedCount(): Promise<number>;
   /**
-   * Subscribes normalised addresses, all in one transaction. `resubscribe` is
-   * for an explicit request (`subscribers add`); a bulk import must not
-   * bring back someone who left.
+   * Subscribes normalised addresses, all in one transaction, recording `join`
+   * (the command line when absent) as their consent. `resubscribe` is for an
+   * explicit request (`subscribers add`): it brings back an address that
+   * unsubscribed or bounced. A bulk import must not bring back anyone who
+   * left; nothing but a new confirmed opt-in brings back one that complained.
    */
-  addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean }): Promise<AddOutcome[]>;
+  addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean; join?: JoinRecord }): Promise<AddOutcome[]>;
+  /** Per issue, newest first, the last `issues` of them: sent, refused, and the bounces and complaints they drew. */
+  issueListStats(issues: number): Promise<IssueListStats[]>;
   close(): Promise<void>;
 }

@@ -1,124 +1,124 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeProject, runCli, snapshotDir, type Project } from '../helpers/project.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, snapshotDir, type Project } from '../helpers/project.js';
 
 let project: Project;
 beforeEach(() => {
   project = makeProject();
 });
-afterEach(() => project.cleanup());
+
+const cli = (args: string[]) => runCli(args, { cwd: project.dir });
 
 const LEAD = 'articles/2025-08-29-pentagon-ends-microsoft-china-based-support.md';
 const TEASER = 'articles/2025-08-27-from-chip-war-to-cloud-war.md';
 
 /** Builds once so output/ holds a previous good build, then proves a failed build leaves it byte for byte. */
-function buildFailsAndKeepsOutput(): string {
+async function buildFailsAndKeepsOutput(): Promise<string> {
   const before = snapshotDir(project.output);
-  const r = runCli(['build', '--config', project.config]);
-  expect(r.status).toBe(1);
+  const r = await cli(['build', '--config', project.configFile]);
+  expect(r.code).toBe(1);
   expect(r.stdout).toBe('');
   expect(snapshotDir(project.output)).toEqual(before);
   return r.stderr;
 }
 
 describe('bad content: exit 1, every problem named, output untouched', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     // A sentinel beside the real outputs: a failed build must not remove or rewrite anything.
-    mkdirSync(project.output, { recursive: true });
-    writeFileSync(path.join(project.output, 'sentinel.txt'), 'previous build\n');
-    const ok = runCli(['build', '--config', project.config]);
-    expect(ok.status, ok.stderr).toBe(0);
+    project.write('output/sentinel.txt', 'previous build\n');
+    const ok = await cli(['build', '--config', project.configFile]);
+    expect(ok.code, ok.stderr).toBe(0);
   });
 
-  it('malformed YAML names the file and line', () => {
+  it('malformed YAML names the file and line', async () => {
     project.write('articles/broken.md', '---\ntitle: "unclosed\ndate: 2025-01-01\n---\nBody\n');
-    const err = buildFailsAndKeepsOutput();
+    const err = await buildFailsAndKeepsOutput();
     expect(err).toMatch(/error \[CONTENT_INVALID\]: 1 problem\(s\) in 1 file\(s\)/);
     expect(err).toMatch(/articles\/broken\.md:\d+: malformed YAML/);
   });
 
-  it('a missing title names the field', () => {
+  it('a missing title names the field', async () => {
     project.write('articles/untitled.md', '---\ndescription: A standfirst\ndate: 2025-01-01\n---\nBody\n');
-    expect(buildFailsAndKeepsOutput()).toContain('articles/untitled.md:2: title: is required');
+    expect(await buildFailsAndKeepsOutput()).toContain('articles/untitled.md:2: title: is required');
   });
 
-  it('an unparsable date names the field, the line and the value', () => {
+  it('an unparsable date names the field, the line and the value', async () => {
     project.write('articles/when.md', '---\ntitle: T\ndescription: D\ndate: last Tuesday\n---\nBody\n');
-    expect(buildFailsAndKeepsOutput()).toContain('articles/when.md:4: date: "last Tuesday" is not a date');
+    expect(await buildFailsAndKeepsOutput()).toContain('articles/when.md:4: date: "last Tuesday" is not a date');
   });
 
-  it('an impossible calendar date is refused', () => {
+  it('an impossible calendar date is refused', async () => {
     project.write('articles/feb.md', '---\ntitle: T\ndescription: D\ndate: 2025-02-30\n---\nBody\n');
-    expect(buildFailsAndKeepsOutput()).toContain('articles/feb.md:4: date: "2025-02-30" is not a real calendar date or time');
+    expect(await buildFailsAndKeepsOutput()).toContain('articles/feb.md:4: date: "2025-02-30" is not a real calendar date or time');
   });
 
-  it('a duplicate slug names both files', () => {
+  it('a duplicate slug names both files', async () => {
     project.write('articles/copy.md', '---\ntitle: T\ndescription: D\ndate: 2025-01-01\nslug: data-crunch-in-ai\n---\nBody\n');
-    const err = buildFailsAndKeepsOutput();
+    const err = await buildFailsAndKeepsOutput();
     expect(err).toContain('articles/copy.md:5: slug: duplicate slug "data-crunch-in-ai", also used by articles/2025-08-22-data-crunch-in-ai.md');
   });
 
-  it('a related slug that does not exist names the list item and its line', () => {
+  it('a related slug that does not exist names the list item and its line', async () => {
     const text = project.read(LEAD).replace('  - data-crunch-in-ai\n', '  - data-crunch-in-a1\n');
     project.write(LEAD, text);
-    expect(buildFailsAndKeepsOutput()).toContain(`${LEAD}:10: related[3]: no article has the slug "data-crunch-in-a1"`);
+    expect(await buildFailsAndKeepsOutput()).toContain(`${LEAD}:10: related[3]: no article has the slug "data-crunch-in-a1"`);
   });
 
-  it('invalid UTF-8 names the file and the line of the bad byte', () => {
+  it('invalid UTF-8 names the file and the line of the bad byte', async () => {
     project.write('articles/latin1.md', Buffer.concat([Buffer.from('---\ntitle: T\ndescription: D\ndate: 2025-01-01\n---\n\nCaf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]));
-    expect(buildFailsAndKeepsOutput()).toMatch(/articles\/latin1\.md:7: invalid UTF-8 at byte \d+/);
+    expect(await buildFailsAndKeepsOutput()).toMatch(/articles\/latin1\.md:7: invalid UTF-8 at byte \d+/);
   });
 
-  it('an unknown field is named, so a typo is not silently ignored', () => {
+  it('an unknown field is named, so a typo is not silently ignored', async () => {
     project.write('articles/typo.md', '---\ntitle: T\ndescription: D\ndate: 2025-01-01\ntgas: [a]\n---\nBody\n');
-    expect(buildFailsAndKeepsOutput()).toContain('articles/typo.md:2: unknown field "tgas"');
+    expect(await buildFailsAndKeepsOutput()).toContain('articles/typo.md:2: unknown field "tgas"');
   });
 
-  it('reports every problem of every file in one run', () => {
+  it('reports every problem of every file in one run', async () => {
     project.write('articles/a.md', '---\ndescription: D\ndate: nope\n---\nBody\n');
     project.write('articles/b.md', 'no front matter here\n');
-    const err = buildFailsAndKeepsOutput();
+    const err = await buildFailsAndKeepsOutput();
     expect(err).toContain('3 problem(s) in 2 file(s)');
     expect(err).toContain('articles/a.md:2: title: is required');
     expect(err).toContain('articles/a.md:3: date: "nope" is not a date');
     expect(err).toContain('articles/b.md:1: missing front matter');
   });
 
-  it('validate finds the same problems and writes nothing', () => {
+  it('validate finds the same problems and writes nothing', async () => {
     project.write(TEASER, project.read(TEASER).replace(/^title: .*\n/m, ''));
     const before = snapshotDir(project.output);
-    const r = runCli(['validate', '--config', project.config]);
-    expect(r.status).toBe(1);
+    const r = await cli(['validate', '--config', project.configFile]);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${TEASER}:2: title: is required`);
     expect(snapshotDir(project.output)).toEqual(before);
   });
 });
 
 describe('bad configuration and usage', () => {
-  it('an invalid config value names the file, line and field; exit 1', () => {
-    project.write('broadsheet.config.yaml', project.read('broadsheet.config.yaml').replace(/url: https:\/\/news\.example\.com\/?/, 'url: news.example.com'));
-    const r = runCli(['build', '--config', project.config]);
-    expect(r.status).toBe(1);
+  it('an invalid config value names the file, line and field; exit 1', async () => {
+    project.configure((c) => (c.site.url = 'news.example.com'));
+    const r = await cli(['build', '--config', project.configFile]);
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/broadsheet\.config\.yaml:\d+: site\.url: must be an absolute http\(s\) URL/);
   });
 
-  it('a missing config file says so; exit 1', () => {
-    const r = runCli(['build', '--config', path.join(project.dir, 'nope.yaml')]);
-    expect(r.status).toBe(1);
+  it('a missing config file says so; exit 1', async () => {
+    const r = await cli(['build', '--config', path.join(project.dir, 'nope.yaml')]);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('nope.yaml not found');
   });
 
-  it('an unknown option or command is a usage error; exit 2', () => {
-    expect(runCli(['build', '--frobnicate']).status).toBe(2);
-    const r = runCli(['publish']);
-    expect(r.status).toBe(2);
+  it('an unknown option or command is a usage error; exit 2', async () => {
+    expect((await cli(['build', '--frobnicate'])).code).toBe(2);
+    const r = await cli(['publish']);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown command "publish"');
   });
 
-  it('--help lists the commands and exits 0', () => {
-    const r = runCli(['--help']);
-    expect(r.status).toBe(0);
+  it('--help lists the commands and exits 0', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/build\s+write the feeds and the digest/);
     expect(r.stdout).toMatch(/validate\s+check the config/);
   });

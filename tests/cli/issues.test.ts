@@ -1,25 +1,20 @@
-import { existsSync } from 'node:fs';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, makeProject, runCli, SECRET, smtpError, startSmtp, type Project, type Smtp } from '../delivery/helpers.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp;
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-});
-
 beforeEach(async () => {
-  project = await makeProject();
-  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
   await project.addSubscribers(['ann@example.org', 'bo@example.net', 'cy@example.com']);
   smtp = await startSmtp({ onRcpt: (to) => (to === 'bo@example.net' ? smtpError(550, '5.1.1 Mailbox unavailable') : undefined) });
 });
 
-afterEach(async () => {
-  await smtp.close();
-  await project.cleanup();
-});
+afterEach(() => smtp.close());
 
 const cli = (args: string[]) => runCli(args, { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET, SMTP_URL: smtp.url } });
 

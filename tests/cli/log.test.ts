@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
 import { createLogger } from '../../src/log.js';
 import { loggablePath } from '../../src/server/server.js';
+import { CLOCK } from '../helpers/project.js';
 
 describe('logs never carry secrets', () => {
   const secret = 'pa"ss\\word';
   for (const format of ['text', 'json'] as const) {
     it(`redacts a secret with quotes and backslashes (${format})`, () => {
       const lines: string[] = [];
-      const log = createLogger({ format, write: (l) => lines.push(l), clock: fixedClock('2026-01-01T00:00:00Z'), secrets: [secret] });
+      const log = createLogger({ format, write: (l) => lines.push(l), clock: CLOCK, secrets: [secret] });
       log.warn(`login as ${secret} failed`, { url: `smtp://user:${secret}@host`, note: 'plain' });
       expect(lines).toHaveLength(1);
       expect(lines[0]).not.toContain('pa"ss');

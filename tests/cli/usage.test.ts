@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeProject, runCli, type Project } from '../helpers/project.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startCli } from '../helpers/child.js';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, SECRET, tempDir, type Project } from '../helpers/project.js';
+
+/** Run in an empty folder: none of these commands needs a project. */
+const empty = tempDir();
+const cli = (args: string[]) => runCli(args, { cwd: empty });
 
 /** Every misuse of the command line: the exact message, and exit status 2. */
 const MISUSES: [string[], string][] = [
@@ -17,8 +23,8 @@ const MISUSES: [string[], string][] = [
   [['build', '--config'], 'error [USAGE]: --config needs a value for broadsheet build'],
   [['build', '--check=yes'], 'error [USAGE]: --check takes no value for broadsheet build'],
   [['build', '--log-format', 'xml'], 'error [USAGE]: --log-format must be text or json, not "xml"'],
-  [['subscribers'], 'error [USAGE]: broadsheet subscribers needs one of: add, remove, list, import (see broadsheet help subscribers)'],
-  [['subscribers', 'ad', 'x@example.org'], 'error [USAGE]: unknown subscribers command "ad"; did you mean add? (one of: add, remove, list, import)'],
+  [['subscribers'], 'error [USAGE]: broadsheet subscribers needs one of: add, remove, list, import, export, stats (see broadsheet help subscribers)'],
+  [['subscribers', 'ad', 'x@example.org'], 'error [USAGE]: unknown subscribers command "ad"; did you mean add? (one of: add, remove, list, import, export, stats)'],
   [['subscribers', 'add'], 'error [USAGE]: broadsheet subscribers add needs <email>'],
   [['subscribers', 'list', 'extra'], 'error [USAGE]: unexpected argument "extra": broadsheet subscribers list takes no arguments'],
   [['issues', 'show'], 'error [USAGE]: broadsheet issues show needs <number>'],
@@ -29,65 +35,61 @@ const MISUSES: [string[], string][] = [
 ];
 
 describe('command-line misuse', () => {
-  it.each(MISUSES)('broadsheet %j: exit 2 with one clear line', (args, message) => {
-    const r = runCli(args);
+  it.each(MISUSES)('broadsheet %j: exit 2 with one clear line', async (args, message) => {
+    const r = await cli(args);
     expect(r.stderr).toBe(`${message}\n`);
     expect(r.stdout).toBe('');
-    expect(r.status).toBe(2);
+    expect(r.code).toBe(2);
   });
 
-  it('the same line, as one JSON object, under --log-format json', () => {
-    const r = runCli(['biuld', '--log-format', 'json']);
-    expect(r.status).toBe(2);
+  it('the same line, as one JSON object, under --log-format json', async () => {
+    const r = await cli(['biuld', '--log-format', 'json']);
+    expect(r.code).toBe(2);
     const line = JSON.parse(r.stderr) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'error', event: 'failed', code: 'USAGE', message: 'unknown command "biuld"; did you mean build? (see broadsheet --help)', problems: [] });
   });
 });
 
 describe('help, version and completion', () => {
-  it('global options work before and after the command', () => {
+  it('global options work before and after the command', async () => {
     const project = makeProject();
-    try {
-      const before = runCli(['--config', project.config, 'validate']);
-      const after = runCli(['validate', '--config', project.config]);
-      expect(before.status).toBe(0);
-      expect(after.status).toBe(0);
-      expect(before.stdout).toBe(after.stdout);
-      expect(before.stdout).toMatch(/^ok: 7 entries, \d+ output files would be written\n/);
-    } finally {
-      project.cleanup();
-    }
+    const before = await cli(['--config', project.configFile, 'validate']);
+    const after = await cli(['validate', '--config', project.configFile]);
+    expect(before.code).toBe(0);
+    expect(after.code).toBe(0);
+    expect(before.stdout).toBe(after.stdout);
+    expect(before.stdout).toMatch(/^ok: 7 entries, \d+ output files would be written\n/);
   });
 
-  it('help <command> is --help of that command, and every command help shows the global options', () => {
-    const viaHelp = runCli(['help', 'send']);
-    const viaFlag = runCli(['send', '--help']);
-    expect(viaHelp.status).toBe(0);
+  it('help <command> is --help of that command, and every command help shows the global options', async () => {
+    const viaHelp = await cli(['help', 'send']);
+    const viaFlag = await cli(['send', '--help']);
+    expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toBe(viaFlag.stdout);
-    for (const command of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues']) {
-      const help = runCli(['help', command]);
+    for (const command of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues', 'inbound']) {
+      const help = await cli(['help', command]);
       expect(help.stdout, command).toContain('Global options:');
       expect(help.stdout, command).toContain('--log-format <fmt>');
       expect(help.stdout, command).toContain(`  broadsheet ${command}`);
     }
   });
 
-  it('lists -V/--version and prints the package version', () => {
-    expect(runCli(['--help']).stdout).toContain('-V, --version');
-    const v = runCli(['-V']);
-    expect(v.status).toBe(0);
+  it('lists -V/--version and prints the package version', async () => {
+    expect((await cli(['--help'])).stdout).toContain('-V, --version');
+    const v = await cli(['-V']);
+    expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^broadsheet \d+\.\d+\.\d+\n$/);
-    expect(runCli(['--version']).stdout).toBe(v.stdout);
+    expect((await cli(['--version'])).stdout).toBe(v.stdout);
   });
 
   it('prints completion scripts that name every command; bash accepts its own', async () => {
     for (const shell of ['bash', 'zsh', 'fish']) {
-      const r = runCli(['completion', shell]);
-      expect(r.status).toBe(0);
-      for (const c of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues']) expect(r.stdout, shell).toContain(c);
+      const r = await cli(['completion', shell]);
+      expect(r.code).toBe(0);
+      for (const c of ['build', 'validate', 'subscribers', 'send', 'schedule', 'serve', 'issues', 'inbound']) expect(r.stdout, shell).toContain(c);
     }
     // bash itself parses the script and completes "bui" to "build".
-    const script = runCli(['completion', 'bash']).stdout;
+    const script = (await cli(['completion', 'bash'])).stdout;
     const child = spawn('bash', ['-c', `${script}\nCOMP_WORDS=(broadsheet bui); COMP_CWORD=1; _broadsheet; echo "\${COMPREPLY[@]}"`]);
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -101,7 +103,6 @@ describe('--log-format json covers every command', () => {
   beforeAll(() => {
     project = makeProject();
   });
-  afterAll(() => project.cleanup());
 
   const jsonLines = (text: string) =>
     text
@@ -118,8 +119,8 @@ describe('--log-format json covers every command', () => {
     [['send', '--dry-run']],
     [['issues', 'list']],
     [['schedule', '--once']],
-  ])('broadsheet %j: stdout and stderr are JSON lines', (args) => {
-    const r = runCli([...args, '--config', project.config, '--log-format', 'json'], { env: { BROADSHEET_SECRET: 'a-strong-test-secret-0123456789abcdef', SMTP_URL: undefined } });
+  ])('broadsheet %j: stdout and stderr are JSON lines', async (args) => {
+    const r = await runCli([...args, '--config', project.configFile, '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
     const out = jsonLines(r.stdout);
     const err = jsonLines(r.stderr);
     expect(out.length + err.length).toBeGreaterThan(0);
@@ -127,13 +128,12 @@ describe('--log-format json covers every command', () => {
   });
 
   it('serve and schedule --once log JSON lines until they stop', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--config', project.config, '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    while (!err.includes('"listening"')) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGTERM');
-    await once(child, 'close');
-    for (const line of jsonLines(err)) expect(typeof line.event).toBe('string');
-    expect(jsonLines(err).map((l) => l.event)).toContain('server stopped');
+    const serve = startCli(['serve', '--port', '0', '--config', project.configFile, '--log-format', 'json'], { cwd: project.dir });
+    await serve.waitFor((e) => e.event === 'listening');
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+    const lines = jsonLines(serve.lines.join('\n'));
+    for (const line of lines) expect(typeof line.event).toBe('string');
+    expect(lines.map((l) => l.event)).toContain('server stopped');
   });
 });

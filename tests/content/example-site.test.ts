@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadSite } from '../../src/content/load.js';
 import { leadStory } from '../../src/content/model.js';
-import { REPO } from '../helpers/project.js';
+import { exampleSite, REPO } from '../helpers/project.js';
 
-const clock = fixedClock('2026-01-01T00:00:00Z');
-const config = await loadConfig(path.join(REPO, 'broadsheet.config.yaml'));
-const site = await loadSite(config, clock);
+const site = await exampleSite();
 const seed = readFileSync(path.join(REPO, 'tests/fixtures/seed-article.txt'), 'utf8').split('\n').filter((l) => l.trim() !== '');
 
 describe('the example site', () => {

@@ -1,20 +1,15 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import { isBroadsheetError } from '../../src/errors.js';
-import { makeProject, type Project } from '../helpers/project.js';
+import { CLOCK, makeProject, PNG, type Project } from '../helpers/project.js';
 
 let project: Project;
 beforeEach(() => {
-  project = makeProject({ articles: false });
+  project = makeProject({ articles: 'none' });
 });
-afterEach(() => project.cleanup());
 
-const clock = fixedClock('2025-09-01T00:00:00Z');
-const load = async () => loadSite(await loadConfig(project.config), clock);
+const load = async () => loadSite(await project.loadConfig(), CLOCK);
 async function problems(): Promise<string[]> {
   try {
     await load();
@@ -24,18 +19,23 @@ async function problems(): Promise<string[]> {
   }
   throw new Error('expected content problems');
 }
-const article = (fields: string, body = 'Body text.\n') => `---\n${fields}\n---\n\n${body}`;
 
 describe('front matter', () => {
   it('derives slug from the file name without its date prefix, url from the permalink, id from the url', async () => {
-    project.write('articles/2025-08-01-cloud-war.md', article('title: Cloud\ndescription: D\ndate: 2025-08-01'));
+    project.article('2025-08-01-cloud-war', { title: 'Cloud', description: 'D', date: '2025-08-01' });
     const [e] = (await load()).entries;
     expect(e).toMatchObject({ slug: 'cloud-war', url: 'https://news.example.com/2025/08/cloud-war/', id: 'https://news.example.com/2025/08/cloud-war/', kind: 'article' });
     expect(e!.date.toISOString()).toBe('2025-08-01T00:00:00.000Z');
   });
 
   it('honours slug, url, id, a list of authors, tags and an offset time', async () => {
-    project.write('articles/x.md', article('title: T\ndescription: D\ndate: 2025-08-01T10:00:00+02:00\nupdated: 2025-08-02T09:00:00Z\nslug: my-slug\nurl: /custom/path.html\nid: "tag:news.example.com,2025:my-slug"\nauthor: [Ada Lovelace, Grace Hopper]\ntags: [cloud, AI Policy]'));
+    project.article('x', {
+      title: 'T',
+      description: 'D',
+      date: '2025-08-01T10:00:00+02:00',
+      tags: ['cloud', 'AI Policy'],
+      frontMatter: 'updated: 2025-08-02T09:00:00Z\nslug: my-slug\nurl: /custom/path.html\nid: "tag:news.example.com,2025:my-slug"\nauthor: [Ada Lovelace, Grace Hopper]',
+    });
     const [e] = (await load()).entries;
     expect(e).toMatchObject({ slug: 'my-slug', url: 'https://news.example.com/custom/path.html', id: 'tag:news.example.com,2025:my-slug', tags: ['cloud', 'AI Policy'] });
     expect(e!.authors).toEqual([{ name: 'Ada Lovelace' }, { name: 'Grace Hopper' }]);
@@ -44,9 +44,9 @@ describe('front matter', () => {
   });
 
   it('leaves out drafts and articles dated after the clock, and says so', async () => {
-    project.write('articles/live.md', article('title: Live\ndescription: D\ndate: 2025-08-01'));
-    project.write('articles/draft.md', article('title: Draft\ndescription: D\ndate: 2025-08-02\ndraft: true'));
-    project.write('articles/later.md', article('title: Later\ndescription: D\ndate: 2025-09-02'));
+    project.article('live', { title: 'Live', description: 'D', date: '2025-08-01' });
+    project.article('draft', { title: 'Draft', description: 'D', date: '2025-08-02', draft: true });
+    project.article('later', { title: 'Later', description: 'D', date: '2025-09-02' });
     const site = await load();
     expect(site.entries.map((e) => e.slug)).toEqual(['live']);
     expect(site.unpublished).toEqual([
@@ -56,29 +56,28 @@ describe('front matter', () => {
   });
 
   it('refuses a published article whose related teaser is a draft', async () => {
-    project.write('articles/live.md', article('title: Live\ndescription: D\ndate: 2025-08-01\nrelated: [draft]'));
-    project.write('articles/draft.md', article('title: Draft\ndescription: D\ndate: 2025-08-02\ndraft: true', ''));
+    project.article('live', { title: 'Live', description: 'D', date: '2025-08-01', related: ['draft'] });
+    project.article('draft', { title: 'Draft', description: 'D', date: '2025-08-02', draft: true, body: '' });
     expect(await problems()).toEqual(['articles/live.md:5: related[0]: "draft" is a draft and would be a broken link']);
   });
 
   it('sniffs a local image from its bytes, not its name, and reads its length', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001ffffff0000000049454e44ae426082', 'hex');
-    project.write('articles/images/chart.jpg', png);
-    project.write('articles/pic.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: images/chart.jpg\n  alt: A chart'));
+    project.write('articles/images/chart.jpg', PNG);
+    project.article('pic', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'images/chart.jpg', alt: 'A chart' } });
     const [e] = (await load()).entries;
     expect(e!.image).toEqual({
       url: 'https://news.example.com/images/chart.jpg',
       alt: 'A chart',
       type: 'image/png',
-      length: png.length,
+      length: PNG.length,
       file: path.join(project.articles, 'images/chart.jpg'),
       outputPath: 'images/chart.jpg',
     });
   });
 
   it('names the article, field and line of a missing local image, and of a missing alt text', async () => {
-    project.write('articles/pic.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: images/nope.png\n  alt: Nothing'));
-    project.write('articles/noalt.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: https://cdn.example.com/a.png'));
+    project.article('pic', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'images/nope.png', alt: 'Nothing' } });
+    project.article('noalt', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'https://cdn.example.com/a.png' } });
     expect(await problems()).toEqual([
       'articles/noalt.md:6: image.alt: is required',
       'articles/pic.md:6: image.src: image file images/nope.png not found',
@@ -88,7 +87,7 @@ describe('front matter', () => {
   it('reads an article larger than the shared read buffer whole', async () => {
     const paragraph = 'Long text. '.repeat(100);
     const body = Array.from({ length: 80 }, (_, i) => `${i}: ${paragraph}`).join('\n\n') + '\n\nThe end.\n';
-    project.write('articles/long.md', article('title: Long\ndescription: D\ndate: 2025-08-01', body));
+    project.article('long', { title: 'Long', description: 'D', date: '2025-08-01', body });
     const [e] = (await load()).entries;
     expect(body.length).toBeGreaterThan(64 * 1024);
     expect(e!.html.match(/<p>/g)).toHaveLength(81);
@@ -97,15 +96,15 @@ describe('front matter', () => {
 
   it('encodes a local image file name that holds URL syntax', async () => {
     project.write('articles/img#1 ?.gif', Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
-    project.write('articles/pic.md', article('title: Pic\ndescription: D\ndate: 2025-08-01\nimage:\n  src: "img#1 ?.gif"\n  alt: A'));
+    project.article('pic', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'img#1 ?.gif', alt: 'A' } });
     const [e] = (await load()).entries;
     expect(e!.image).toMatchObject({ url: 'https://news.example.com/img%231%20%3F.gif', type: 'image/gif', outputPath: 'img#1 ?.gif' });
   });
 
   it('refuses an id the feeds could not carry, and names the line of a duplicate id', async () => {
-    project.write('articles/a.md', article('title: T\ndescription: D\ndate: 2025-08-01\nid: "tag:example.com,2025:a|b"'));
-    project.write('articles/b.md', article('title: T\ndescription: D\ndate: 2025-08-01\nid: "tag:example.com,2025:same"'));
-    project.write('articles/c.md', article('title: T\ndescription: D\ndate: 2025-08-01\n\nid: "tag:example.com,2025:same"'));
+    project.article('a', { title: 'T', description: 'D', date: '2025-08-01', frontMatter: 'id: "tag:example.com,2025:a|b"' });
+    project.article('b', { title: 'T', description: 'D', date: '2025-08-01', frontMatter: 'id: "tag:example.com,2025:same"' });
+    project.article('c', { title: 'T', description: 'D', date: '2025-08-01', frontMatter: '\nid: "tag:example.com,2025:same"' });
     expect(await problems()).toEqual([
       'articles/a.md:5: id: must be a URI such as "tag:example.com,2025:cloud-war" or a URL',
       'articles/c.md:6: id: duplicate id "tag:example.com,2025:same", also used by articles/b.md',
@@ -113,13 +112,13 @@ describe('front matter', () => {
   });
 
   it('treats a file with no body as a teaser', async () => {
-    project.write('articles/t.md', '---\ntitle: Teaser\ndescription: Summary...\ndate: 2025-08-01\n---\n\n');
+    project.article('t', { title: 'Teaser', description: 'Summary...', date: '2025-08-01', body: '' });
     const [e] = (await load()).entries;
     expect(e).toMatchObject({ kind: 'teaser', html: '', description: 'Summary...' });
   });
 
   it('drops characters XML cannot carry and warns with the file and field', async () => {
-    project.write('articles/ctl.md', article('title: "Bad\\u0001title"\ndescription: D\ndate: 2025-08-01', 'Body \u0001 with \uFFFE controls.\n'));
+    project.article('ctl', { title: 'Bad\u0001title', description: 'D', date: '2025-08-01', body: 'Body \u0001 with \uFFFE controls.\n' });
     const site = await load();
     expect(site.entries[0]!.title).toBe('Badtitle');
     expect(site.entries[0]!.html).toBe('<p>Body  with  controls.</p>');
@@ -127,9 +126,9 @@ describe('front matter', () => {
   });
 
   it('refuses updated before date, a bad slug and a non-http url', async () => {
-    project.write('articles/a.md', article('title: T\ndescription: D\ndate: 2025-08-02\nupdated: 2025-08-01'));
-    project.write('articles/b.md', article('title: T\ndescription: D\ndate: 2025-08-02\nslug: Not A Slug'));
-    project.write('articles/c.md', article('title: T\ndescription: D\ndate: 2025-08-02\nurl: "javascript:alert(1)"'));
+    project.article('a', { title: 'T', description: 'D', date: '2025-08-02', frontMatter: 'updated: 2025-08-01' });
+    project.article('b', { title: 'T', description: 'D', date: '2025-08-02', frontMatter: 'slug: Not A Slug' });
+    project.article('c', { title: 'T', description: 'D', date: '2025-08-02', frontMatter: 'url: "javascript:alert(1)"' });
     expect(await problems()).toEqual([
       'articles/a.md:5: updated: is earlier than date',
       'articles/b.md:5: slug: must be lowercase letters, digits and single hyphens, e.g. "cloud-war"',
@@ -140,8 +139,8 @@ describe('front matter', () => {
 
 describe('config', () => {
   it('reports every config problem with its line and field', async () => {
-    writeFileSync(project.config, 'site:\n  title: ""\n  url: ftp://x\n  language: english!\n  description: D\n  author: {name: N}\nfeeds:\n  items: 0\nschedule:\n  cron: "61 * * * *"\n  timezone: Mars/Olympus\n');
-    await expect(loadConfig(project.config)).rejects.toSatisfy((e: unknown) => {
+    project.write('broadsheet.config.yaml', 'site:\n  title: ""\n  url: ftp://x\n  language: english!\n  description: D\n  author: {name: N}\nfeeds:\n  items: 0\nschedule:\n  cron: "61 * * * *"\n  timezone: Mars/Olympus\n');
+    await expect(project.loadConfig()).rejects.toSatisfy((e: unknown) => {
       const lines = isBroadsheetError(e) ? e.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`) : [];
       expect(lines).toEqual([
         '2: site.title: Too small: expected string to have >=1 characters',

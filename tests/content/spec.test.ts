@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { markdownToHtml } from '../../src/content/markdown.js';
-import { ROOT } from '../helpers/feeds.js';
+import { REPO } from '../helpers/project.js';
 import { DEBIAN_PYTHON, tool } from '../helpers/tools.js';
 
 /**
@@ -14,7 +14,7 @@ import { DEBIAN_PYTHON, tool } from '../helpers/tools.js';
  * we render differently are listed here and in docs/content.md, with why.
  */
 
-const SPEC = path.join(ROOT, 'tests/fixtures/spec');
+const SPEC = path.join(REPO, 'tests/fixtures/spec');
 
 interface Example {
   number: number;
@@ -133,7 +133,7 @@ for (const suite of SUITES) {
 }
 
 it('docs/content.md lists exactly the divergences', () => {
-  const doc = readFileSync(path.join(ROOT, 'docs/content.md'), 'utf8');
+  const doc = readFileSync(path.join(REPO, 'docs/content.md'), 'utf8');
   const rows = [...doc.matchAll(/^\| (CommonMark 0\.31\.2|GFM 0\.29|cmark-gfm extensions) (\d+) \|/gm)].map((m) => `${m[1]} ${m[2]}`);
   const listed = Object.entries(DIVERGENCES).flatMap(([suite, d]) => Object.keys(d).map((n) => `${suite} ${n}`));
   expect(rows.sort()).toEqual(listed.sort());

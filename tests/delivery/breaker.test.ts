@@ -1,25 +1,25 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DELIVERY_GRACE_MS } from '../../src/delivery/sender.js';
 import { SHUTDOWN_GRACE_MS } from '../../src/schedule/scheduled-job.js';
-import { followCli } from '../helpers/child.js';
-import { CLI, makeProject, memoryLogger, runCli, runJob, SECRET, startSmtp, subscriberList, type Project, type Smtp } from './helpers.js';
+import { startCli } from '../helpers/child.js';
+import { runCli } from '../helpers/cli.js';
+import { memoryLogger, runJob, subscriberList, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 const READERS = subscriberList(12);
 let project: Project;
 const servers: { close(): unknown }[] = [];
 
-beforeEach(async () => {
-  project = await makeProject();
-  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+beforeEach(() => {
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
 });
 
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
-  await project.cleanup();
 });
 
 async function ledger(): Promise<{ state: string; attempts: number }[]> {
@@ -90,21 +90,14 @@ describe('the circuit breaker: when the server itself fails, the run stops at on
     // One connection per pooled slot, no retries.
     expect(silent.connections()).toBeLessThanOrEqual(3);
     expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
-    expect(log.lines.filter((l) => l.includes('delivery'))).toEqual([]);
+    expect(log.events.filter((e) => e.event.includes('delivery'))).toEqual([]);
   });
 
   it('credentials refused: SMTP_NOT_CONFIGURED, nothing counted', async () => {
     await project.addSubscribers(READERS);
-    const server = new SMTPServer({
-      authMethods: ['PLAIN', 'LOGIN'],
-      allowInsecureAuth: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onAuth: (_auth, _session, cb) => cb(new Error('Invalid username or password')),
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    servers.push({ close: () => new Promise((r) => server.close(() => r(undefined))) });
-    const url = `smtp://newsletter:wrong@127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    const server = await startSmtp({ onAuth: () => new Error('Invalid username or password') });
+    servers.push(server);
+    const url = `smtp://newsletter:wrong@127.0.0.1:${server.port}`;
     await expect(runJob(project, { url } as Smtp)).rejects.toMatchObject({
       code: 'SMTP_NOT_CONFIGURED',
       message: expect.stringMatching(/^the SMTP server refused us: 535 Invalid username or password; issue 1 stopped early: 0 accepted, 0 failed, 12 left/),
@@ -134,7 +127,7 @@ describe('SIGTERM ends a run within the documented grace, whatever the server do
   it('broadsheet send, against a server that accepts TCP and never greets: exits 1 within DELIVERY_GRACE_MS, one error line', async () => {
     await project.addSubscribers(READERS);
     const silent = await silentServer();
-    const run = followCli(spawn(process.execPath, [CLI, 'send', '--config', project.configFile], { cwd: project.dir, env: { PATH: process.env.PATH, SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const run = startCli(['send', '--config', project.configFile], { cwd: project.dir, env: { SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET } });
     await expect.poll(silent.connections, { timeout: 40_000, interval: 20 }).toBeGreaterThan(0);
     const signalled = performance.now();
     run.child.kill('SIGTERM');
@@ -152,12 +145,9 @@ describe('SIGTERM ends a run within the documented grace, whatever the server do
 
   it('broadsheet schedule, against the same server: exits 0 within SHUTDOWN_GRACE_MS, the grace never exceeded', async () => {
     await project.addSubscribers(READERS);
-    const yaml = (await import('node:fs')).readFileSync(project.configFile, 'utf8');
-    (await import('node:fs')).writeFileSync(project.configFile, `${yaml}schedule:\n  cron: "*/1 * * * * *"\n`);
+    project.configure((c) => (c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' }));
     const silent = await silentServer();
-    const run = followCli(
-      spawn(process.execPath, [CLI, 'schedule', '--config', project.configFile, '--log-format', 'json'], { cwd: project.dir, env: { PATH: process.env.PATH, SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] }),
-    );
+    const run = startCli(['schedule', '--config', project.configFile, '--log-format', 'json'], { cwd: project.dir, env: { SMTP_URL: silent.url, BROADSHEET_SECRET: SECRET } });
     await expect.poll(silent.connections, { timeout: 40_000, interval: 20 }).toBeGreaterThan(0);
     const signalled = performance.now();
     run.child.kill('SIGTERM');

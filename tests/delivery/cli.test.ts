@@ -1,27 +1,24 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { CLI, makeProject, runCli, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp | undefined;
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-});
-
-beforeEach(async () => {
-  project = await makeProject();
-  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+beforeEach(() => {
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
 });
 
 afterEach(async () => {
   await smtp?.close();
   smtp = undefined;
-  await project.cleanup();
 });
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, env });
@@ -50,10 +47,13 @@ describe('broadsheet subscribers', () => {
     const list = await cli(['subscribers', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s{2,}/).filter((c) => !/^\d{4}-/.test(c)))).toEqual([
-      ['ann@example.org', 'subscribed', 'Ann'],
-      ['bo@example.net', 'unsubscribed'],
-      ['1 subscribed, 1 unsubscribed'],
+      ['ann@example.org', 'subscribed', 'joined via command-line', 'Ann'],
+      ['bo@example.net', 'unsubscribed', 'left via operator'],
+      ['0 pending, 1 subscribed, 1 unsubscribed, 0 bounced, 0 complained (2 in all)'],
     ]);
+    const left = await cli(['subscribers', 'list', '--status', 'unsubscribed']);
+    expect(left.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s{2,}/)[0])).toEqual(['bo@example.net', '1 unsubscribed']);
+    expect((await cli(['subscribers', 'list', '--status', 'gone'])).stderr).toContain('--status must be one of pending, subscribed, unsubscribed, bounced, complained, not "gone"');
 
     const bad = await cli(['subscribers', 'add', 'not an address']);
     expect(bad.code).toBe(1);
@@ -73,19 +73,19 @@ describe('broadsheet subscribers', () => {
       'Fay,fay@example.org,',
       '',
     ].join('\r\n');
-    await writeFile(path.join(project.dir, 'people.csv'), csv);
+    project.write('people.csv', csv);
     await cli(['subscribers', 'add', 'fay@example.org']);
     await cli(['subscribers', 'remove', 'fay@example.org']);
 
     const first = await cli(['subscribers', 'import', 'people.csv']);
     expect(first.code).toBe(1);
-    expect(first.stdout).toContain('3 added, 0 renamed, 0 already subscribed, 1 left unsubscribed, 3 invalid');
+    expect(first.stdout).toContain('3 added, 0 renamed, 0 already subscribed, 1 left unsubscribed, bounced or complained, 3 invalid');
     const problems = first.stderr.split('\n').filter((l) => l.startsWith('  '));
     expect(problems.map((l) => /people\.csv:(\d+): email:/.exec(l)?.[1])).toEqual(['3', '7', '8']);
     expect(first.stderr).toContain('"bo@example": "example" is not a valid domain');
 
     const again = await cli(['subscribers', 'import', 'people.csv']);
-    expect(again.stdout).toContain('0 added, 0 renamed, 3 already subscribed, 1 left unsubscribed, 3 invalid');
+    expect(again.stdout).toContain('0 added, 0 renamed, 3 already subscribed, 1 left unsubscribed, bounced or complained, 3 invalid');
 
     const store = await project.store();
     try {
@@ -101,11 +101,11 @@ describe('broadsheet subscribers', () => {
   });
 
   it('rejects a CSV without an email column or with an unclosed quote, naming the line', async () => {
-    await writeFile(path.join(project.dir, 'a.csv'), 'name,mail\nAnn,ann@example.org\n');
+    project.write('a.csv', 'name,mail\nAnn,ann@example.org\n');
     const noColumn = await cli(['subscribers', 'import', 'a.csv']);
     expect(noColumn.code).toBe(1);
     expect(noColumn.stderr).toContain('a.csv:1: the header row must name an "email" column (found: name, mail)');
-    await writeFile(path.join(project.dir, 'b.csv'), 'email,name\nann@example.org,Ann\nbo@example.org,"Bo\n');
+    project.write('b.csv', 'email,name\nann@example.org,Ann\nbo@example.org,"Bo\n');
     const unclosed = await cli(['subscribers', 'import', 'b.csv']);
     expect(unclosed.stderr).toContain('b.csv:3: a quoted field is never closed');
     expect(await recordedSubscribers()).toBe(0);
@@ -147,8 +147,7 @@ describe('broadsheet send: bad input', () => {
   });
 
   it('with an unreadable DKIM key: DKIM_KEY_UNREADABLE naming the file, nothing sent or recorded', async () => {
-    const text = await readFile(project.configFile, 'utf8');
-    await writeFile(project.configFile, text.replace('  maxConnections: 3\n', '  maxConnections: 3\n  dkim:\n    domainName: example.test\n    keySelector: news\n    privateKeyFile: keys/missing.pem\n'));
+    project.configure((c) => (c.email!.dkim = { domainName: 'example.test', keySelector: 'news', privateKeyFile: 'keys/missing.pem' }));
     smtp = await startSmtp();
     const r = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
     expect(r.code).toBe(1);
@@ -157,16 +156,16 @@ describe('broadsheet send: bad input', () => {
     expect(smtp.received).toHaveLength(0);
     expect(await recorded()).toEqual({ issues: 0, deliveries: 0 });
 
-    await writeFile(path.join(project.dir, 'keys.pem'), 'not a key');
-    await writeFile(project.configFile, (await readFile(project.configFile, 'utf8')).replace('keys/missing.pem', 'keys.pem'));
+    project.write('keys.pem', 'not a key');
+    project.configure((c) => (c.email!.dkim!.privateKeyFile = 'keys.pem'));
     const notKey = await cli(['send', '--dry-run'], withSecret());
     expect(notKey.stderr).toContain('is not a PEM private key');
   });
 
   it('neutralises CR/LF header injection in subscriber names and in the subject', async () => {
-    await project.article('only-story', { title: 'Big news\r\nBcc: victim@evil.test\r\nX-Injected: yes', date: '2025-08-20T09:00:00Z' });
+    project.article('only-story', { title: 'Big news\r\nBcc: victim@evil.test\r\nX-Injected: yes', date: '2025-08-20T09:00:00Z' });
     await cli(['subscribers', 'add', 'cy@example.com', '--name', 'Cy\r\nBcc: victim@evil.test']);
-    await writeFile(path.join(project.dir, 'p.csv'), 'email,name\ndi@example.org,"Di\r\nX-Injected: yes"\n');
+    project.write('p.csv', 'email,name\ndi@example.org,"Di\r\nX-Injected: yes"\n');
     await cli(['subscribers', 'import', 'p.csv']);
     smtp = await startSmtp();
     const r = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
@@ -190,8 +189,10 @@ describe('broadsheet send', () => {
   it('--dry-run writes one .eml per recipient to output/outbox and sends or records nothing', async () => {
     const r = await cli(['send', '--dry-run'], withSecret());
     expect(r.code).toBe(0);
-    const outbox = path.join(project.dir, 'output', 'outbox');
-    expect(r.stdout).toBe(`issue 1: messages written to ${outbox}; nothing was sent\n`);
+    const outbox = path.join(project.output, 'outbox');
+    expect(r.stdout).toBe(`issue 1: messages written to ${outbox}; nothing was sent
+not mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained
+`);
     const files = (await readdir(outbox)).sort();
     expect(files).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
     const ann = await simpleParser(await readFile(path.join(outbox, files[0]!)));
@@ -220,7 +221,7 @@ describe('broadsheet send', () => {
 
     // The real send afterwards still goes to everyone, without the mark.
     const real = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
-    expect(real.stdout).toBe('issue 1: 3 accepted, 0 failed, 0 pending\n');
+    expect(real.stdout).toBe('issue 1: 3 accepted, 0 failed, 0 pending\nnot mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained\n');
     expect(smtp.received).toHaveLength(6);
     expect((await smtp.parsed()).slice(3).map((m) => m.subject)).toEqual(Array(3).fill('The Test Sheet: Only story'));
   });
@@ -229,7 +230,8 @@ describe('broadsheet send', () => {
     smtp = await startSmtp({ onRcpt: (a) => (a === 'bo@example.net' ? smtpError(550, 'Mailbox unavailable') : undefined) });
     const r = await cli(['send'], withSecret({ SMTP_URL: smtp.url }));
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('issue 1: 2 accepted, 1 failed, 0 pending\n');
+    // A 5xx at SMTP time is a hard bounce: the address is not mailed again.
+    expect(r.stdout).toBe('issue 1: 2 accepted, 1 failed, 0 pending\nnot mailed: 0 pending confirmation, 0 unsubscribed, 1 bounced, 0 complained\n');
     const lines = r.stderr.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('delivery accepted issue=1 to='))).toHaveLength(2);
     expect(lines).toContain('warn: delivery failed issue=1 to=b***@example.net attempt=1 reply="550 Mailbox unavailable"');

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { followCli } from '../helpers/child.js';
-import { CLI, makeProject, runCli, runJob, SECRET, startSmtp, subscriberList, type Project, type Received, type Smtp } from './helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCli } from '../helpers/child.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { runJob, subscriberList, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { startSmtp, type Received, type Smtp } from '../helpers/smtp.js';
 
 /** email.maxConnections in the test config: the most messages a sender has in flight. */
 const IN_FLIGHT = 3;
@@ -11,15 +12,19 @@ const env = (smtp: Smtp) => ({ SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET });
 let project: Project;
 let smtp: Smtp | undefined;
 
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-});
-
 afterEach(async () => {
   await smtp?.close();
   smtp = undefined;
-  await project?.cleanup();
 });
+
+/** The delivery tests' newsletter, one article, `n` readers. */
+async function newsletter(n: number): Promise<string[]> {
+  const readers = subscriberList(n);
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+  await project.addSubscribers(readers);
+  return readers;
+}
 
 /** A small, seeded generator, so that a failing sequence of kills can be replayed (the seed is in every message). */
 function random(seed: number): (lo: number, hi: number) => number {
@@ -55,13 +60,10 @@ describe('what a crash may repeat: only the messages in flight, with their Messa
   it(
     'a crash loop: 22 kill -9 at random moments of a send to 2,000 subscribers, then a final run',
     async () => {
-      const readers = subscriberList(2000);
+      const readers = await newsletter(2000);
       const seed = Number(process.env.BROADSHEET_CRASH_SEED ?? Date.now() % 1_000_000);
       const rand = random(seed);
       const why = `(seed ${seed}: BROADSHEET_CRASH_SEED=${seed} replays it)`;
-      project = await makeProject();
-      await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-      await project.addSubscribers(readers);
 
       // The kill comes when the n-th message of a run reaches the server, right then (the
       // server has taken it, its reply is not yet out) or a few milliseconds later (the
@@ -81,7 +83,10 @@ describe('what a crash may repeat: only the messages in flight, with their Messa
         seenThisRun = 0;
         killAfter = rand(1, 80);
         const delayMs = rand(0, 3) === 0 ? 0 : rand(1, 15);
-        const child = spawn(process.execPath, [CLI, 'send', '--config', project.configFile], { cwd: project.dir, env: { PATH: process.env.PATH, ...env(smtp) }, stdio: 'ignore' });
+        const child = spawnCli(['send', '--config', project.configFile], { cwd: project.dir, env: env(smtp) });
+        // Its log (a line per delivery) is not read here, but must not fill the pipe and stall it.
+        child.stdout!.resume();
+        child.stderr!.resume();
         const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
         trigger = () => (delayMs === 0 ? child.kill('SIGKILL') : setTimeout(() => child.kill('SIGKILL'), delayMs));
         expect(await exited, `run ${kills.length + 1} ended before its kill ${why}`).toBe('SIGKILL');
@@ -93,7 +98,7 @@ describe('what a crash may repeat: only the messages in flight, with their Messa
       }
 
       const final = await runCli(['send', '--config', project.configFile], { cwd: project.dir, env: env(smtp) });
-      expect(final.stdout, `${final.stderr} ${why}`).toBe(`issue 1: ${readers.length} accepted, 0 failed, 0 pending\n`);
+      expect(final.stdout, `${final.stderr} ${why}`).toMatch(new RegExp(`^issue 1: ${readers.length} accepted, 0 failed, 0 pending\n`));
       expect(final.code).toBe(0);
 
       const got = copies(smtp);
@@ -123,10 +128,7 @@ describe('what a crash may repeat: only the messages in flight, with their Messa
   );
 
   it('a server that takes a message and never answers: that message alone is sent again, with the same Message-ID', async () => {
-    const readers = subscriberList(12);
-    project = await makeProject();
-    await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-    await project.addSubscribers(readers);
+    const readers = await newsletter(12);
     smtp = await startSmtp({ afterData: (_m, _s, i) => (i === 4 ? 'silent' : undefined) });
     expect(await runJob(project, smtp, { smtp: { timeoutMs: 300 }, retry: { attempts: 3, backoffMs: 1 } })).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0, givenUp: 0 });
     const got = copies(smtp);
@@ -137,13 +139,10 @@ describe('what a crash may repeat: only the messages in flight, with their Messa
   });
 
   it('a server that goes silent, then SIGTERM: the messages cut after the grace stay submitted, and the next run sends them again with their Message-ID', async () => {
-    const readers = subscriberList(30);
-    project = await makeProject();
-    await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
-    await project.addSubscribers(readers);
+    const readers = await newsletter(30);
     let silent = true;
     smtp = await startSmtp({ afterData: (_m, _s, i) => (silent && i >= 5 ? 'silent' : undefined) });
-    const run = followCli(spawn(process.execPath, [CLI, 'send', '--config', project.configFile], { cwd: project.dir, env: { PATH: process.env.PATH, ...env(smtp) }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const run = startCli(['send', '--config', project.configFile], { cwd: project.dir, env: env(smtp) });
     await expect.poll(() => smtp!.received.length, { timeout: 20_000, interval: 20 }).toBe(5 + IN_FLIGHT);
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(1);
@@ -152,7 +151,7 @@ describe('what a crash may repeat: only the messages in flight, with their Messa
 
     silent = false;
     const rerun = await runCli(['send', '--config', project.configFile], { cwd: project.dir, env: env(smtp) });
-    expect(rerun.stdout).toBe(`issue 1: ${readers.length} accepted, 0 failed, 0 pending\n`);
+    expect(rerun.stdout).toMatch(new RegExp(`^issue 1: ${readers.length} accepted, 0 failed, 0 pending\n`));
     const got = copies(smtp);
     expect(readers.filter((r) => got.get(r)!.length === 2).sort()).toEqual(cut.sort());
     expect(readers.every((r) => got.get(r)!.length === (cut.includes(r) ? 2 : 1))).toBe(true);

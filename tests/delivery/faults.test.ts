@@ -1,21 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/delivery/model.js';
-import { makeProject, runJob, memoryLogger, smtpError, startSmtp, subscriberList, type Project, type Smtp, type SmtpBehaviour } from './helpers.js';
+import { memoryLogger, runJob, subscriberList, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, type Project } from '../helpers/project.js';
+import { smtpError, startSmtp, type Smtp, type SmtpBehaviour } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp | undefined;
 const READERS = subscriberList(12);
 
 beforeEach(async () => {
-  project = await makeProject();
-  await project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
   await project.addSubscribers(READERS);
 });
 
 afterEach(async () => {
   await smtp?.close();
   smtp = undefined;
-  await project.cleanup();
 });
 
 async function ledger(): Promise<Delivery[]> {
@@ -68,7 +69,7 @@ describe('permanent failures are recorded and not retried', () => {
     expect(row.state).toBe('failed');
     expect(row.attempts).toBe(1);
     expect(row.lastReply).toContain('550 No such user here');
-    expect(log.lines.some((l) => l.startsWith('warn delivery failed') && l.includes(bad))).toBe(true);
+    expect(log.events.some((e) => e.level === 'warn' && e.event === 'delivery failed' && e.to === bad)).toBe(true);
     expect(s.countsByRecipient().has(bad)).toBe(false);
 
     // The issue is finished; running again sends nothing to anyone.
@@ -105,7 +106,7 @@ describe('connections that fail', () => {
     expect(pending.filter((d) => d.attempts === 0 && d.lastReply === undefined)).toHaveLength(6);
     // Only those three are logged: the run stopped with one error, not a line per reader.
     const timedOut = pending.filter((d) => d.attempts === 1).map((d) => d.email);
-    const logged = new Set(log.lines.filter((l) => l.startsWith('warn delivery')).map((l) => /"to":"([^"]+)"/.exec(l)?.[1]));
+    const logged = new Set(log.events.filter((e) => e.level === 'warn' && e.event.startsWith('delivery')).map((e) => e.to));
     expect([...logged].sort()).toEqual(timedOut.sort());
     const firstAccepted = stalled.countsByRecipient();
 

@@ -1,8 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
 import type { Delivery } from '../../src/delivery/model.js';
-import { makeProject, memoryLogger, NOW, runCli, runJob, SECRET, smtpError, startSmtp, subscriberList, type Project, type Smtp } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { memoryLogger, runJob, subscriberList, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, NOW, SECRET, type Project } from '../helpers/project.js';
+import { smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 const READERS = subscriberList(6);
 const FULL = READERS[3]!;
@@ -13,8 +15,8 @@ let project: Project;
 let smtp: Smtp;
 
 beforeEach(async () => {
-  project = await makeProject();
-  await project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z' });
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z' });
   await project.addSubscribers(READERS);
   // One mailbox that is full for ever: every attempt gets a 4xx.
   smtp = await startSmtp({ onRcpt: (a) => (a === FULL ? smtpError(452, '4.2.2 Mailbox full, try again later') : undefined) });
@@ -22,7 +24,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await smtp.close();
-  await project.cleanup();
 });
 
 async function row(issue: number, email: string): Promise<Delivery> {
@@ -34,11 +35,9 @@ async function row(issue: number, email: string): Promise<Delivery> {
   }
 }
 
-/** Adds lines under `email:` in the project's config. */
-async function emailSettings(lines: string): Promise<void> {
-  const yaml = await readFile(project.configFile, 'utf8');
-  await writeFile(project.configFile, yaml.replace('  maxConnections: 3\n', `  maxConnections: 3\n${lines}`));
-  await project.reload();
+/** Sets email.giveUp in the project's config. */
+function giveUp(setting: { afterHours?: number; afterAttempts?: number }): void {
+  project.configure((c) => (c.email!.giveUp = setting));
 }
 
 describe('a delivery that keeps failing temporarily is given up, like a mail server gives up a message', () => {
@@ -48,7 +47,7 @@ describe('a delivery that keeps failing temporarily is given up, like a mail ser
     expect(await row(1, FULL)).toMatchObject({ state: 'pending', attempts: 3, openedAt: new Date(NOW) });
 
     // A new article four days on: the unfinished issue still comes first.
-    await project.article('second-story', { title: 'Second story', date: '2025-09-05T06:00:00Z' });
+    project.article('second-story', { title: 'Second story', date: '2025-09-05T06:00:00Z' });
     expect(await runJob(project, smtp, { clock: at(119), retry })).toEqual({ kind: 'sent', issue: 1, accepted: 5, failed: 0, pending: 1, givenUp: 0 });
     expect(await row(1, FULL)).toMatchObject({ state: 'pending', attempts: 6 });
 
@@ -56,17 +55,20 @@ describe('a delivery that keeps failing temporarily is given up, like a mail ser
     const log = memoryLogger();
     expect(await runJob(project, smtp, { clock: at(120), retry, log })).toEqual({ kind: 'sent', issue: 1, accepted: 5, failed: 1, pending: 0, givenUp: 1 });
     expect(await row(1, FULL)).toMatchObject({ state: 'failed', attempts: 7, lastReply: '452 4.2.2 Mailbox full, try again later' });
-    const given = log.lines.filter((l) => l.startsWith('warn delivery given up'));
-    expect(given).toHaveLength(1);
-    expect(JSON.parse(given[0]!.slice('warn delivery given up '.length))).toEqual({
-      issue: 1,
-      to: FULL,
-      attempt: 1,
-      reply: '452 4.2.2 Mailbox full, try again later',
-      openedAt: NOW.replace('Z', '.000Z'),
-      reason: 'still failing temporarily after email.giveUp',
-    });
-    expect(log.lines).toContain(`info issue sent ${JSON.stringify({ issue: 1, accepted: 5, failed: 1, givenUp: 1 })}`);
+    const given = log.events.filter((e) => e.event === 'delivery given up');
+    expect(given).toEqual([
+      {
+        level: 'warn',
+        event: 'delivery given up',
+        issue: 1,
+        to: FULL,
+        attempt: 1,
+        reply: '452 4.2.2 Mailbox full, try again later',
+        openedAt: NOW.replace('Z', '.000Z'),
+        reason: 'still failing temporarily after email.giveUp',
+      },
+    ]);
+    expect(log.events).toContainEqual({ level: 'info', event: 'issue sent', issue: 1, accepted: 5, failed: 1, givenUp: 1 });
 
     // The next issue is created and sent; the full mailbox gets its own new chance at it.
     expect(await runJob(project, smtp, { clock: at(121), retry })).toEqual({ kind: 'sent', issue: 2, accepted: 5, failed: 0, pending: 1, givenUp: 0 });
@@ -74,7 +76,7 @@ describe('a delivery that keeps failing temporarily is given up, like a mail ser
   });
 
   it('after email.giveUp.afterAttempts attempts over all runs, whatever the time', async () => {
-    await emailSettings('  giveUp:\n    afterAttempts: 4\n');
+    giveUp({ afterAttempts: 4 });
     const retry = { attempts: 2, backoffMs: 1 };
     expect(await runJob(project, smtp, { retry })).toMatchObject({ pending: 1, givenUp: 0 });
     expect(await row(1, FULL)).toMatchObject({ state: 'pending', attempts: 2 });
@@ -83,10 +85,10 @@ describe('a delivery that keeps failing temporarily is given up, like a mail ser
   });
 
   it('broadsheet send reports it in its summary and its log, and exits 1', async () => {
-    await emailSettings('  giveUp:\n    afterAttempts: 1\n');
+    giveUp({ afterAttempts: 1 });
     const r = await runCli(['send', '--config', project.configFile], { cwd: project.dir, env: { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET } });
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('issue 1: 5 accepted, 1 failed (1 given up after temporary failures, see email.giveUp), 0 pending\n');
+    expect(r.stdout.split('\n')[0]).toBe('issue 1: 5 accepted, 1 failed (1 given up after temporary failures, see email.giveUp), 0 pending');
     expect(r.stderr).toMatch(new RegExp(`^warn: delivery given up issue=1 to=r\\*\\*\\*@example\\.org attempt=1 reply="452 4\\.2\\.2 Mailbox full, try again later" openedAt=\\S+ reason="still failing temporarily after email.giveUp"$`, 'm'));
     expect(r.stderr.trim().split('\n').at(-1)).toBe('error [SEND_INCOMPLETE]: issue 1 is not fully delivered: 1 failed (1 given up after temporary failures, see email.giveUp), 0 pending');
   });

@@ -1,20 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
 import { messageMaker } from '../../src/delivery/messages.js';
 import { DEFAULT_GIVE_UP, DEFAULT_RETRY, deliver } from '../../src/delivery/sender.js';
 import type { Ledger } from '../../src/delivery/ledger.js';
 import type { Store } from '../../src/store/store.js';
 import { smtpTransport } from '../../src/delivery/transport.js';
-import { makeProject, NOW, SECRET, startSmtp, subscriberList, type Project, type Smtp } from './helpers.js';
+import { subscriberList, TEST_SHEET } from '../helpers/delivery.js';
+import { CLOCK, makeProject, NOW, SECRET, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp;
 let store: Store;
 const READERS = subscriberList(6);
-const clock = fixedClock(NOW);
 
 beforeEach(async () => {
-  project = await makeProject();
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
   await project.addSubscribers(READERS);
   smtp = await startSmtp();
   store = await project.store();
@@ -25,7 +25,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await store.close();
   await smtp.close();
-  await project.cleanup();
 });
 
 describe('a ledger write that fails after the server accepted', () => {
@@ -42,7 +41,8 @@ describe('a ledger write that fails after the server accepted', () => {
         return store.record(issue, write, at);
       },
     };
-    const transporter = smtpTransport(project.config, smtp.url, undefined, { timeoutMs: 2000 });
+    const config = await project.loadConfig();
+    const transporter = smtpTransport(config, smtp.url, undefined, { timeoutMs: 2000 });
     const issue = (await store.getIssue(1))!;
     try {
       await expect(
@@ -51,8 +51,8 @@ describe('a ledger write that fails after the server accepted', () => {
           issue: 1,
           due: (await store.dueDeliveries(1)),
           transporter,
-          make: messageMaker(project.config, issue, SECRET, clock),
-          clock,
+          make: messageMaker(config, issue, SECRET, CLOCK),
+          clock: CLOCK,
           signal: new AbortController().signal,
           concurrency: 2,
           retry: { ...DEFAULT_RETRY, backoffMs: 10 },

@@ -1,34 +1,26 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParsedMail } from 'mailparser';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
-import { makeProject, runJob, memoryLogger, SECRET, smtpError, startSmtp, type Project, type Smtp } from './helpers.js';
+import { runJob, TEST_SHEET } from '../helpers/delivery.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { headerValue as header, smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp;
 
 beforeEach(async () => {
-  project = await makeProject();
-  await project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z', related: ['side-note'] });
-  await project.article('side-note', { title: 'A side note', date: '2025-08-19T09:00:00Z', body: '' });
-  await project.article('second-story', { title: 'Second story', date: '2025-08-25T09:00:00Z' });
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
+  project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z', related: ['side-note'] });
+  project.article('side-note', { title: 'A side note', date: '2025-08-19T09:00:00Z', body: '' });
+  project.article('second-story', { title: 'Second story', date: '2025-08-25T09:00:00Z' });
   await project.addSubscribers([{ email: 'ann@example.org', name: 'Ann Archer' }, 'bo@example.net', { email: 'cy@example.com', name: 'Cy' }]);
   smtp = await startSmtp();
 });
 
-afterEach(async () => {
-  await smtp.close();
-  await project.cleanup();
-});
-
-function header(m: ParsedMail, name: string): string {
-  const line = m.headerLines.find((h) => h.key === name.toLowerCase());
-  if (!line) throw new Error(`no ${name} header`);
-  return line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim();
-}
+afterEach(() => smtp.close());
 
 describe('send against a real SMTP server', () => {
   it('delivers one well-formed, personalised message per subscriber and records it', async () => {
@@ -91,7 +83,7 @@ describe('send against a real SMTP server', () => {
     expect(await runJob(project, smtp)).toEqual({ kind: 'nothing-new' });
     expect(smtp.received).toHaveLength(3);
 
-    await project.article('third-story', { title: 'Third story', date: '2025-08-31T09:00:00Z' });
+    project.article('third-story', { title: 'Third story', date: '2025-08-31T09:00:00Z' });
     await project.addSubscribers(['di@example.org']);
     expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 4, failed: 0, pending: 0, givenUp: 0 });
     const second = (await smtp.parsed()).slice(3);
@@ -113,7 +105,7 @@ describe('send against a real SMTP server', () => {
 
   it('without SMTP_URL (the scheduler with no server): writes the messages to the outbox and records nothing', async () => {
     const result = await runJob(project, undefined);
-    const dir = path.join(project.dir, 'output', 'outbox');
+    const dir = path.join(project.output, 'outbox');
     expect(result).toEqual({ kind: 'written', issue: 1, dir, messages: 3 });
     expect((await readdir(dir)).sort()).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
     const store = await project.store();
@@ -135,7 +127,7 @@ describe('send against a real SMTP server', () => {
     } finally {
       await store.close();
     }
-    await project.article('late-story', { title: 'Late story', date: '2025-08-31T09:00:00Z' });
+    project.article('late-story', { title: 'Late story', date: '2025-08-31T09:00:00Z' });
     expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0, givenUp: 0 });
     expect(new Set((await smtp.parsed()).map((m) => m.subject))).toEqual(new Set(['The Test Sheet: Second story']));
     expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 3, failed: 0, pending: 0, givenUp: 0 });
@@ -153,40 +145,39 @@ describe('send against a real SMTP server', () => {
 
   it('signs with DKIM, covering List-Unsubscribe and List-Unsubscribe-Post, and the signature verifies', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const keyFile = path.join(project.dir, 'dkim.pem');
-    await writeFile(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const dkimConfig = `  dkim:\n    domainName: example.test\n    keySelector: news\n    privateKeyFile: dkim.pem\n`;
-    const configText = (await import('node:fs/promises')).readFile(project.configFile, 'utf8');
-    await writeFile(project.configFile, (await configText).replace('  maxConnections: 3\n', `  maxConnections: 3\n${dkimConfig}`));
-    await project.reload();
+    project.write('dkim.pem', privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    project.configure((c) => (c.email!.dkim = { domainName: 'example.test', keySelector: 'news', privateKeyFile: 'dkim.pem' }));
 
-    await runJob(project, smtp, { log: memoryLogger() });
+    await runJob(project, smtp);
     expect(smtp.received).toHaveLength(3);
     const txt = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
     const resolver = async (name: string, type: string) => {
       if (name === 'news._domainkey.example.test' && type === 'TXT') return [[txt]];
       throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
     };
-    for (const r of smtp.received) {
-      const verdict = await dkimVerify(r.raw, { resolver });
-      expect(verdict.results).toHaveLength(1);
-      const sig = verdict.results[0]!;
+    const verify = async (raw: Buffer) => {
+      const { results } = await dkimVerify(raw, { resolver });
+      expect(results).toHaveLength(1);
+      return results[0]!;
+    };
+    for (const [i, m] of (await smtp.parsed()).entries()) {
+      const raw = smtp.received[i]!.raw;
+      const sig = await verify(raw);
       expect(sig.status.result).toBe('pass');
       expect(sig.signingDomain).toBe('example.test');
       // Over-signed: each of these is listed once more than it occurs, so none can be added later.
-      const header = /^DKIM-Signature:((?:.*\r\n[ \t].*)*.*)\r\n/m.exec(r.raw.toString('latin1'))![1]!.replace(/\r\n[ \t]/g, ' ');
-      const h = /\bh=([^;]+);/.exec(header)![1]!.split(':').map((n) => n.trim());
+      const h = /\bh=([^;]+);/.exec(header(m, 'DKIM-Signature'))![1]!.split(':').map((n) => n.trim());
       for (const name of ['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']) expect(h.filter((n) => n === name), name).toHaveLength(2);
       expect(h).toEqual(expect.arrayContaining(['list-id', 'message-id', 'date', 'to', 'mime-version', 'content-type']));
       // A second Subject or List-Unsubscribe put in front after signing breaks the signature.
       for (const added of ['Subject: You won a prize', 'List-Unsubscribe: <https://evil.example/>']) {
-        const tampered = Buffer.concat([Buffer.from(`${added}\r\n`, 'latin1'), r.raw]);
-        expect((await dkimVerify(tampered, { resolver })).results[0]!.status.result, added).toBe('fail');
+        const tampered = Buffer.concat([Buffer.from(`${added}\r\n`, 'latin1'), raw]);
+        expect((await verify(tampered)).status.result, added).toBe('fail');
       }
 
       // Altering the signed List-Unsubscribe header breaks the signature.
-      const forged = Buffer.from(r.raw.toString('latin1').replace('/unsubscribe/', '/unsubscribe/x'), 'latin1');
-      expect((await dkimVerify(forged, { resolver })).results[0]!.status.result).toBe('fail');
+      const forged = Buffer.from(raw.toString('latin1').replace('/unsubscribe/', '/unsubscribe/x'), 'latin1');
+      expect((await verify(forged)).status.result).toBe('fail');
     }
   });
 });

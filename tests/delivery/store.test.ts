@@ -1,16 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cleanName, normaliseAddress } from '../../src/delivery/address.js';
 import { parseCsv } from '../../src/delivery/csv.js';
 import { acquireLock } from '../../src/util/lock.js';
-
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'broadsheet-store-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+import { CLOCK, tempDir } from '../helpers/project.js';
 
 describe('addresses', () => {
   it.each([
@@ -58,7 +50,8 @@ describe('CSV', () => {
 
 describe('send lock', () => {
   it('lets one process send at a time, per data folder', async () => {
-    const at = new Date('2026-01-01T00:00:00Z');
+    const dir = tempDir();
+    const at = CLOCK.now();
     const first = await acquireLock(dir, at, 'send');
     await expect(acquireLock(dir, at, 'send')).rejects.toMatchObject({ code: 'LOCKED' });
     // The scheduler's lock is another lock: a scheduler may send.

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUnsubscribeToken, verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { BroadsheetError } from '../../src/errors.js';
-
-const SECRET = 'a-long-enough-test-secret';
+import { SECRET } from '../helpers/project.js';
 
 describe('unsubscribe tokens', () => {
   it('round-trip to the address they were made for, and are stable', () => {

@@ -6,7 +6,8 @@ import { encodedPersonalizer, personalize, renderDigest, type Recipient, type Re
 import { buildMessage } from '../../src/email/message.js';
 import { ifClose, ifOpen, placeholder } from '../../src/email/placeholders.js';
 import { qpLine } from '../../src/email/qp.js';
-import { exampleConfig, exampleSite, firstIssueContent } from './setup.js';
+import { firstIssueContent } from '../helpers/digest.js';
+import { exampleConfig, exampleSite } from '../helpers/project.js';
 
 const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
 

@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OutputFile } from '../../src/output/files.js';
-import { cleanupTemps, exampleConfig, firstIssueFiles } from './setup.js';
+import { firstIssueFiles } from '../helpers/digest.js';
+import { exampleConfig } from '../helpers/project.js';
+import { headerLines } from '../helpers/smtp.js';
 
-afterAll(cleanupTemps);
-
-const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden');
+const GOLDEN = path.join(import.meta.dirname, 'golden');
 const bytes = (f: OutputFile | undefined) => Buffer.from(f?.content ?? '');
 const file = (files: OutputFile[], name: string) => files.find((f) => f.path === name);
 
@@ -61,10 +60,9 @@ describe('digest files of the example site', () => {
     expect(mail.subject).toBe("The Broadsheet: Pentagon Ends Microsoft's Use Of China-based Support Staff For DoD Cloud");
     expect(mail.date?.toISOString()).toBe('2025-08-29T14:30:00.000Z');
     expect(mail.messageId).toBe('<issue-1.preview@news.example.com>');
-    const lines = new Map(mail.headerLines.map((h) => [h.key, h.line]));
-    expect(lines.get('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    expect(lines.get('list-unsubscribe')).toBe('List-Unsubscribe: <https://news.example.com/unsubscribe/>, <mailto:unsubscribe@news.example.com?subject=unsubscribe>');
-    expect(lines.get('list-id')).toBe('List-ID: "The Broadsheet" <digest.news.example.com>');
+    expect(headerLines(mail, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
+    expect(headerLines(mail, 'List-Unsubscribe')).toEqual(['List-Unsubscribe: <https://news.example.com/unsubscribe/>, <mailto:unsubscribe@news.example.com?subject=unsubscribe>']);
+    expect(headerLines(mail, 'List-Id')).toEqual(['List-ID: "The Broadsheet" <digest.news.example.com>']);
     expect(raw).not.toMatch(/^X-Mailer:/im);
   });
 

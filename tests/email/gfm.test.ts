@@ -1,9 +1,9 @@
 import { load } from 'cheerio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSite } from '../../src/content/load.js';
 import { personalize, renderDigest } from '../../src/email/digest.js';
-import { articlesWith, cleanupTemps, exampleConfig, exampleSite, firstIssueContent } from './setup.js';
-
-afterAll(cleanupTemps);
+import { firstIssueContent } from '../helpers/digest.js';
+import { CLOCK, makeProject } from '../helpers/project.js';
 
 /**
  * A lead story written in GitHub Flavored Markdown. The digest carries the
@@ -35,9 +35,10 @@ describe('a GFM lead story in the digest', () => {
   let text: string;
 
   beforeAll(async () => {
-    const lead = `---\ntitle: GFM lead\ndescription: Tables and notes\ndate: 2025-09-01T08:00:00Z\nslug: gfm-lead\n---\n${BODY}`;
-    const config = await exampleConfig(() => {}, { articles: articlesWith({ 'gfm-lead.md': lead }) });
-    const content = firstIssueContent(await exampleSite(config));
+    const project = makeProject();
+    project.article('gfm-lead', { title: 'GFM lead', description: 'Tables and notes', date: '2025-09-01T06:00:00Z', frontMatter: 'slug: gfm-lead', body: BODY });
+    const config = await project.loadConfig();
+    const content = firstIssueContent(await loadSite(config, CLOCK));
     expect(content.lead.slug).toBe('gfm-lead');
     ({ html, text } = personalize(await renderDigest(config, content))({ email: 'reader@example.org', unsubscribeUrl: 'https://news.example.com/u/', viewUrl: 'https://news.example.com/' }));
   });

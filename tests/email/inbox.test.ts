@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputFile } from '../../src/output/files.js';
-import { makeProject, memoryLogger, runJob, startSmtp, type Project, type Smtp } from '../delivery/helpers.js';
 import { launchChromium } from '../helpers/browser.js';
+import { runJob, TEST_SHEET } from '../helpers/delivery.js';
+import { firstIssueFiles } from '../helpers/digest.js';
+import { exampleConfig, makeProject, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 import { tool } from '../helpers/tools.js';
-import { cleanupTemps, exampleConfig, firstIssueFiles } from './setup.js';
 
 /**
  * The digest as inboxes show it: Chromium at desktop and phone widths, light
@@ -26,7 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  cleanupTemps();
 });
 
 const withoutStyles = (h: string) => h.replace(/<style\b[\s\S]*?<\/style>/gi, '');
@@ -110,17 +111,14 @@ describe.runIf(tool('spamassassin'))('SpamAssassin', () => {
   let smtp: Smtp;
 
   beforeAll(async () => {
-    project = await makeProject();
-    await project.article('only-story', { title: 'A story for the spam filter', date: '2025-08-20T09:00:00Z', body: 'A first paragraph with [a link](https://example.org/).\n\nA second one.' });
+    project = makeProject({ articles: 'none', config: TEST_SHEET });
+    project.article('only-story', { title: 'A story for the spam filter', date: '2025-08-20T09:00:00Z', body: 'A first paragraph with [a link](https://example.org/).\n\nA second one.' });
     await project.addSubscribers([{ email: 'ann@example.org', name: 'Ann' }]);
     smtp = await startSmtp();
-    await runJob(project, smtp, { log: memoryLogger() });
+    await runJob(project, smtp);
   }, 60_000);
 
-  afterAll(async () => {
-    await smtp?.close();
-    await project?.cleanup();
-  });
+  afterAll(() => smtp?.close());
 
   it('scores a sent message at 0 or below with the local tests', () => {
     expect(smtp.received).toHaveLength(1);

@@ -1,14 +1,14 @@
-import type { AddressInfo } from 'node:net';
 import { load } from 'cheerio';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/load.js';
 import { personalize, renderDigest, type Recipient, type RenderedDigest } from '../../src/email/digest.js';
 import { messageToEml } from '../../src/email/eml.js';
 import { buildMessage } from '../../src/email/message.js';
-import { exampleConfig, exampleSite, firstIssueContent } from './setup.js';
+import { firstIssueContent } from '../helpers/digest.js';
+import { exampleConfig, exampleSite } from '../helpers/project.js';
+import { headerLines, startSmtp } from '../helpers/smtp.js';
 
 const reader: Recipient = {
   email: 'reader@example.org',
@@ -22,7 +22,6 @@ async function parsed(config: Config, digest: RenderedDigest, r: Recipient, extr
   return { raw, mail: await simpleParser(raw) };
 }
 
-const headerLine = (mail: ParsedMail, key: string) => mail.headerLines.filter((h) => h.key === key).map((h) => h.line);
 
 describe('buildMessage', () => {
   let config: Config;
@@ -39,11 +38,11 @@ describe('buildMessage', () => {
     expect((mail.replyTo as AddressObject).value).toEqual([{ name: 'Broadsheet Newsroom', address: 'newsroom@news.example.com' }]);
     expect((mail.to as AddressObject).value).toEqual([{ name: 'Grace Hopper', address: 'reader@example.org' }]);
     expect(mail.subject).toBe(digest.subject);
-    expect(headerLine(mail, 'list-id')).toEqual(['List-ID: "The Broadsheet" <digest.news.example.com>']);
-    expect(headerLine(mail, 'list-unsubscribe')).toEqual([
+    expect(headerLines(mail, 'list-id')).toEqual(['List-ID: "The Broadsheet" <digest.news.example.com>']);
+    expect(headerLines(mail, 'list-unsubscribe')).toEqual([
       'List-Unsubscribe: <https://news.example.com/unsubscribe/grace-token>, <mailto:unsubscribe@news.example.com?subject=unsubscribe>',
     ]);
-    expect(headerLine(mail, 'list-unsubscribe-post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
+    expect(headerLines(mail, 'list-unsubscribe-post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
     expect(load(mail.html as string)('a:contains("Unsubscribe")').attr('href')).toBe(reader.unsubscribeUrl);
   });
 
@@ -52,8 +51,8 @@ describe('buildMessage', () => {
       c.email!.listId = 'morning.news.example.com';
     });
     const { mail } = await parsed(custom, digest, reader, { listUnsubscribeMailto: 'mailto:leave@news.example.com?subject=leave%20grace-token' });
-    expect(headerLine(mail, 'list-id')).toEqual(['List-ID: "The Broadsheet" <morning.news.example.com>']);
-    expect(headerLine(mail, 'list-unsubscribe')[0]).toBe(
+    expect(headerLines(mail, 'list-id')).toEqual(['List-ID: "The Broadsheet" <morning.news.example.com>']);
+    expect(headerLines(mail, 'list-unsubscribe')[0]).toBe(
       'List-Unsubscribe: <https://news.example.com/unsubscribe/grace-token>, <mailto:leave@news.example.com?subject=leave%20grace-token>',
     );
   });
@@ -74,8 +73,8 @@ describe('buildMessage', () => {
     });
     const { mail } = await parsed(bare, digest, reader);
     expect((mail.from as AddressObject).value).toEqual([{ name: 'Broadsheet Newsroom', address: 'newsroom@news.example.com' }]);
-    expect(headerLine(mail, 'list-id')).toEqual(['List-ID: "The Broadsheet" <digest.news.example.com>']);
-    expect(headerLine(mail, 'list-unsubscribe')[0]).toContain('<mailto:newsroom@news.example.com?subject=unsubscribe>');
+    expect(headerLines(mail, 'list-id')).toEqual(['List-ID: "The Broadsheet" <digest.news.example.com>']);
+    expect(headerLines(mail, 'list-unsubscribe')[0]).toContain('<mailto:newsroom@news.example.com?subject=unsubscribe>');
   });
 
   it('neutralises CR/LF header injection in the subject, the name and the URLs', async () => {
@@ -92,7 +91,7 @@ describe('buildMessage', () => {
     expect(raw).not.toMatch(/^(Bcc|X-Evil):/im);
     expect(mail.subject).toBe('Today Bcc: victim@evil.example <b>body</b>');
     expect((mail.to as AddressObject).value).toEqual([{ name: 'Mallory Bcc: spy@evil.example', address: 'reader@example.org' }]);
-    expect(headerLine(mail, 'list-unsubscribe')[0]).toMatch(/^List-Unsubscribe: <https:\/\/news\.example\.com\/unsubscribe\/t%20X-Evil:%201>, /);
+    expect(headerLines(mail, 'list-unsubscribe')[0]).toMatch(/^List-Unsubscribe: <https:\/\/news\.example\.com\/unsubscribe\/t%20X-Evil:%201>, /);
   });
 });
 
@@ -100,36 +99,22 @@ describe('a digest message through a real SMTP server', () => {
   it('arrives as multipart/alternative with the headers and the recipient’s own link', async () => {
     const config = await exampleConfig();
     const digest = await renderDigest(config, firstIssueContent(await exampleSite(config)));
-    const received: string[] = [];
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push(Buffer.concat(chunks).toString('utf8'));
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const smtp = await startSmtp();
     try {
-      const port = (server.server.address() as AddressInfo).port;
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
       const info = await transport.sendMail(buildMessage(config, digest, personalize(digest)(reader), reader));
       transport.close();
       expect(info.accepted).toEqual(['reader@example.org']);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await smtp.close();
     }
-    expect(received).toHaveLength(1);
-    const mail = await simpleParser(received[0]!);
-    expect(received[0]).toMatch(/^Content-Type: multipart\/alternative;/m);
+    expect(smtp.received.map((r) => r.to)).toEqual([['reader@example.org']]);
+    const raw = smtp.received[0]!.raw.toString('utf8');
+    const mail = await simpleParser(raw);
+    expect(raw).toMatch(/^Content-Type: multipart\/alternative;/m);
     expect(mail.text).toContain(`Unsubscribe: ${reader.unsubscribeUrl}`);
     expect(mail.text).toContain('Hello Grace Hopper,');
     expect(load(mail.html as string)('a:contains("Unsubscribe")').attr('href')).toBe(reader.unsubscribeUrl);
-    expect(headerLine(mail, 'list-unsubscribe-post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
+    expect(headerLines(mail, 'list-unsubscribe-post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
   });
 });

@@ -1,14 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mjmlCacheFor } from '../../src/email/mjml-cache.js';
+import { tempDir } from '../helpers/project.js';
 
-const roots: string[] = [];
-afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
 function root(withModules: boolean): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'broadsheet-mjml-cache-'));
-  roots.push(dir);
+  const dir = tempDir();
   if (withModules) mkdirSync(path.join(dir, 'node_modules'));
   return dir;
 }

@@ -1,7 +1,8 @@
 import { load } from 'cheerio';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { personalize, renderDigest, type RenderedDigest } from '../../src/email/digest.js';
-import { exampleConfig, exampleSite, firstIssueContent } from './setup.js';
+import { firstIssueContent } from '../helpers/digest.js';
+import { exampleConfig, exampleSite } from '../helpers/project.js';
 
 const ada = {
   email: 'ada@example.org',

@@ -1,10 +1,10 @@
 import { load } from 'cheerio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSite } from '../../src/content/load.js';
 import type { Entry } from '../../src/content/model.js';
 import { personalize, renderDigest, type DigestContent, type RenderedDigest } from '../../src/email/digest.js';
-import { articlesWith, cleanupTemps, exampleConfig, exampleSite, firstIssueContent } from './setup.js';
-
-afterAll(cleanupTemps);
+import { firstIssueContent } from '../helpers/digest.js';
+import { CLOCK, exampleConfig, exampleSite, makeProject } from '../helpers/project.js';
 
 const LEAD_SLUG = 'pentagon-ends-microsoft-china-based-support';
 const neutral = { email: 'reader@example.org', unsubscribeUrl: 'https://news.example.com/unsubscribe/', viewUrl: 'https://news.example.com/' };
@@ -142,15 +142,13 @@ describe('escaping', () => {
   let digest: RenderedDigest;
 
   beforeAll(async () => {
-    const articles = articlesWith({
-      '2025-09-01-hostile.md': [
-        '---',
-        `title: ${JSON.stringify(title + '\r\nBcc: evil@example.net')}`,
-        `description: ${JSON.stringify('Literal &amp; stays, <i>tags</i> too {{lb}}')}`,
-        'date: 2025-09-01T08:00:00Z',
-        'related: [data-crunch-in-ai]',
-        '---',
-        '',
+    const project = makeProject();
+    project.article('2025-09-01-hostile', {
+      title: title + '\r\nBcc: evil@example.net',
+      description: 'Literal &amp; stays, <i>tags</i> too {{lb}}',
+      date: '2025-09-01T06:00:00Z',
+      related: ['data-crunch-in-ai'],
+      body: [
         'First with [a relative link](/docs/?a=1&b=2) and <script>alert(1)</script> code.',
         '',
         // Markdown turns `\\{{` into `\{{`: the body then holds a Handlebars escape sequence.
@@ -159,8 +157,8 @@ describe('escaping', () => {
         'Third <img src="/x.png" onerror="alert(1)" alt="A chart"> here.',
       ].join('\n'),
     });
-    const config = await exampleConfig(() => {}, { articles });
-    const site = await exampleSite(config);
+    const config = await project.loadConfig();
+    const site = await loadSite(config, CLOCK);
     const content = firstIssueContent(site);
     lead = content.lead;
     digest = await renderDigest(config, content);

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import type { Site } from '../../src/content/model.js';
 import { archivePlan } from '../../src/feeds/archive.js';
 import type { FeedItem } from '../../src/feeds/item.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import type { OutputFile } from '../../src/output/files.js';
-import { article, atomRelaxNgErrors, atomSchematronErrors, feedparser, fileText, removeDir, SITE_CONFIG, tempDir, writeProject, xpathCount, xpathString, xpathStrings } from '../helpers/feeds.js';
-
-const BASE = 'https://test.example.org/news/';
-const CONFIG = SITE_CONFIG.replace('items: 20', 'items: 2').replace('archivePageSize: 100', 'archivePageSize: 3');
+import { AT_BASE, atomRelaxNgErrors, atomSchematronErrors, BASE, feedparser, fileText, xpathCount, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { CLOCK, makeProject, type Project } from '../helpers/project.js';
 
 const link = (text: string, rel: string) => xpathStrings(text, `/atom:feed/atom:link[@rel='${rel}']/@href`);
 const archivePaths = (files: OutputFile[]) => files.filter((f) => f.path.startsWith('archive/')).map((f) => f.path);
@@ -62,23 +56,24 @@ describe('archivePlan', () => {
 });
 
 describe('the archive of a site, as it grows', () => {
-  let dir: string;
-  let configFile: string;
+  let project: Project;
 
   const write = (i: number) =>
-    writeFile(
-      path.join(dir, `articles/a${String(i).padStart(2, '0')}.md`),
-      article({ title: `Article ${i}`, description: `Story ${i}`, date: `2025-07-${String(i).padStart(2, '0')}T08:00:00Z`, tags: ['t'] }, `Body of ${i}.\n`),
-    );
-  const render = async (): Promise<OutputFile[]> => renderFeeds(await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z')));
+    project.article(`a${String(i).padStart(2, '0')}`, { title: `Article ${i}`, description: `Story ${i}`, date: `2025-07-${String(i).padStart(2, '0')}T08:00:00Z`, tags: ['t'], body: `Body of ${i}.\n` });
+  const render = async (): Promise<OutputFile[]> => renderFeeds(await loadSite(await project.loadConfig(), CLOCK));
   const url = (i: number) => `${BASE}a${String(i).padStart(2, '0')}/`;
 
-  beforeAll(async () => {
-    dir = await tempDir();
-    configFile = await writeProject(dir, { config: CONFIG, files: {} });
-    for (let i = 1; i <= 4; i++) await write(i);
+  beforeAll(() => {
+    project = makeProject({
+      articles: 'none',
+      config: (c) => {
+        AT_BASE(c);
+        c.feeds.items = 2;
+        c.feeds.archivePageSize = 3;
+      },
+    });
+    for (let i = 1; i <= 4; i++) write(i);
   });
-  afterAll(() => removeDir(dir));
 
   it('a history that fits in atom.xml is complete (fh:complete) and has no archive', async () => {
     const files = await render();
@@ -150,7 +145,6 @@ describe('the archive of a site, as it grows', () => {
 });
 
 describe('a 300-article site', () => {
-  let dir: string;
   /** 321 articles, newest first; a site of the newest n is `upTo(n)`. */
   let full: Site;
   const upTo = (n: number): Site => {
@@ -160,16 +154,13 @@ describe('a 300-article site', () => {
   const archived = (files: OutputFile[]) => files.filter((f) => f.path.startsWith('archive/') && fileText(files, f.path).includes('<fh:archive/>'));
 
   beforeAll(async () => {
-    dir = await tempDir();
-    const files: Record<string, string> = {};
+    const project = makeProject({ articles: 'none', config: AT_BASE });
     for (let i = 0; i < 321; i++) {
       const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString();
-      files[`articles/s${i}.md`] = article({ title: `Story ${i}`, description: `What happened on day ${i}`, date, tags: [`t${i % 7}`] }, `Day ${i}: the body.\n`);
+      project.article(`s${i}`, { title: `Story ${i}`, description: `What happened on day ${i}`, date, tags: [`t${i % 7}`], body: `Day ${i}: the body.\n` });
     }
-    const configFile = await writeProject(dir, { files });
-    full = await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z'));
+    full = await loadSite(await project.loadConfig(), CLOCK);
   });
-  afterAll(() => removeDir(dir));
 
   it('adding one article changes no archived page, byte for byte', () => {
     const before = renderFeeds(upTo(300));

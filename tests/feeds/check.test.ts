@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCommand } from '../../src/commands/build.js';
 import { BroadsheetError } from '../../src/errors.js';
-import { commandContext as context } from '../helpers/feeds.js';
+import { commandContext as context } from '../helpers/cli.js';
 import { makeProject, type Project } from '../helpers/project.js';
 
 async function checkFails(configFile: string, outDir?: string): Promise<BroadsheetError> {
@@ -29,10 +29,9 @@ describe('broadsheet build --check', () => {
   beforeAll(async () => {
     project = makeProject();
     dir = project.dir;
-    configFile = project.config;
+    configFile = project.configFile;
     expect(await buildCommand.run(context(configFile, [], {}))).toBe(0);
   });
-  afterAll(() => project.cleanup());
 
   it('passes on a freshly built tree, and writes nothing', async () => {
     const before = await readFile(path.join(dir, 'output/rss.xml'));

@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseOpml } from 'feedsmith';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Site } from '../../src/content/model.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { tool } from '../helpers/tools.js';
-import { exampleSite, fileText, removeDir, tempDir, withXml, xmllint, xpathCount, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { exampleFeeds, fileText, withXml, xmllint, xpathCount, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { tempDir } from '../helpers/project.js';
 
 const BASE = 'https://news.example.com/';
 
@@ -17,8 +18,7 @@ let files: OutputFile[];
 let paged: OutputFile[];
 const pagedConfig = (s: Site, feeds: Partial<Site['config']['feeds']> = {}) => ({ ...s.config, feeds: { ...s.config.feeds, items: 1, archivePageSize: 2, ...feeds } });
 beforeAll(async () => {
-  site = await exampleSite();
-  files = renderFeeds(site);
+  ({ site, files } = await exampleFeeds());
   paged = renderFeeds({ ...site, config: pagedConfig(site) });
 });
 
@@ -87,10 +87,9 @@ describe('feed-links.html', () => {
 
 describe('the XSL stylesheet', () => {
   let dir: string;
-  beforeAll(async () => {
-    dir = await tempDir();
+  beforeAll(() => {
+    dir = tempDir();
   });
-  afterAll(() => removeDir(dir));
 
   it('is linked from rss.xml, atom.xml and the archive, by a path that resolves to feed.xsl', () => {
     for (const [p, href] of [

@@ -5,7 +5,7 @@ import type { OutputFile } from '../../src/output/files.js';
 import {
   atomRelaxNgErrors,
   atomSchematronErrors,
-  exampleSite,
+  exampleFeeds,
   feedparser,
   fileText,
   jsonFeedErrors,
@@ -41,8 +41,7 @@ let parsed: Record<string, FeedparserResult> | undefined;
 let leadContent: string;
 
 beforeAll(async () => {
-  site = await exampleSite();
-  files = renderFeeds(site);
+  ({ site, files } = await exampleFeeds());
   rss = fileText(files, 'rss.xml');
   atom = fileText(files, 'atom.xml');
   json = fileText(files, 'feed.json');
@@ -183,7 +182,7 @@ describe('Atom 1.0 details', () => {
 
 describe('determinism and configuration', () => {
   it('renders byte-identical files twice, with no trace of the time of the build', async () => {
-    const again = renderFeeds(await exampleSite());
+    const { files: again } = await exampleFeeds();
     expect(again.map((f) => f.path)).toEqual(files.map((f) => f.path));
     again.forEach((f, i) => expect(Buffer.compare(Buffer.from(f.content), Buffer.from(files[i]!.content)), f.path).toBe(0));
     const year = String(new Date().getUTCFullYear());

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/commands/index.js';
-import { ROOT } from '../helpers/feeds.js';
+import { REPO } from '../helpers/project.js';
 
 describe('examples/github-actions.yml', () => {
   it('builds on push and on a schedule, publishes the output folder, and runs only real commands', async () => {
-    const text = await readFile(path.join(ROOT, 'examples/github-actions.yml'), 'utf8');
+    const text = await readFile(path.join(REPO, 'examples/github-actions.yml'), 'utf8');
     const wf = parse(text) as { on: Record<string, unknown>; jobs: Record<string, { steps?: { run?: string; uses?: string; with?: Record<string, string> }[] }> };
     expect(Object.keys(wf.on)).toEqual(expect.arrayContaining(['push', 'schedule']));
     const steps = wf.jobs.build!.steps!;

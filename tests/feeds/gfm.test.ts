@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import { sanitizeBody } from '../../src/content/markdown.js';
 import type { Site } from '../../src/content/model.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import { isSanitized } from '../../src/feeds/html.js';
-import { article, expectValidFeeds, fileText, removeDir, tempDir, writeProject, xpathStrings } from '../helpers/feeds.js';
+import { AT_BASE, BASE, expectValidFeeds, fileText, xpathStrings } from '../helpers/feeds.js';
+import { CLOCK, makeProject } from '../helpers/project.js';
 
 /**
  * GitHub Flavored Markdown (a table, strikethrough, a task list, footnotes)
@@ -32,8 +31,6 @@ const GFM = [
   '[^src]: The [filing](/filing/).',
   '',
 ].join('\n');
-
-const BASE = 'https://test.example.org/news/';
 
 /** Exactly what the content stage writes for GFM above, for an article whose slug and URL are given. */
 function expectedHtml(slug: string): string {
@@ -75,25 +72,19 @@ function expectedHtml(slug: string): string {
 }
 
 describe('GFM in the feeds', () => {
-  let dir: string;
   let site: Site;
   let feeds: { rss: string; atom: string; json: string };
 
   beforeAll(async () => {
-    dir = await tempDir();
-    const configFile = await writeProject(dir, {
-      files: {
-        'articles/first.md': article({ title: 'First', description: 'GFM one', date: '2025-08-30T10:00:00Z', slug: 'first' }, GFM),
-        'articles/second.md': article({ title: 'Second', description: 'GFM two', date: '2025-08-29T10:00:00Z', slug: 'second' }, GFM),
-        // Raw HTML sends the body through the sanitiser, which must keep the GFM markup as it is.
-        'articles/raw.md': article({ title: 'Raw', description: 'GFM and HTML', date: '2025-08-28T10:00:00Z', slug: 'raw' }, `${GFM}\n<p>raw <b>bold</b></p>\n`),
-      },
-    });
-    site = await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z'));
+    const project = makeProject({ articles: 'none', config: AT_BASE });
+    project.article('first', { title: 'First', description: 'GFM one', date: '2025-08-30T10:00:00Z', frontMatter: 'slug: first', body: GFM });
+    project.article('second', { title: 'Second', description: 'GFM two', date: '2025-08-29T10:00:00Z', frontMatter: 'slug: second', body: GFM });
+    // Raw HTML sends the body through the sanitiser, which must keep the GFM markup as it is.
+    project.article('raw', { title: 'Raw', description: 'GFM and HTML', date: '2025-08-28T10:00:00Z', frontMatter: 'slug: raw', body: `${GFM}\n<p>raw <b>bold</b></p>\n` });
+    site = await loadSite(await project.loadConfig(), CLOCK);
     const files = renderFeeds(site);
     feeds = { rss: fileText(files, 'rss.xml'), atom: fileText(files, 'atom.xml'), json: fileText(files, 'feed.json') };
   });
-  afterAll(() => removeDir(dir));
 
   it('the content stage writes tables, strikethrough, task lists and footnotes with absolute links and per-article ids', () => {
     expect(site.bySlug.get('first')!.html).toBe(expectedHtml('first'));

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import type { Entry, Site } from '../../src/content/model.js';
 import { renderFeeds } from '../../src/feeds/index.js';
-import { article, exampleConfig, expectValidFeeds, fileText, removeDir, tempDir, writeProject, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { AT_BASE, BASE, expectValidFeeds, fileText, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { CLOCK, exampleConfig, makeProject } from '../helpers/project.js';
 
 /**
  * Text that breaks naive feed writers, through the whole pipeline (content
@@ -72,12 +71,10 @@ function expectText(f: Feeds, want: { summary: string; contentParts: string[]; l
 }
 
 describe('a hostile article through the whole pipeline', () => {
-  let dir: string;
   let site: Site;
   let feeds: Feeds;
 
   beforeAll(async () => {
-    dir = await tempDir();
     const body = [
       'one ]]> two ]]> three\u0001 and\uFFFE the rest',
       '',
@@ -90,18 +87,18 @@ describe('a hostile article through the whole pipeline', () => {
       'A [Markdown link](sub/page.html "t") and a [fragment](#notes).',
       '',
     ].join('\n');
-    const configFile = await writeProject(dir, {
-      files: {
-        'articles/hostile.md': article(
-          { title: 'Fish\u0001 &amp; Chips <b>now</b>', description: 'Stand ]]> first ]]> with <b> & \uFFFEend', date: '2025-08-30T10:00:00Z', author: AUTHOR, tags: TAGS, slug: 'hostile' },
-          body,
-        ),
-      },
+    const project = makeProject({ articles: 'none', config: AT_BASE });
+    project.article('hostile', {
+      title: 'Fish\u0001 &amp; Chips <b>now</b>',
+      description: 'Stand ]]> first ]]> with <b> & \uFFFEend',
+      date: '2025-08-30T10:00:00Z',
+      tags: TAGS,
+      frontMatter: `author: ${JSON.stringify(AUTHOR)}\nslug: hostile`,
+      body,
     });
-    site = await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z'));
+    site = await loadSite(await project.loadConfig(), CLOCK);
     feeds = feedsOf(site);
   });
-  afterAll(() => removeDir(dir));
 
   it('the content stage reports the characters it removed', () => {
     expect(site.warnings.map((w) => w.field)).toEqual(['title', 'description', 'body']);
@@ -112,11 +109,11 @@ describe('a hostile article through the whole pipeline', () => {
   });
 
   it('scripts and event handlers are gone, links absolute, the text otherwise kept', () => {
-    const base = 'https://test.example.org/news/hostile/';
+    const base = `${BASE}hostile/`;
     expectText(feeds, {
       summary: 'Stand ]]> first ]]> with <b> & end',
       contentParts: ['<p>one ]]&gt; two ]]&gt; three and the rest</p>', '>a relative link</a>', 'A <a href', '>Markdown link</a> and a <a href'],
-      links: [`${base}pic.png`, 'https://test.example.org/news/other/', `${base}images/x.png`, `${base}sub/page.html`, `${base}#notes`],
+      links: [`${base}pic.png`, `${BASE}other/`, `${base}images/x.png`, `${base}sub/page.html`, `${base}#notes`],
     });
   });
 });

@@ -1,15 +1,14 @@
 import { parseFeed as rowanParse } from '@rowanmanning/feed-parser';
 import { parseFeed as feedsmithParse } from 'feedsmith';
 import RssParser from 'rss-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import type { Entry, Site } from '../../src/content/model.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import { teaserHtml } from '../../src/feeds/html.js';
 import type { OutputFile } from '../../src/output/files.js';
-import { exampleSite, feedparser, fileText, MEDIA_FILES, removeDir, tempDir, writeProject, type FeedparserResult } from '../helpers/feeds.js';
+import { AT_BASE, feedparser, fileText, writeMediaArticles, type FeedparserResult } from '../helpers/feeds.js';
+import { CLOCK, exampleSite, makeProject } from '../helpers/project.js';
 
 /**
  * Every feed a site produces, read by four parsers: Debian's python3-feedparser,
@@ -255,15 +254,10 @@ describe('interoperability: four parsers read the same feeds', () => {
   });
 
   describe('a site with images, two authors and an updated article', () => {
-    let dir: string;
-    beforeAll(async () => {
-      dir = await tempDir();
-    });
-    afterAll(() => removeDir(dir));
-
     it('every feed', async () => {
-      const configFile = await writeProject(dir, { files: MEDIA_FILES });
-      const site = await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z'));
+      const project = makeProject({ articles: 'none', config: AT_BASE });
+      writeMediaArticles(project);
+      const site = await loadSite(await project.loadConfig(), CLOCK);
       expect(site.entries[0]!.authors.map((a) => a.name)).toEqual(['Ann Lee', 'Bo Chan']);
       expect(await checkAllParsers(site)).toBe(3 + 3 * 2);
     });

@@ -1,35 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import { build } from '../../src/pipeline/build.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { renderFeeds } from '../../src/feeds/index.js';
-import { article, atomRelaxNgErrors, feedparser, fileText, jsonFeedErrors, MEDIA_FILES, PNG, REMOTE_IMAGE as REMOTE, removeDir, tempDir, writeProject, xmllint, xpathString } from '../helpers/feeds.js';
+import { AT_BASE, atomRelaxNgErrors, BASE, feedparser, fileText, jsonFeedErrors, REMOTE_IMAGE as REMOTE, writeMediaArticles, xmllint, xpathString } from '../helpers/feeds.js';
+import { CLOCK, makeProject, PNG, type Project } from '../helpers/project.js';
 
-const CLOCK = fixedClock('2025-09-01T00:00:00Z');
-const BASE = 'https://test.example.org/news/';
 const LOCAL = `${BASE}images/photo.jpg`;
 
 describe('article images in every format', () => {
-  let dir: string;
-  let configFile: string;
+  let project: Project;
   let files: OutputFile[];
   let rss: string;
   let atom: string;
   let json: { items: { title: string; image?: string }[] };
 
   beforeAll(async () => {
-    dir = await tempDir();
-    configFile = await writeProject(dir, { files: MEDIA_FILES });
-    files = renderFeeds(await loadSite(await loadConfig(configFile), CLOCK));
+    project = makeProject({ articles: 'none', config: AT_BASE });
+    writeMediaArticles(project);
+    files = renderFeeds(await loadSite(await project.loadConfig(), CLOCK));
     rss = fileText(files, 'rss.xml');
     atom = fileText(files, 'atom.xml');
     json = JSON.parse(fileText(files, 'feed.json'));
   });
-  afterAll(() => removeDir(dir));
 
   it('RSS: an enclosure with the type sniffed from the bytes and the real length, and media:content with its namespace', async () => {
     const local = "/rss/channel/item[title='Local']";
@@ -78,26 +73,19 @@ describe('article images in every format', () => {
   });
 
   it('a build copies the local image into the output, byte for byte', async () => {
-    const report = await build(await loadConfig(configFile), CLOCK);
+    const report = await build(await project.loadConfig(), CLOCK);
     expect(report.written).toContain('images/photo.jpg');
-    expect(Buffer.compare(await readFile(path.join(dir, 'output/images/photo.jpg')), PNG)).toBe(0);
+    expect(Buffer.compare(await readFile(path.join(project.output, 'images/photo.jpg')), PNG)).toBe(0);
   });
 });
 
 describe('a missing local image', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await tempDir();
-  });
-  afterAll(() => removeDir(dir));
-
   it('is a content error naming the article and the field', async () => {
-    const configFile = await writeProject(dir, {
-      files: { 'articles/lost.md': article({ title: 'Lost', description: 'Its image is gone', date: '2025-08-01', image: { src: 'images/gone.png', alt: 'Gone' } }, 'Body.\n') },
-    });
-    await expect(loadSite(await loadConfig(configFile), CLOCK)).rejects.toMatchObject({
+    const project = makeProject({ articles: 'none', config: AT_BASE });
+    project.article('lost', { title: 'Lost', description: 'Its image is gone', date: '2025-08-01', image: { src: 'images/gone.png', alt: 'Gone' }, body: 'Body.\n' });
+    await expect(loadSite(await project.loadConfig(), CLOCK)).rejects.toMatchObject({
       code: 'CONTENT_INVALID',
-      problems: [{ file: 'articles/lost.md', line: 5, field: 'image.src', message: 'image file images/gone.png not found' }],
+      problems: [{ file: 'articles/lost.md', line: 6, field: 'image.src', message: 'image file images/gone.png not found' }],
     });
   });
 });

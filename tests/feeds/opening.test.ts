@@ -1,6 +1,5 @@
 import { parseFeed as feedsmithParse } from 'feedsmith';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { loadSite } from '../../src/content/load.js';
 import type { Site } from '../../src/content/model.js';
@@ -9,7 +8,8 @@ import { renderDigest } from '../../src/email/digest.js';
 import { digestView } from '../../src/email/view.js';
 import { isBroadsheetError } from '../../src/errors.js';
 import { renderFeeds } from '../../src/feeds/index.js';
-import { article, feedparser, fileText, PNG, removeDir, SITE_CONFIG, tempDir, writeProject } from '../helpers/feeds.js';
+import { AT_BASE, BASE, feedparser, fileText } from '../helpers/feeds.js';
+import { CLOCK, makeProject, PNG } from '../helpers/project.js';
 
 /**
  * Most readers show only an entry's content: the standfirst and the lead
@@ -17,32 +17,21 @@ import { article, feedparser, fileText, PNG, removeDir, SITE_CONFIG, tempDir, wr
  * story of the digest, both taken from content/opening.ts.
  */
 
-const BASE = 'https://test.example.org/news/';
 const IMAGE = `${BASE}images/harbour.png`;
 const STANDFIRST = 'Cranes & ships: the port reopens <today>';
 const ALT = 'The harbour at dawn, "cranes" & all';
 const CAPTION = 'Photo: Port Authority & friends';
 
-const FILES = {
-  'articles/images/harbour.png': PNG,
-  'articles/lead.md': article(
-    { title: 'The port reopens', description: STANDFIRST, date: '2025-08-03T10:00:00Z', image: { src: 'images/harbour.png', alt: ALT, caption: CAPTION } },
-    'The first paragraph of the story.\n\nThe second.\n',
-  ),
-  // The writer opened the body with the standfirst itself: it is not said twice.
-  'articles/said.md': article({ title: 'Said once', description: 'Already  the first   paragraph.', date: '2025-08-02T10:00:00Z' }, 'Already the *first* paragraph.\n\nMore.\n'),
-  'articles/teaser.md': article({ title: 'A teaser', description: 'Only a summary', date: '2025-08-01T10:00:00Z', image: { src: 'images/harbour.png', alt: 'Small' } }),
-};
-
-let dir: string;
 let site: Site;
 
 beforeAll(async () => {
-  dir = await tempDir();
-  const configFile = await writeProject(dir, { files: FILES });
-  site = await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z'));
+  const project = makeProject({ articles: 'none', config: AT_BASE, files: { 'articles/images/harbour.png': PNG } });
+  project.article('lead', { title: 'The port reopens', description: STANDFIRST, date: '2025-08-03T10:00:00Z', image: { src: 'images/harbour.png', alt: ALT, caption: CAPTION }, body: 'The first paragraph of the story.\n\nThe second.\n' });
+  // The writer opened the body with the standfirst itself: it is not said twice.
+  project.article('said', { title: 'Said once', description: 'Already  the first   paragraph.', date: '2025-08-02T10:00:00Z', body: 'Already the *first* paragraph.\n\nMore.\n' });
+  project.article('teaser', { title: 'A teaser', description: 'Only a summary', date: '2025-08-01T10:00:00Z', image: { src: 'images/harbour.png', alt: 'Small' }, body: '' });
+  site = await loadSite(await project.loadConfig(), CLOCK);
 });
-afterAll(() => removeDir(dir));
 
 const withPrepend = (prepend: ('standfirst' | 'image')[]): Site => ({
   ...site,
@@ -114,38 +103,16 @@ describe('feeds: the standfirst and the lead image open the content (feeds.conte
   });
 
   it('refuses a part it does not know, or named twice', async () => {
-    const bad = (prepend: string) => SITE_CONFIG.replace('feeds:\n', `feeds:\n  content:\n    prepend: ${prepend}\n`);
     for (const [prepend, problem] of [
-      ['[standfirst, standfirst]', '11: feeds.content.prepend: must not name a part twice'],
-      ['[standfirst, caption]', '11: feeds.content.prepend[1]: must be "standfirst" or "image"'],
-    ]) {
-      const where = await tempDir();
-      const configFile = await writeProject(where, { config: bad(prepend!), files: {} });
-      const error = await loadConfig(configFile).catch((e: unknown) => e);
-      expect(isBroadsheetError(error) ? error.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`) : error).toEqual([problem]);
-      await removeDir(where);
+      ['[standfirst, standfirst]', 'feeds.content.prepend: must not name a part twice'],
+      ['[standfirst, caption]', 'feeds.content.prepend[1]: must be "standfirst" or "image"'],
+    ] as const) {
+      const project = makeProject({ articles: 'none', config: AT_BASE });
+      const text = project.read('broadsheet.config.yaml').replace(/^feeds:\n/m, `feeds:\n  content:\n    prepend: ${prepend}\n`);
+      project.write('broadsheet.config.yaml', text);
+      const line = text.split('\n').findIndex((l) => l.includes('prepend:')) + 1;
+      const error = await loadConfig(project.configFile).catch((e: unknown) => e);
+      expect(isBroadsheetError(error) ? error.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`) : error).toEqual([`${line}: ${problem}`]);
     }
-  });
-});
-
-describe('the digest takes its lead from the same opening', () => {
-  it('shows the standfirst, the image with its alt text and its caption', async () => {
-    const content = { number: 1, lead: site.entries[0]!, cards: [], alsoNew: [] };
-    const view = digestView(site.config, content);
-    expect(view.lead.standfirst).toBe(STANDFIRST);
-    expect(view.lead.image).toEqual({ url: IMAGE, alt: ALT, caption: CAPTION });
-    const digest = await renderDigest(site.config, content);
-    expect(digest.html).toContain('Photo: Port Authority &amp; friends');
-    expect(digest.html).toContain('Cranes &amp; ships: the port reopens &lt;today&gt;');
-    expect(digest.html).toMatch(/<img\s+alt="The harbour at dawn, &quot;cranes&quot; &amp; all"[^>]* src="https:\/\/test\.example\.org\/news\/images\/harbour\.png"/);
-    expect(digest.text).toContain('Cranes & ships: the port reopens <today>');
-  });
-
-  it('and leaves out a standfirst the body already starts with', async () => {
-    const content = { number: 1, lead: site.entries[1]!, cards: [], alsoNew: [] };
-    expect(digestView(site.config, content).lead).toMatchObject({ standfirst: null, image: null, description: 'Already  the first   paragraph.' });
-    const digest = await renderDigest(site.config, content);
-    expect(digest.html).not.toContain('bs-standfirst');
-    expect(digest.text.match(/Already the first paragraph\./g)).toHaveLength(1);
   });
 });

@@ -3,7 +3,8 @@ import type { Entry, Site } from '../../src/content/model.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import { tagSlug } from '../../src/feeds/tags.js';
 import type { OutputFile } from '../../src/output/files.js';
-import { atomRelaxNgErrors, exampleSite, fileText, jsonFeedErrors, withXml, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { atomRelaxNgErrors, exampleFeeds, fileText, jsonFeedErrors, withXml, xpathString, xpathStrings } from '../helpers/feeds.js';
+import { exampleSite } from '../helpers/project.js';
 
 describe('tagSlug', () => {
   it('makes safe folder names: lowercase ASCII, digits and single hyphens', () => {
@@ -28,8 +29,7 @@ describe('per-tag feeds of the example site', () => {
   let site: Site;
   let files: OutputFile[];
   beforeAll(async () => {
-    site = await exampleSite();
-    files = renderFeeds(site);
+    ({ site, files } = await exampleFeeds());
   });
 
   it('writes rss.xml, atom.xml, feed.json and feed-links.html under tags/<slug>/ for every tag', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { updateHints } from '../../src/feeds/channel.js';
-import { exampleSite, fileText, xpathString } from '../helpers/feeds.js';
+import { fileText, xpathString } from '../helpers/feeds.js';
+import { exampleSite } from '../helpers/project.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 
 describe('update hints from schedule.cron: RSS ttl, sy:updatePeriod and sy:updateFrequency', () => {

@@ -3,15 +3,15 @@ import { publicUrls } from '../../src/config/urls.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCommand } from '../../src/commands/build.js';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
 import { loadSite } from '../../src/content/load.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import { changedFeedUrls, pingHubs } from '../../src/feeds/websub.js';
-import { article, commandContext as context, removeDir, SITE_CONFIG, tempDir, writeProject } from '../helpers/feeds.js';
+import { commandContext as context } from '../helpers/cli.js';
+import { AT_BASE, BASE } from '../helpers/feeds.js';
+import { CLOCK, makeProject, type Project } from '../helpers/project.js';
 
 /** A WebSub hub on 127.0.0.1: records every publish ping; answers with the statuses it is given, then 204. */
 class Hub {
@@ -53,39 +53,35 @@ class Hub {
   }
 }
 
-const BASE = 'https://test.example.org/news/';
 const feedsOf = (dir: string) => ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `${BASE}${dir}${f}`);
 
 describe('WebSub pings after a build', () => {
   const hub = new Hub();
-  let dir: string;
-  let configFile: string;
+  let project: Project;
 
   beforeAll(async () => {
     await hub.start();
-    dir = await tempDir();
-    configFile = await writeProject(dir, {
-      config: SITE_CONFIG.replace('feeds:\n', `feeds:\n  hubs: ["${hub.url}"]\n`),
-      files: {
-        'articles/one.md': article({ title: 'One', description: 'First', date: '2025-08-01', tags: ['alpha', 'beta'] }, 'Body one.\n'),
-        'articles/two.md': article({ title: 'Two', description: 'Second', date: '2025-08-02', tags: ['gamma'] }, 'Body two.\n'),
+    project = makeProject({
+      articles: 'none',
+      config: (c) => {
+        AT_BASE(c);
+        c.feeds.hubs = [hub.url];
       },
     });
+    project.article('one', { title: 'One', description: 'First', date: '2025-08-01', tags: ['alpha', 'beta'], body: 'Body one.\n' });
+    project.article('two', { title: 'Two', description: 'Second', date: '2025-08-02', tags: ['gamma'], body: 'Body two.\n' });
   });
   afterEach(() => hub.reset());
-  afterAll(async () => {
-    await hub.stop();
-    await removeDir(dir);
-  });
+  afterAll(() => hub.stop());
 
   it('the feeds announce the hub', async () => {
-    await buildCommand.run(context(configFile, []));
-    const out = path.join(dir, 'output');
+    await buildCommand.run(context(project.configFile, []));
+    const out = project.output;
     expect(await readFile(path.join(out, 'atom.xml'), 'utf8')).toContain(`<link rel="hub" href="${hub.url}"/>`);
     expect(await readFile(path.join(out, 'tags/alpha/rss.xml'), 'utf8')).toContain(`<atom:link href="${hub.url}" rel="hub"/>`);
     expect(JSON.parse(await readFile(path.join(out, 'feed.json'), 'utf8')).hubs).toEqual([{ type: 'WebSub', url: hub.url }]);
     // Archive pages never change, so they announce no hub: a site small enough to archive one page of one entry.
-    const site = await loadSite(await loadConfig(configFile), fixedClock('2025-09-01T00:00:00Z'));
+    const site = await loadSite(await project.loadConfig(), CLOCK);
     const paged = renderFeeds({ ...site, config: { ...site.config, feeds: { ...site.config.feeds, items: 1, archivePageSize: 1 } } });
     const archive = paged.filter((f) => f.path.startsWith('archive/')).map((f) => Buffer.from(f.content).toString('utf8'));
     expect(archive).toHaveLength(2);
@@ -95,9 +91,9 @@ describe('WebSub pings after a build', () => {
 
   it('pings exactly once per changed feed, none for unchanged ones', async () => {
     // Edit "two": the site feeds and the gamma feeds change; alpha and beta do not.
-    await writeFile(path.join(dir, 'articles/two.md'), article({ title: 'Two, corrected', description: 'Second', date: '2025-08-02', tags: ['gamma'] }, 'Body two.\n'));
+    project.article('two', { title: 'Two, corrected', description: 'Second', date: '2025-08-02', tags: ['gamma'], body: 'Body two.\n' });
     const out: string[] = [];
-    expect(await buildCommand.run(context(configFile, out))).toBe(0);
+    expect(await buildCommand.run(context(project.configFile, out))).toBe(0);
     const expected = [...feedsOf(''), ...feedsOf('tags/gamma/')].sort();
     expect(hub.pings.map((p) => p.url).sort()).toEqual(expected);
     expect(hub.pings.every((p) => p.mode === 'publish' && p.type === 'application/x-www-form-urlencoded')).toBe(true);
@@ -106,16 +102,16 @@ describe('WebSub pings after a build', () => {
 
   it('pings nothing when a build changes no feed', async () => {
     const out: string[] = [];
-    expect(await buildCommand.run(context(configFile, out))).toBe(0);
+    expect(await buildCommand.run(context(project.configFile, out))).toBe(0);
     expect(hub.pings).toEqual([]);
     expect(out.some((l) => l.includes('pinged'))).toBe(false);
   });
 
   it('a hub that keeps failing is reported and does not fail the build', async () => {
-    await writeFile(path.join(dir, 'articles/one.md'), article({ title: 'One, again', description: 'First', date: '2025-08-01', tags: ['alpha'] }, 'Body one.\n'));
+    project.article('one', { title: 'One, again', description: 'First', date: '2025-08-01', tags: ['alpha'], body: 'Body one.\n' });
     hub.answer(...Array(100).fill(400));
     const out: string[] = [];
-    expect(await buildCommand.run(context(configFile, out))).toBe(0);
+    expect(await buildCommand.run(context(project.configFile, out))).toBe(0);
     // The site's and alpha's feeds changed; beta lost its only entry, so it has no feed left to announce.
     expect(hub.pings.map((p) => p.url).sort()).toEqual([...feedsOf(''), ...feedsOf('tags/alpha/')].sort());
     expect(out).toContain('  pinged    1 hub(s) for 6 changed feed(s): 0 ok, 6 failed');

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { vi } from 'vitest';
-import { CLI } from './project.js';
+import { spawnCli, type CliOptions } from './cli.js';
 
 export type LogEvent = Record<string, unknown> & { event: string; level: string };
 
@@ -16,16 +16,9 @@ export interface RunningCli {
   stdout(): string;
 }
 
-/** The environment a CLI child gets: PATH and the given variables, nothing else. */
-export function cliEnv(vars: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
-  return env;
-}
-
 /** Starts `node dist/cli.js …` and follows its log as it runs; the test ends it. */
-export function startCli(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): RunningCli {
-  return followCli(spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] }));
+export function startCli(args: string[], options: CliOptions): RunningCli {
+  return followCli(spawnCli(args, options));
 }
 
 /** Follows the log of a CLI child started some other way (in a mount namespace, under strace). */
@@ -34,9 +27,9 @@ export function followCli(child: ChildProcess): RunningCli {
   const events: LogEvent[] = [];
   let out = '';
   let partial = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => {
-    const parts = (partial + c.toString('utf8')).split('\n');
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    const parts = (partial + c).split('\n');
     partial = parts.pop()!;
     for (const line of parts) {
       lines.push(line);

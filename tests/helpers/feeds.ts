@@ -1,51 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { RelaxNGValidator, XmlDocument } from 'libxml2-wasm';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig, type Config } from '../../src/config/load.js';
-import { loadSite } from '../../src/content/load.js';
-import type { CommandContext } from '../../src/commands/types.js';
 import type { Site } from '../../src/content/model.js';
-import { createLogger } from '../../src/log.js';
+import { renderFeeds } from '../../src/feeds/index.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { expect } from 'vitest';
+import { exampleSite, PNG, REPO, tempDir, type ConfigPatch, type Project } from './project.js';
 import { DEBIAN_PYTHON, tool } from './tools.js';
 
 /** Checks shared by the feed tests: real parsers and validators, never string matching alone. */
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const SCHEMAS = path.join(ROOT, 'tests/fixtures/schemas');
-/** After every example article: nothing is scheduled for later. */
-export const CLOCK = fixedClock('2025-09-01T00:00:00Z');
+export const SCHEMAS = path.join(REPO, 'tests/fixtures/schemas');
 
-export async function exampleConfig(overrides: { outDir?: string } = {}): Promise<Config> {
-  return loadConfig(path.join(ROOT, 'broadsheet.config.yaml'), overrides);
-}
-
-export async function exampleSite(): Promise<Site> {
-  return loadSite(await exampleConfig(), CLOCK);
-}
-
-/** What the CLI would hand a command; printed lines and log lines both land in `out`. */
-export function commandContext(configFile: string, out: string[], options: CommandContext['options'] = {}, outDir?: string): CommandContext {
-  return {
-    positionals: [],
-    options,
-    configFile,
-    outDir,
-    env: {},
-    clock: CLOCK,
-    log: createLogger({ format: 'text', write: (l) => out.push(l.trimEnd()), clock: CLOCK }),
-    print: (l) => out.push(l),
-    printJson: (v) => out.push(JSON.stringify(v)),
-    status: { show: () => {}, end: () => {} },
-    isTTY: false,
-    signal: new AbortController().signal,
-  };
+/** The example site and every file the feeds stage renders for it. */
+export async function exampleFeeds(): Promise<{ site: Site; files: OutputFile[] }> {
+  const site = await exampleSite();
+  return { site, files: renderFeeds(site) };
 }
 
 export function fileText(files: readonly OutputFile[], p: string): string {
@@ -54,51 +28,14 @@ export function fileText(files: readonly OutputFile[], p: string): string {
   return typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8');
 }
 
-export async function tempDir(prefix = 'broadsheet-feeds-'): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), prefix));
-}
+/** Where the feed tests' site lives: below a path, so that resolving a relative link has a way to go wrong. */
+export const BASE = 'https://test.example.org/news/';
 
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
-}
-
-/** A 2×2 PNG (78 bytes). */
-export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFUlEQVR4nGP4z8DAAMIMDP////8PACHtBft+PDzTAAAAAElFTkSuQmCC', 'base64');
-
-export const SITE_CONFIG = `site:
-  title: Test Desk
-  url: https://test.example.org/news/
-  language: en-GB
-  description: Stories for the feed tests
-  author:
-    name: Test Desk
-    email: desk@test.example.org
-feeds:
-  items: 20
-  archivePageSize: 100
-digest:
-  templates: ${JSON.stringify(path.join(ROOT, 'email-templates'))}
-`;
-
-/** Writes a project (config, articles, other files) into `dir` and returns the config path. */
-export async function writeProject(dir: string, project: { config?: string; files: Record<string, string | Uint8Array> }): Promise<string> {
-  const configFile = path.join(dir, 'broadsheet.config.yaml');
-  await writeFile(configFile, project.config ?? SITE_CONFIG);
-  await mkdir(path.join(dir, 'articles'), { recursive: true });
-  for (const [name, content] of Object.entries(project.files)) {
-    const target = path.join(dir, name);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, content);
-  }
-  return configFile;
-}
-
-export function article(fields: Record<string, unknown>, body = ''): string {
-  const yaml = Object.entries(fields)
-    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-    .join('\n');
-  return `---\n${yaml}\n---\n${body}`;
-}
+/** The example config with the site at BASE and articles at `{slug}/`. */
+export const AT_BASE: ConfigPatch = (c) => {
+  c.site.url = BASE;
+  c.content.permalink = '{slug}/';
+};
 
 export const REMOTE_IMAGE = 'https://cdn.example.net/p/pic.webp?size=large&v=2';
 
@@ -106,15 +43,20 @@ export const REMOTE_IMAGE = 'https://cdn.example.net/p/pic.webp?size=large&v=2';
  * Articles with a local image (PNG bytes behind a .jpg name), a remote one,
  * and none; one has two authors and an update after its publication date.
  */
-export const MEDIA_FILES: Record<string, string | Uint8Array> = {
-  'articles/images/photo.jpg': PNG,
-  'articles/local.md': article(
-    { title: 'Local', description: 'Has a local image', date: '2025-08-03', updated: '2025-08-05T12:00:00Z', author: ['Ann Lee', 'Bo Chan'], tags: ['photos', 'Local News'], image: { src: 'images/photo.jpg', alt: 'Two by two "pixels" & more' } },
-    'Local body with a [link](../plain/).\n',
-  ),
-  'articles/remote.md': article({ title: 'Remote', description: 'Has a remote image', date: '2025-08-02', tags: ['photos'], image: { src: REMOTE_IMAGE, alt: 'Remote', type: 'image/webp' } }, 'Remote body.\n'),
-  'articles/plain.md': article({ title: 'Plain', description: 'No image', date: '2025-08-01' }, 'Plain body.\n'),
-};
+export function writeMediaArticles(project: Project): void {
+  project.write('articles/images/photo.jpg', PNG);
+  project.article('local', {
+    title: 'Local',
+    description: 'Has a local image',
+    date: '2025-08-03',
+    tags: ['photos', 'Local News'],
+    image: { src: 'images/photo.jpg', alt: 'Two by two "pixels" & more' },
+    frontMatter: 'updated: 2025-08-05T12:00:00Z\nauthor: [Ann Lee, Bo Chan]',
+    body: 'Local body with a [link](../plain/).\n',
+  });
+  project.article('remote', { title: 'Remote', description: 'Has a remote image', date: '2025-08-02', tags: ['photos'], image: { src: REMOTE_IMAGE, alt: 'Remote', type: 'image/webp' }, body: 'Remote body.\n' });
+  project.article('plain', { title: 'Plain', description: 'No image', date: '2025-08-01', body: 'Plain body.\n' });
+}
 
 // ---- XML ----------------------------------------------------------------
 
@@ -182,7 +124,7 @@ export function atomSchematronErrors(text: string): string[] {
 /** Writes the texts to temp files and runs xmllint on them; undefined when xmllint is missing. */
 export async function xmllint(args: string[], texts: Record<string, string>): Promise<{ status: number | null; stderr: string } | undefined> {
   if (!tool('xmllint')) return undefined;
-  const dir = await tempDir('broadsheet-xmllint-');
+  const dir = tempDir();
   try {
     const files: string[] = [];
     for (const [name, text] of Object.entries(texts)) {
@@ -193,7 +135,7 @@ export async function xmllint(args: string[], texts: Record<string, string>): Pr
     const r = spawnSync('xmllint', [...args, ...files], { encoding: 'utf8' });
     return { status: r.status, stderr: r.stderr };
   } finally {
-    await removeDir(dir);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -231,17 +173,17 @@ export interface FeedparserResult {
 /** Debian's python3-feedparser on each text; undefined when it is missing (tool() decides skip or fail). */
 export async function feedparser(texts: Record<string, string>): Promise<Record<string, FeedparserResult> | undefined> {
   if (!tool('feedparser')) return undefined;
-  const dir = await tempDir('broadsheet-feedparser-');
+  const dir = tempDir();
   try {
     const names = Object.keys(texts);
     const files = names.map((n, i) => path.join(dir, `${i}-${path.basename(n)}`));
     await Promise.all(files.map((f, i) => writeFile(f, texts[names[i]!]!)));
-    const r = spawnSync(DEBIAN_PYTHON, [path.join(ROOT, 'tests/helpers/feedparser_dump.py'), ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync(DEBIAN_PYTHON, [path.join(REPO, 'tests/helpers/feedparser_dump.py'), ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`feedparser failed: ${r.stderr}`);
     const results = JSON.parse(r.stdout) as FeedparserResult[];
     return Object.fromEntries(names.map((n, i) => [n, results[i]!]));
   } finally {
-    await removeDir(dir);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

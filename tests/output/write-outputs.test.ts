@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeOutputs, type OutputFile } from '../../src/output/files.js';
+import { tempDir } from '../helpers/project.js';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'broadsheet-write-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir();
 
 /** Files only: folders made for a failed batch may stay, as they always have. */
 const listAll = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile()).sort();

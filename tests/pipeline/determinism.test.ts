@@ -1,13 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
 import { build } from '../../src/pipeline/build.js';
 import { makeProject } from '../helpers/project.js';
 
 const project = makeProject();
-afterAll(() => project.cleanup());
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -19,8 +17,8 @@ describe('determinism', () => {
   it('two builds at different times give byte-identical files', async () => {
     const a = path.join(project.dir, 'out-a');
     const b = path.join(project.dir, 'out-b');
-    await build(await loadConfig(project.config, { outDir: a }), fixedClock('2026-01-01T00:00:00Z'));
-    await build(await loadConfig(project.config, { outDir: b }), fixedClock('2030-06-15T12:34:56Z'));
+    await build(await project.loadConfig({ outDir: a }), fixedClock('2026-01-01T00:00:00Z'));
+    await build(await project.loadConfig({ outDir: b }), fixedClock('2030-06-15T12:34:56Z'));
     const files = listFiles(a);
     expect(files).toEqual(expect.arrayContaining(['rss.xml', 'atom.xml', 'feed.json', 'digest.html', 'digest.txt', 'digest.eml']));
     expect(listFiles(b)).toEqual(files);
@@ -31,7 +29,7 @@ describe('determinism', () => {
 
   it('a rebuild with nothing changed rewrites nothing', async () => {
     const out = path.join(project.dir, 'out-c');
-    const config = await loadConfig(project.config, { outDir: out });
+    const config = await project.loadConfig({ outDir: out });
     const first = await build(config, fixedClock('2026-01-01T00:00:00Z'));
     const mtimes = new Map(listFiles(out).map((f) => [f, statSync(path.join(out, f)).mtimeMs]));
     const second = await build(config, fixedClock('2026-01-02T00:00:00Z'));

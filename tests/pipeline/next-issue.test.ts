@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
-import { fixedClock } from '../../src/clock.js';
-import { makeProject, memoryLogger, NOW, runJob, startSmtp, type Project, type Smtp } from '../delivery/helpers.js';
+import { nextIssue } from '../../src/pipeline/next-issue.js';
+import { memoryLogger, runJob, TEST_SHEET } from '../helpers/delivery.js';
+import { CLOCK, makeProject, type Project } from '../helpers/project.js';
+import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 /**
  * The RSS-to-email rules of pipeline/next-issue.ts, through real runs of the
@@ -16,22 +17,14 @@ let project: Project;
 let smtp: Smtp;
 
 beforeEach(async () => {
-  project = await makeProject();
+  project = makeProject({ articles: 'none', config: TEST_SHEET });
   await project.addSubscribers(['ann@example.org']);
   smtp = await startSmtp();
 });
 
-afterEach(async () => {
-  await smtp.close();
-  await project.cleanup();
-});
+afterEach(() => smtp.close());
 
 const day = (n: number) => new Date(Date.UTC(2025, 0, 1) + n * 86_400_000).toISOString().replace('.000', '');
-
-async function setDigest(fields: string): Promise<void> {
-  await writeFile(project.configFile, (await readFile(project.configFile, 'utf8')).replace('digest:\n  maxTeasers: 6\n', `digest:\n${fields}`));
-  await project.reload();
-}
 
 /** The titles of the stories one delivered message carries: lead, cards, then "Also new". */
 async function carried(index: number): Promise<{ subject: string; text: string }> {
@@ -50,18 +43,21 @@ async function issueEntries(n: number): Promise<string[]> {
 
 describe('the first issue', () => {
   it('on a site with 50 old articles carries the newest only (digest.firstIssue: latest) and says what it covered without mailing', async () => {
-    for (let i = 1; i <= 50; i++) await project.article(`old-${i}`, { title: `Old story ${i}`, date: day(i) });
+    for (let i = 1; i <= 50; i++) project.article(`old-${i}`, { title: `Old story ${i}`, date: day(i) });
     const log = memoryLogger();
     expect(await runJob(project, smtp, { log })).toEqual({ kind: 'sent', issue: 1, accepted: 1, failed: 0, pending: 0, givenUp: 0 });
     expect(await issueEntries(1)).toEqual(['old-50']);
-    expect(log.lines).toContain(`info first issue: older articles marked covered, not mailed ${JSON.stringify({ issue: 1, articles: 49, setting: 'digest.firstIssue: latest' })}`);
+    expect(log.events).toContainEqual({ level: 'info', event: 'first issue: older articles marked covered, not mailed', issue: 1, articles: 49, setting: 'digest.firstIssue: latest' });
     // Nothing of the back catalogue comes back in a later issue.
     expect(await runJob(project, smtp)).toEqual({ kind: 'nothing-new' });
   });
 
   it('with digest.firstIssue: all, carries every article: cards up to maxTeasers, the rest under "Also new"', async () => {
-    await setDigest('  maxTeasers: 3\n  firstIssue: all\n');
-    for (let i = 1; i <= 10; i++) await project.article(`old-${i}`, { title: `Old story ${i}`, date: day(i) });
+    project.configure((c) => {
+      c.digest.maxTeasers = 3;
+      c.digest.firstIssue = 'all';
+    });
+    for (let i = 1; i <= 10; i++) project.article(`old-${i}`, { title: `Old story ${i}`, date: day(i) });
     await runJob(project, smtp);
     expect(await issueEntries(1)).toEqual(['old-10', 'old-9', 'old-8', 'old-7', 'old-6', 'old-5', 'old-4', 'old-3', 'old-2', 'old-1']);
     const { text } = await carried(0);
@@ -72,9 +68,9 @@ describe('the first issue', () => {
 
 describe('a busy week: 12 new articles, maxTeasers 6', () => {
   async function busyWeek(): Promise<void> {
-    await project.article('first', { title: 'First story', date: day(0) });
+    project.article('first', { title: 'First story', date: day(0) });
     expect((await runJob(project, smtp)).kind).toBe('sent');
-    for (let i = 1; i <= 12; i++) await project.article(`week-${i}`, { title: `Week story ${i}`, date: day(i) });
+    for (let i = 1; i <= 12; i++) project.article(`week-${i}`, { title: `Week story ${i}`, date: day(i) });
   }
 
   it('digest.overflow: also-new (default): one issue, the lead, 6 cards and 5 links; all 12 mailed', async () => {
@@ -90,11 +86,14 @@ describe('a busy week: 12 new articles, maxTeasers 6', () => {
   });
 
   it('digest.overflow: carry-over: 7 in this issue, the other 5 in the next; all 12 mailed, none twice', async () => {
-    await setDigest('  maxTeasers: 6\n  overflow: carry-over\n');
+    project.configure((c) => {
+      c.digest.maxTeasers = 6;
+      c.digest.overflow = 'carry-over';
+    });
     await busyWeek();
     const log = memoryLogger();
     await runJob(project, smtp, { log });
-    expect(log.lines).toContain(`info articles carried over to the next issue ${JSON.stringify({ issue: 2, articles: 5 })}`);
+    expect(log.events).toContainEqual({ level: 'info', event: 'articles carried over to the next issue', issue: 2, articles: 5 });
     expect(await runJob(project, smtp)).toMatchObject({ kind: 'sent', issue: 3 });
     const second = await issueEntries(2);
     const third = await issueEntries(3);
@@ -106,13 +105,11 @@ describe('a busy week: 12 new articles, maxTeasers 6', () => {
 
 describe("the editor's note", () => {
   it('opens the next issue once, then is kept in the data folder and gone from the next', async () => {
-    await project.article('first', { title: 'First story', date: day(0) });
+    project.article('first', { title: 'First story', date: day(0) });
+    project.write('editor-note.md', 'We are **on holiday** next week. See [the schedule](/schedule/).\n');
     const note = path.join(project.dir, 'editor-note.md');
-    await writeFile(note, 'We are **on holiday** next week. See [the schedule](/schedule/).\n');
     // The preview (what build writes) carries it; so does the issue sent.
-    const site = await loadSite(project.config, fixedClock(NOW));
-    const { nextIssue } = await import('../../src/pipeline/next-issue.js');
-    const plan = await nextIssue(site, undefined);
+    const plan = await nextIssue(await loadSite(await project.loadConfig(), CLOCK), undefined);
     expect(plan.kind === 'new' && plan.content.note?.html).toBe('<p>We are <strong>on holiday</strong> next week. See <a href="https://news.example.test/schedule/">the schedule</a>.</p>');
 
     await runJob(project, smtp);
@@ -120,9 +117,9 @@ describe("the editor's note", () => {
     expect(first.text).toContain('We are **on holiday** next week.');
     expect((await smtp.parsed())[0]!.html).toContain('<strong>on holiday</strong>');
     expect(existsSync(note)).toBe(false);
-    expect(await readFile(path.join(project.dir, 'data', 'notes', 'issue-1.md'), 'utf8')).toBe('We are **on holiday** next week. See [the schedule](/schedule/).\n');
+    expect(project.read('data/notes/issue-1.md')).toBe('We are **on holiday** next week. See [the schedule](/schedule/).\n');
 
-    await project.article('second', { title: 'Second story', date: day(1) });
+    project.article('second', { title: 'Second story', date: day(1) });
     await runJob(project, smtp);
     const second = await carried(1);
     expect(second.text).not.toContain('on holiday');

@@ -1,31 +1,27 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { build, checkBuild } from '../../src/pipeline/build.js';
-import { makeProject, type Project } from '../helpers/project.js';
+import { CLOCK, makeProject, type Project } from '../helpers/project.js';
 
 let project: Project;
 beforeEach(() => {
   project = makeProject();
 });
-afterEach(() => project.cleanup());
 
-const clock = fixedClock('2026-01-01T00:00:00Z');
 const ONLY_TAG = 'articles/2025-08-01-quantum.md';
 
 describe('files a build no longer produces', () => {
   beforeEach(async () => {
-    project.write(ONLY_TAG, '---\ntitle: Quantum\ndescription: D\ndate: 2025-08-01\ntags: [quantum]\n---\n\nBody.\n');
-    await build(await loadConfig(project.config), clock);
+    project.article('2025-08-01-quantum', { title: 'Quantum', description: 'D', date: '2025-08-01', tags: ['quantum'], body: 'Body.\n' });
+    await build(await project.loadConfig(), CLOCK);
     writeFileSync(path.join(project.output, 'CNAME'), 'news.example.com\n');
     expect(existsSync(path.join(project.output, 'tags/quantum/rss.xml'))).toBe(true);
   });
 
   it('are removed by the next build, with their empty folder; files broadsheet did not write stay', async () => {
     rmSync(path.join(project.dir, ONLY_TAG));
-    const report = await build(await loadConfig(project.config), clock);
+    const report = await build(await project.loadConfig(), CLOCK);
     expect(report.removed.sort()).toEqual(['tags/quantum/atom.xml', 'tags/quantum/feed-links.html', 'tags/quantum/feed.json', 'tags/quantum/rss.xml']);
     expect(existsSync(path.join(project.output, 'tags/quantum'))).toBe(false);
     expect(readFileSync(path.join(project.output, 'CNAME'), 'utf8')).toBe('news.example.com\n');
@@ -34,7 +30,7 @@ describe('files a build no longer produces', () => {
 
   it('are named by --check as no longer produced', async () => {
     rmSync(path.join(project.dir, ONLY_TAG));
-    const { stale } = await checkBuild(await loadConfig(project.config), clock);
+    const { stale } = await checkBuild(await project.loadConfig(), CLOCK);
     expect(stale).toEqual(expect.arrayContaining([{ path: 'tags/quantum/rss.xml', reason: 'no longer produced' }]));
     expect(stale.filter((s) => s.reason === 'no longer produced').every((s) => s.path.startsWith('tags/quantum/'))).toBe(true);
     // The feeds that listed the removed article are out of date as well.

@@ -1,10 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
-import { makeProject, REPO, type Project } from '../helpers/project.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
 import { tool } from '../helpers/tools.js';
 
 /**
@@ -23,16 +21,9 @@ let url: string;
 
 beforeAll(async () => {
   if (!hasBrowser) return;
-  project = makeProject({
-    config: (c) => {
-      // Templates of its own, so the test can break and mend them.
-      c.digest.templates = 'email-templates';
-    },
-  });
-  for (const f of ['digest.mjml', 'digest.txt.hbs', 'partials/card.mjml', 'partials/footer.mjml', 'partials/header.mjml']) {
-    project.write(`email-templates/${f}`, readFileSync(path.join(REPO, 'email-templates', f)));
-  }
-  preview = startCli(['preview', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: 'preview-test-secret-0123456789abcdefghij' } });
+  // Templates of its own, so the test can break and mend them.
+  project = makeProject({ templates: {} });
+  preview = startCli(['preview', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
   const started = await preview.waitFor((e) => e.event === 'preview started', 30_000);
   url = String(started.url);
   browser = await launchChromium();
@@ -44,7 +35,6 @@ afterAll(async () => {
   await browser?.close();
   preview?.child.kill('SIGTERM');
   await preview?.exited;
-  project?.cleanup();
 });
 
 const issueFrame = (): Frame => page.frames().find((f) => f.url().includes('/issue.'))!;

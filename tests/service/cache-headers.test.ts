@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
 import { loadSite } from '../../src/content/load.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import { createLogger } from '../../src/log.js';
@@ -31,7 +30,7 @@ let files: OutputFile[];
 beforeAll(async () => {
   // The example site's 7 entries, one per feed and two per archive page: pages 1 to 3 archived, page 4 filling.
   project = makeProject({ config: (c) => (c.feeds = { ...c.feeds, items: 1, archivePageSize: 2 }) });
-  const config = await loadConfig(project.config);
+  const config = await project.loadConfig();
   files = renderFeeds(await loadSite(config, clock));
   for (const f of files) {
     const target = path.join(config.paths.output, f.path);
@@ -101,7 +100,7 @@ describe('_headers (Netlify, Cloudflare Pages)', () => {
   });
 
   it('carries site.url’s path, and is not written when output.headers is false', async () => {
-    const config = await loadConfig(project.config);
+    const config = await project.loadConfig();
     const site = await loadSite({ ...config, site: { ...config.site, url: 'https://example.org/news/' } }, clock);
     const text = Buffer.from(renderFeeds(site).find((f) => f.path === '_headers')!.content).toString('utf8');
     expect(text).toContain('\n/news/rss.xml\n  Cache-Control: public, max-age=300\n');

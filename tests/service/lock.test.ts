@@ -1,23 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
+import { describe, expect, it } from 'vitest';
 import { BroadsheetError } from '../../src/errors.js';
 import { acquireLock } from '../../src/util/lock.js';
-import { REPO } from '../helpers/project.js';
-
-const clock = fixedClock('2025-09-01T07:00:00Z');
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'broadsheet-lock-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { CLOCK as clock, REPO, tempDir } from '../helpers/project.js';
 
 async function lockError(dir: string): Promise<BroadsheetError> {
   const e = await acquireLock(dir, clock.now(), 'schedule').then(

@@ -1,20 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { createLogger } from '../../src/log.js';
 import { runOnCron } from '../../src/schedule/cron-loop.js';
-
-/** A JSON logger whose lines the test can read. */
-function recordingLog() {
-  const events: Record<string, unknown>[] = [];
-  const log = createLogger({ format: 'json', clock: systemClock, write: (line) => events.push(JSON.parse(line) as Record<string, unknown>) });
-  return { log, events };
-}
+import { memoryLogger } from '../helpers/delivery.js';
 
 const until = (cond: () => boolean) => vi.waitFor(() => expect(cond()).toBe(true), { timeout: 10_000, interval: 20 });
 
 describe('runOnCron', () => {
   it('skips (and logs) a tick that falls due while the previous one runs, then stops on the signal', async () => {
-    const { log, events } = recordingLog();
+    const log = memoryLogger();
+    const { events } = log;
     const controller = new AbortController();
     const started: number[] = [];
     let active = 0;
@@ -53,7 +46,7 @@ describe('runOnCron', () => {
   });
 
   it('waits for the tick in flight after the signal, and gives up after the grace period', async () => {
-    const { log } = recordingLog();
+    const log = memoryLogger();
     const finishes = new AbortController();
     let ticks = 0;
     let finished = false;

@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/open.js';
-import { SECRET, startSmtp, type Smtp } from '../delivery/helpers.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { http } from '../helpers/http.js';
-import { CLI, makeProject, type Project } from '../helpers/project.js';
+import { makeProject, SECRET, type Project } from '../helpers/project.js';
+import { headerValue, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 let project: Project;
 let smtp: Smtp;
@@ -14,7 +10,7 @@ let serve: RunningCli;
 let base: string;
 
 const subscriber = async (email: string) => {
-  const store = await openStore(path.join(project.dir, 'data'));
+  const store = await project.store();
   try {
     return (await store.getSubscriber(email));
   } finally {
@@ -23,12 +19,9 @@ const subscriber = async (email: string) => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
-  project = makeProject({ articles: false, config: (c) => (c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' }) });
-  project.write('articles/first-story.md', '---\ntitle: First story\ndate: 2025-08-20T09:00:00Z\ndescription: About the first story.\n---\nThe first story.\n');
-  const store = await openStore(path.join(project.dir, 'data'));
-  await store.addSubscribers([{ email: 'ann@example.org' }, { email: 'bo@example.net' }], new Date('2025-09-01T07:00:00Z'), { resubscribe: true });
-  await store.close();
+  project = makeProject({ articles: 'none', config: (c) => (c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' }) });
+  project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z' });
+  await project.addSubscribers(['ann@example.org', 'bo@example.net']);
   smtp = await startSmtp();
   serve = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET } });
   base = (await serve.waitFor((e) => e.event === 'listening')).url as string;
@@ -37,7 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
   await smtp.close();
-  project.cleanup();
 });
 
 describe('broadsheet serve --schedule', () => {
@@ -57,8 +49,7 @@ describe('broadsheet serve --schedule', () => {
 
     // The link a subscriber got, at the same path on this server.
     const mail = (await smtp.parsed()).find((m) => JSON.stringify(m.to).includes('bo@example.net'))!;
-    const header = mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line.replace(/\r?\n\s+/g, ' ');
-    const link = /<https:\/\/news\.example\.com(\/unsubscribe\/[A-Za-z0-9_-]+)>/.exec(header)?.[1];
+    const link = /<https:\/\/news\.example\.com(\/unsubscribe\/[A-Za-z0-9_-]+)>/.exec(headerValue(mail, 'List-Unsubscribe'))?.[1];
     expect(link).toBeDefined();
     expect(mail.html).toContain(`https://news.example.com${link}`);
     expect(mail.html).toContain('https://news.example.com/issues/1/');
@@ -74,9 +65,7 @@ describe('broadsheet serve --schedule', () => {
     expect((await subscriber('ann@example.org'))?.status).toBe('subscribed');
 
     // The next issue goes only to the one still subscribed.
-    const temp = path.join(project.dir, 'second.draft');
-    await writeFile(temp, '---\ntitle: Second story\ndate: 2025-08-25T09:00:00Z\ndescription: About the second story.\n---\nThe second story.\n');
-    await rename(temp, path.join(project.dir, 'articles', 'second-story.md'));
+    project.article('second-story', { title: 'Second story', date: '2025-08-25T09:00:00Z' });
     const second = await serve.waitFor((e) => e.event === 'tick finished' && e.digest === 'sent' && e.issue === 2);
     expect(second).toMatchObject({ accepted: 1, failed: 0, pending: 0 });
     expect(smtp.received.slice(2).map((r) => r.to)).toEqual([['ann@example.org']]);

@@ -1,27 +1,20 @@
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
-import { loadSite } from '../../src/content/load.js';
-import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { createUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { renderDigest } from '../../src/email/digest.js';
-import { nextIssue } from '../../src/pipeline/next-issue.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { firstIssueContent } from '../helpers/digest.js';
 import { http, rawRequest } from '../helpers/http.js';
-import { makeProject, type Project } from '../helpers/project.js';
+import { CLOCK as clock, exampleSite, makeProject, PNG, SECRET, type Project } from '../helpers/project.js';
 
-const SECRET = 'server-test-secret-4b1d';
-const clock = fixedClock('2025-09-01T07:00:00Z');
 const item = (n: number) => `<item><title>Story ${n}</title><link>https://news.example.com/${n}/</link><description>Story number ${n}, told at some length so that the feed is worth compressing.</description></item>`;
 const RSS = `<?xml version="1.0" encoding="utf-8"?>\n<?xml-stylesheet href="/feed.xsl" type="text/xsl"?>\n<rss version="2.0"><channel><title>The Broadsheet</title>${[1, 2, 3, 4, 5, 6, 7, 8].map(item).join('')}</channel></rss>\n`;
 const ATOM = `<?xml version="1.0" encoding="utf-8"?>\n<!-- a comment first -->\n<feed xmlns="http://www.w3.org/2005/Atom"><title>The Broadsheet</title></feed>\n`;
 const JSON_FEED = `{\n  "version": "https://jsonfeed.org/version/1.1",\n  "title": "The Broadsheet",\n  "items": []\n}\n`;
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082', 'hex');
 const OUTSIDE = 'TOP SECRET: outside the output folder';
 
 let project: Project;
@@ -45,14 +38,12 @@ beforeAll(async () => {
   project.write('secret.txt', OUTSIDE);
   symlinkSync(path.join(project.dir, 'secret.txt'), path.join(project.output, 'leak.txt'));
 
-  const config = await loadConfig(project.config);
-  store = await openStore(config.paths.data);
+  const config = await project.loadConfig();
+  await project.addSubscribers([{ email: 'reader@example.com', name: 'Reader' }, 'other@example.com']);
+  store = await project.store();
   const at = clock.now();
-  await store.addSubscribers([{ email: 'reader@example.com', name: 'Reader' }, { email: 'other@example.com' }], at, { resubscribe: false });
   // Issue 1 is a real digest of the example site, as the email stage renders it, placeholders and all.
-  const plan = await nextIssue(await loadSite(config, clock), store);
-  if (plan.kind !== 'new') throw new Error('expected a first issue');
-  const { content } = plan;
+  const content = firstIssueContent(await exampleSite(config));
   const digest = await renderDigest(config, content);
   (await store.createIssue({ number: 1, ...digest, entrySlugs: [content.lead.slug], covered: [], createdAt: at }));
   (await store.markIssueSent(1, at));
@@ -68,8 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  store?.close();
-  project?.cleanup();
+  await store?.close();
 });
 
 const get = (p: string, headers: Record<string, string> = {}) => http(server.url, p, { headers });
@@ -102,7 +92,7 @@ describe('static files', () => {
 
   it('refuses to start on a port in use, saying so', async () => {
     const port = Number(new URL(server.url).port);
-    const config = await loadConfig(project.config);
+    const config = await project.loadConfig();
     const log = createLogger({ format: 'json', clock, write: () => {} });
     await expect(startServer({ config, clock, log, store, secret: SECRET, host: '127.0.0.1', port })).rejects.toMatchObject({
       code: 'LISTEN_FAILED',
@@ -291,7 +281,7 @@ describe('unsubscribe', () => {
     const token = createUnsubscribeToken(SECRET, 'reader@example.com');
     const r = await get(`/unsubscribe/${token}`);
     expect(r.status).toBe(200);
-    expect(r.text).toContain('<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>');
+    expect(r.text).toContain('<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Unsubscribe</button></form>');
     expect(r.text).toContain('r***@example.com');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     expect(r.headers['cache-control']).toBe('no-store');
@@ -307,11 +297,15 @@ describe('unsubscribe', () => {
     expect(first.status).toBe(200);
     expect(first.text).toContain('will receive no more digests');
     expect(await status('reader@example.com')).toBe('unsubscribed');
-    const unsubscribedAt = (await store.getSubscriber('reader@example.com'))?.unsubscribedAt?.toISOString();
+    const left = await store.getSubscriber('reader@example.com');
+    expect(left).toMatchObject({ leftVia: 'one-click' });
     const second = await post();
     expect(second.status).toBe(200);
-    expect((await store.getSubscriber('reader@example.com'))?.unsubscribedAt?.toISOString()).toBe(unsubscribedAt);
-    expect(logLines.filter((l) => l.startsWith('unsubscribed '))).toEqual(['unsubscribed subscriber=r***@example.com changed=true\n', 'unsubscribed subscriber=r***@example.com changed=false\n']);
+    expect((await store.getSubscriber('reader@example.com'))?.leftAt).toEqual(left!.leftAt);
+    expect(logLines.filter((l) => l.startsWith('unsubscribed '))).toEqual([
+      'unsubscribed subscriber=r***@example.com changed=true via=one-click\n',
+      'unsubscribed subscriber=r***@example.com changed=false via=one-click\n',
+    ]);
   });
 
   it('accepts the one-click body as multipart/form-data (RFC 8058 SHOULD)', async () => {
@@ -372,10 +366,9 @@ describe('unsubscribe', () => {
 
 describe('a server without the secret or the output folder', () => {
   it('answers unsubscribe links with 503 and the health check with 503', async () => {
-    const bare = makeProject({ articles: false });
-    const config = await loadConfig(bare.config);
-    mkdirSync(config.paths.data, { recursive: true });
-    const s = await openStore(config.paths.data);
+    const bare = makeProject({ articles: 'none' });
+    const config = await bare.loadConfig();
+    const s = await bare.store();
     const log = createLogger({ format: 'json', clock, write: () => {} });
     const srv = await startServer({ config, clock, log, store: s, secret: undefined, host: '127.0.0.1', port: 0 });
     try {
@@ -389,7 +382,6 @@ describe('a server without the secret or the output folder', () => {
     } finally {
       await srv.close();
       await s.close();
-      rmSync(bare.dir, { recursive: true, force: true });
     }
   });
 });

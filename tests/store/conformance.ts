@@ -7,6 +7,16 @@ import type { Store } from '../../src/store/store.js';
  * unstorage runs one suite over every driver).
  */
 export function storeConformance(name: string, open: () => Promise<Store>): void {
+  /** A fresh store for one test, closed however the test ends. */
+  const withStore = async (test: (store: Store) => Promise<void>): Promise<void> => {
+    const store = await open();
+    try {
+      await test(store);
+    } finally {
+      await store.close();
+    }
+  };
+
   describe(`${name}: the Store contract`, () => {
     it('keeps one subscriber per address, with status and timestamps', async () => {
       const store = await open();
@@ -23,9 +33,20 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         expect(await store.unsubscribe('not an address', t2)).toBe(false);
         expect(await add('ann@example.org', undefined, t2, false)).toBe('kept-unsubscribed');
         const ann = await store.getSubscriber('ann@example.org');
-        expect(ann).toEqual({ id: ann!.id, email: 'ann@example.org', name: 'Ann A', status: 'unsubscribed', subscribedAt: t1, unsubscribedAt: t2 });
+        expect(ann).toEqual({
+          id: ann!.id,
+          email: 'ann@example.org',
+          name: 'Ann A',
+          status: 'unsubscribed',
+          joinedAt: t1,
+          joinedVia: 'command-line',
+          subscribedAt: t1,
+          leftAt: t2,
+          leftVia: 'unrecorded',
+        });
         expect(await add('ann@example.org', undefined, t2, true)).toBe('resubscribed');
-        expect(await store.getSubscriber('ann@example.org')).toEqual({ id: ann!.id, email: 'ann@example.org', name: 'Ann A', status: 'subscribed', subscribedAt: t2 });
+        expect(await store.getSubscriber('ann@example.org')).toEqual({ id: ann!.id, email: 'ann@example.org', name: 'Ann A', status: 'subscribed', joinedAt: t2, joinedVia: 'command-line', subscribedAt: t2 });
+        expect(await store.subscriberById(ann!.id)).toEqual(await store.getSubscriber('ann@example.org'));
         expect(await store.subscribedCount()).toBe(1);
       } finally {
         await store.close();
@@ -108,6 +129,163 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await store.close();
       }
     });
+
+    it('records how each address joined, and what an operator may and may not bring back', () =>
+      withStore(async (store) => {
+        const t1 = new Date('2025-01-01T00:00:00Z');
+        const t2 = new Date('2025-02-01T00:00:00Z');
+        const importJoin = { via: 'import' as const, detail: 'people.csv' };
+        expect(await store.addSubscribers([{ email: 'imp@example.org' }], t1, { resubscribe: false, join: importJoin })).toEqual(['added']);
+        expect(await store.getSubscriber('imp@example.org')).toMatchObject({ status: 'subscribed', joinedAt: t1, joinedVia: 'import', joinedDetail: 'people.csv', subscribedAt: t1 });
+        expect((await store.getSubscriber('imp@example.org'))!.confirmedAt).toBeUndefined();
+
+        // pending: an operator who adds or imports it vouches for it
+        const policy = { reopen: true, confirmMails: 3, windowMs: 86_400_000 };
+        await store.requestSubscription('pen@example.org', undefined, { via: 'form' }, t1, policy);
+        expect(await store.addSubscribers([{ email: 'pen@example.org' }], t2, { resubscribe: false, join: importJoin })).toEqual(['added']);
+        expect(await store.getSubscriber('pen@example.org')).toMatchObject({ status: 'subscribed', joinedVia: 'import', subscribedAt: t2 });
+
+        // bounced: an explicit add brings it back, an import does not; complained: neither does
+        const id = async (email: string) => (await store.getSubscriber(email))!.id;
+        await store.addSubscribers([{ email: 'bou@example.org' }, { email: 'com@example.org' }], t1, { resubscribe: false });
+        await store.applyReport({ key: 'b1', kind: 'hard-bounce', subscriberId: await id('bou@example.org'), detail: '5.1.1', at: t1 }, { softBounceLimit: 3 });
+        await store.applyReport({ key: 'c1', kind: 'complaint', subscriberId: await id('com@example.org'), detail: 'abuse', at: t1 }, { softBounceLimit: 3 });
+        expect(await store.addSubscribers([{ email: 'bou@example.org' }, { email: 'com@example.org' }], t2, { resubscribe: false })).toEqual(['kept-bounced', 'kept-complained']);
+        expect(await store.addSubscribers([{ email: 'bou@example.org' }, { email: 'com@example.org' }], t2, { resubscribe: true })).toEqual(['resubscribed', 'kept-complained']);
+        expect(await store.getSubscriber('bou@example.org')).toMatchObject({ status: 'subscribed', subscribedAt: t2 });
+        expect((await store.getSubscriber('bou@example.org'))!.leftAt).toBeUndefined();
+
+        expect(await store.unsubscribe('bou@example.org', t2, 'one-click')).toBe(true);
+        expect(await store.getSubscriber('bou@example.org')).toMatchObject({ status: 'unsubscribed', leftAt: t2, leftVia: 'one-click' });
+        expect(await store.rename('bou@example.org', 'Bou')).toBe(true);
+        expect(await store.rename('nobody@example.org', 'X')).toBe(false);
+        expect(await store.resubscribe('bou@example.org', t2)).toBe(true);
+        expect(await store.resubscribe('bou@example.org', t2)).toBe(false);
+        expect(await store.resubscribe('com@example.org', t2)).toBe(false);
+        expect(await store.getSubscriber('bou@example.org')).toMatchObject({ status: 'subscribed', name: 'Bou' });
+
+        expect(await store.statusCounts()).toEqual({ pending: 0, subscribed: 3, unsubscribed: 0, bounced: 0, complained: 1 });
+        expect((await store.listSubscribers('complained')).map((x) => x.email)).toEqual(['com@example.org']);
+      }));
+
+    it('double opt-in: a request makes an address pending, its confirmation subscribes it, and the mails per address are capped', () =>
+      withStore(async (store) => {
+        const t0 = new Date('2025-03-01T00:00:00Z');
+        const later = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+        const policy = { reopen: true, confirmMails: 3, windowMs: 86_400_000 };
+        const form = { via: 'form' as const, detail: 'https://news.example.test' };
+        const ask = async (at: Date, p = policy, email = 'new@example.org', name?: string) => (await store.requestSubscription(email, name, form, at, p)).outcome;
+
+        expect(await ask(t0, policy, 'new@example.org', 'New')).toBe('confirm');
+        const pending = await store.getSubscriber('new@example.org');
+        expect(pending).toEqual({ id: pending!.id, email: 'new@example.org', name: 'New', status: 'pending', joinedAt: t0, joinedVia: 'form', joinedDetail: 'https://news.example.test' });
+        expect(await ask(later(1))).toBe('confirm');
+        expect(await ask(later(2))).toBe('confirm');
+        expect(await ask(later(3))).toBe('limited');
+        expect(await ask(later(4))).toBe('limited');
+        // A new window, a new share; the consent record is still the first request's.
+        expect(await ask(later(24 * 60 + 1))).toBe('confirm');
+        expect((await store.getSubscriber('new@example.org'))!.joinedAt).toEqual(t0);
+
+        // Pending addresses are never mailed.
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['a'], covered: ['a'], createdAt: t0 });
+        expect(await store.enqueue(1, t0)).toBe(0);
+
+        expect(await store.confirmSubscription('new@example.org', new Date(t0.getTime() - 1), later(5))).toBe('not-pending');
+        expect(await store.confirmSubscription('new@example.org', later(2), later(5))).toBe('confirmed');
+        expect(await store.getSubscriber('new@example.org')).toMatchObject({ status: 'subscribed', confirmedAt: later(5), subscribedAt: later(5), joinedAt: t0 });
+        expect(await store.confirmSubscription('new@example.org', later(2), later(6))).toBe('subscribed');
+        expect(await store.confirmSubscription('nobody@example.org', t0, later(6))).toBe('not-pending');
+        expect(await ask(later(7))).toBe('subscribed');
+        expect(await store.enqueue(1, later(7))).toBe(1);
+
+        // Leaving, then asking again: pending anew; an operator's import may not reopen it.
+        await store.unsubscribe('new@example.org', later(8), 'link');
+        expect(await ask(later(9), { ...policy, reopen: false })).toBe('kept');
+        expect(await ask(later(3 * 24 * 60))).toBe('confirm');
+        const back = await store.getSubscriber('new@example.org');
+        expect(back).toMatchObject({ status: 'pending', joinedAt: later(3 * 24 * 60), leftVia: 'link' });
+        expect(back!.confirmedAt).toBeUndefined();
+        // The link mailed before the address left is spent; the new one works.
+        expect(await store.confirmSubscription('new@example.org', later(2), later(3 * 24 * 60 + 1))).toBe('not-pending');
+        expect(await store.confirmSubscription('new@example.org', later(3 * 24 * 60), later(3 * 24 * 60 + 1))).toBe('confirmed');
+        expect((await store.getSubscriber('new@example.org'))!.leftAt).toBeUndefined();
+      }));
+
+    it('concurrent requests for one address never exceed its share of confirmation mails', () =>
+      withStore(async (store) => {
+        const at = new Date('2025-03-01T00:00:00Z');
+        const outcomes = await Promise.all(Array.from({ length: 40 }, () => store.requestSubscription('rush@example.org', undefined, { via: 'form' }, at, { reopen: true, confirmMails: 2, windowMs: 3_600_000 })));
+        expect(outcomes.filter((o) => o.outcome === 'confirm')).toHaveLength(2);
+        expect(new Set(outcomes.map((o) => o.id)).size).toBe(1);
+      }));
+
+    it('applies bounces, complaints and mailed unsubscribes once each', () =>
+      withStore(async (store) => {
+        const at = (day: number) => new Date(Date.UTC(2025, 3, day));
+        await store.addSubscribers(['hard', 'soft', 'comp', 'mail', 'gone'].map((n) => ({ email: `${n}@example.org` })), at(1), { resubscribe: false });
+        const id = async (n: string) => (await store.getSubscriber(`${n}@example.org`))!.id;
+        const policy = { softBounceLimit: 3 };
+        const report = async (key: string, kind: 'hard-bounce' | 'soft-bounce' | 'complaint' | 'unsubscribe', who: string, issue: number | undefined, day: number) =>
+          store.applyReport({ key, kind, subscriberId: await id(who), issue, detail: `${kind} ${key}`, at: at(day) }, policy);
+
+        // Three issues, each accepted for everyone.
+        for (const n of [1, 2, 3]) {
+          await store.createIssue({ number: n, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: [`a${n}`], covered: [`a${n}`], createdAt: at(n) });
+          await store.enqueue(n, at(n));
+          const due = await store.dueDeliveries(n);
+          await store.record(n, { outcomes: [], claims: due.map((d) => ({ subscriberId: d.subscriberId, messageId: `<${n}.${d.subscriberId}@x>` })) }, at(n));
+          await store.record(n, { outcomes: due.map((d) => ({ subscriberId: d.subscriberId, state: 'accepted' as const, reply: '250 ok', attempted: true })), claims: [] }, at(n));
+          await store.markIssueSent(n, at(n));
+        }
+
+        expect(await report('h1', 'hard-bounce', 'hard', 3, 4)).toBe('applied');
+        expect(await store.getSubscriber('hard@example.org')).toMatchObject({ status: 'bounced', leftAt: at(4), leftVia: 'bounce', leftDetail: 'hard-bounce h1' });
+        expect(await report('h1', 'hard-bounce', 'hard', 3, 5)).toBe('duplicate');
+        expect(await report('h2', 'hard-bounce', 'hard', 3, 5)).toBe('recorded');
+
+        // Soft bounces: bounced once each of the last three issues drew one; one issue counts once.
+        expect(await report('s1', 'soft-bounce', 'soft', 1, 4)).toBe('recorded');
+        expect(await report('s2', 'soft-bounce', 'soft', 2, 4)).toBe('recorded');
+        expect(await report('s2b', 'soft-bounce', 'soft', 2, 4)).toBe('recorded');
+        expect((await store.getSubscriber('soft@example.org'))!.status).toBe('subscribed');
+        // Without an issue: the latest one sent to the address (3).
+        expect(await report('s3', 'soft-bounce', 'soft', undefined, 5)).toBe('applied');
+        expect(await store.getSubscriber('soft@example.org')).toMatchObject({ status: 'bounced', leftVia: 'bounce', leftDetail: 'soft bounces on 3 issues in a row; the last: soft-bounce s3' });
+
+        // A complaint outranks an earlier unsubscribe; a mailed unsubscribe after a complaint changes nothing.
+        await store.unsubscribe('comp@example.org', at(4), 'link');
+        expect(await report('c1', 'complaint', 'comp', 2, 5)).toBe('applied');
+        expect(await store.getSubscriber('comp@example.org')).toMatchObject({ status: 'complained', leftVia: 'complaint', leftDetail: 'complaint c1' });
+        expect(await report('u0', 'unsubscribe', 'comp', undefined, 6)).toBe('recorded');
+        expect((await store.getSubscriber('comp@example.org'))!.status).toBe('complained');
+
+        expect(await report('u1', 'unsubscribe', 'mail', undefined, 6)).toBe('applied');
+        expect(await store.getSubscriber('mail@example.org')).toMatchObject({ status: 'unsubscribed', leftVia: 'mail', leftAt: at(6) });
+        expect(await report('u1', 'unsubscribe', 'mail', undefined, 7)).toBe('duplicate');
+
+        // Addresses no longer subscribed get no new deliveries, and lose the open ones.
+        await store.createIssue({ number: 4, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['a4'], covered: ['a4'], createdAt: at(8) });
+        expect(await store.enqueue(4, at(8))).toBe(1);
+        expect((await store.dueDeliveries(4)).map((d) => d.email)).toEqual(['gone@example.org']);
+
+        expect(await store.issueListStats(2)).toEqual([
+          { issue: 4, accepted: 0, failed: 0, bounces: 0, complaints: 0 },
+          { issue: 3, accepted: 5, failed: 0, bounces: 2, complaints: 0 },
+        ]);
+        expect((await store.issueListStats(10)).find((i) => i.issue === 2)).toEqual({ issue: 2, accepted: 5, failed: 0, bounces: 1, complaints: 1 });
+        expect(await store.statusCounts()).toEqual({ pending: 0, subscribed: 1, unsubscribed: 1, bounced: 2, complained: 1 });
+      }));
+
+    it('carries each delivery\'s consent record, for the reason line of the copy', () =>
+      withStore(async (store) => {
+        const at = new Date('2025-05-01T00:00:00Z');
+        await store.addSubscribers([{ email: 'ann@example.org' }], at, { resubscribe: false, join: { via: 'import', detail: 'people.csv' } });
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['a'], covered: ['a'], createdAt: at });
+        await store.enqueue(1, at);
+        const [d] = await store.dueDeliveries(1);
+        expect(d!.consent).toEqual({ joinedAt: at, joinedVia: 'import', joinedDetail: 'people.csv' });
+      }));
 
     it('counts an attempt only when the message was offered, and claims many deliveries in one commit', async () => {
       const store = await open();

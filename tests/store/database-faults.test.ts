@@ -4,7 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { DATABASE_FILE } from '../../src/store/sqlite/sqlite-store.js';
 import { holdWriteLock } from '../helpers/db-lock.js';
-import { CLI, makeProject, runCli, type Project } from '../helpers/project.js';
+import { runCli } from '../helpers/cli.js';
+import { CLI, makeProject, SECRET, type Project } from '../helpers/project.js';
 import { runOnTmpfs, tmpfsAllowed } from '../helpers/tmpfs.js';
 
 const AT = new Date('2025-09-01T07:00:00Z');
@@ -36,8 +37,8 @@ describe('a database broadsheet cannot use is an error with its own code, a mess
     mkdirSync(path.dirname(file));
     writeFileSync(file, '');
     for (const args of [['subscribers', 'list'], ['build'], ['send', '--dry-run']]) {
-      const r = runCli(args, { cwd: project.dir, env: { BROADSHEET_SECRET: 's'.repeat(40) } });
-      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+      const r = await runCli(args, { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
       expect(errorLine(r.stderr)).toBe(
         `error [DATABASE_CORRUPT]: cannot open the database: ${file} is damaged (an empty file, 0 bytes); it was left as it is. Restore it from a backup (or try sqlite3 broadsheet.db .recover); broadsheet will not start afresh over it`,
       );
@@ -56,8 +57,8 @@ describe('a database broadsheet cannot use is an error with its own code, a mess
     for (let i = 0; i < 4096; i++) bytes[5 * 4096 + i] = (i * 37) % 256;
     writeFileSync(file, bytes);
     for (const args of [['subscribers', 'list'], ['subscribers', 'add', 'new@example.org']]) {
-      const r = runCli(args, { cwd: project.dir });
-      expect(r.status, r.stderr).toBe(1);
+      const r = await runCli(args, { cwd: project.dir });
+      expect(r.code, r.stderr).toBe(1);
       expect(errorLine(r.stderr)).toMatch(
         new RegExp(`^error \\[DATABASE_CORRUPT\\]: cannot open the database: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(.*(quick_check|malformed).*\\); it was left as it is\\. Restore it from a backup`),
       );
@@ -70,8 +71,8 @@ describe('a database broadsheet cannot use is an error with its own code, a mess
     const file = path.join(project.dir, 'data', DATABASE_FILE);
     mkdirSync(path.dirname(file));
     writeFileSync(file, 'name,email\nAnn,ann@example.org\n'.repeat(200));
-    const r = runCli(['subscribers', 'list'], { cwd: project.dir });
-    expect(r.status).toBe(1);
+    const r = await runCli(['subscribers', 'list'], { cwd: project.dir });
+    expect(r.code).toBe(1);
     expect(errorLine(r.stderr)).toMatch(/^error \[DATABASE_CORRUPT\]: cannot open the database: .*broadsheet\.db is damaged \(SQLITE_NOTADB: file is not a database\); it was left as it is/);
   });
 
@@ -81,21 +82,21 @@ describe('a database broadsheet cannot use is an error with its own code, a mess
     await seed(data, 3);
     const lock = await holdWriteLock(path.join(data, DATABASE_FILE));
     try {
-      const list = runCli(['subscribers', 'list'], { cwd: project.dir });
-      expect(list.status, list.stderr).toBe(0);
+      const list = await runCli(['subscribers', 'list'], { cwd: project.dir });
+      expect(list.code, list.stderr).toBe(0);
       expect(list.stdout).toContain('reader0@example.org');
       const started = performance.now();
-      const add = runCli(['subscribers', 'add', 'new@example.org'], { cwd: project.dir });
+      const add = await runCli(['subscribers', 'add', 'new@example.org'], { cwd: project.dir });
       expect(performance.now() - started).toBeGreaterThanOrEqual(5000);
-      expect(add.status).toBe(1);
+      expect(add.code).toBe(1);
       expect(errorLine(add.stderr)).toBe(
         `error [DATABASE_BUSY]: cannot add the subscribers: another process has held ${path.join(data, DATABASE_FILE)} locked for more than 5 s (an import, a backup, a sqlite3 shell?); nothing was changed, run the command again once it has finished`,
       );
     } finally {
       await lock.release();
     }
-    const again = runCli(['subscribers', 'add', 'new@example.org'], { cwd: project.dir });
-    expect(again.status, again.stderr).toBe(0);
+    const again = await runCli(['subscribers', 'add', 'new@example.org'], { cwd: project.dir });
+    expect(again.code, again.stderr).toBe(0);
   });
 
   describe('on a small tmpfs', () => {

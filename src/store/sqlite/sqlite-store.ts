@@ -3,8 +3,31 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { normaliseAddress } from '../../delivery/address.js';
 import type { LedgerWrite } from '../../delivery/ledger.js';
-import type { AddOutcome, Delivery, DeliveryCounts, DeliveryState, NewIssue, NewSubscriber, StoredIssue, Subscriber, SubscriberStatus } from '../../delivery/model.js';
+import {
+  SUBSCRIBER_STATUSES,
+  type AddOutcome,
+  type ConfirmOutcome,
+  type Consent,
+  type Delivery,
+  type DeliveryCounts,
+  type DeliveryState,
+  type IssueListStats,
+  type JoinRecord,
+  type JoinSource,
+  type LeaveReason,
+  type ListReport,
+  type NewIssue,
+  type NewSubscriber,
+  type ReportOutcome,
+  type StoredIssue,
+  type SubscribeOutcome,
+  type Subscriber,
+  type SubscriberStatus,
+} from '../../delivery/model.js';
+import { BroadsheetError } from '../../errors.js';
+import type { ReportPolicy } from '../../inbound/ports.js';
 import type { LockName } from '../../pipeline/ports.js';
+import type { SubscribePolicy } from '../../list/ports.js';
 import { acquireLock, type Lock } from '../../util/lock.js';
 import { sleep } from '../../util/sleep.js';
 import type { Store } from '../store.js';
@@ -17,13 +40,23 @@ export function databaseExists(dataDir: string): boolean {
   return existsSync(path.join(dataDir, DATABASE_FILE));
 }
 
-interface SubscriberRow {
+interface ConsentRow {
+  joined_at: string;
+  joined_via: JoinSource;
+  joined_detail: string | null;
+  confirmed_at: string | null;
+}
+interface SubscriberRow extends ConsentRow {
   id: number;
   email: string;
   name: string | null;
   status: SubscriberStatus;
-  subscribed_at: string;
-  unsubscribed_at: string | null;
+  subscribed_at: string | null;
+  left_at: string | null;
+  left_via: LeaveReason | null;
+  left_detail: string | null;
+  confirm_window_at: string | null;
+  confirm_mails: number;
 }
 interface IssueRow {
   number: number;
@@ -35,7 +68,7 @@ interface IssueRow {
   created_at: string;
   sent_at: string | null;
 }
-interface DeliveryRow {
+interface DeliveryRow extends ConsentRow {
   issue: number;
   subscriber: number;
   email: string;
@@ -47,8 +80,16 @@ interface DeliveryRow {
   created_at: string;
   updated_at: string;
 }
-
 const iso = (d: Date) => d.toISOString();
+
+function toConsent(r: ConsentRow): Consent {
+  return {
+    joinedAt: new Date(r.joined_at),
+    joinedVia: r.joined_via,
+    ...(r.joined_detail !== null ? { joinedDetail: r.joined_detail } : {}),
+    ...(r.confirmed_at !== null ? { confirmedAt: new Date(r.confirmed_at) } : {}),
+  };
+}
 
 function toSubscriber(r: SubscriberRow): Subscriber {
   return {
@@ -56,8 +97,11 @@ function toSubscriber(r: SubscriberRow): Subscriber {
     email: r.email,
     ...(r.name !== null ? { name: r.name } : {}),
     status: r.status,
-    subscribedAt: new Date(r.subscribed_at),
-    ...(r.unsubscribed_at !== null ? { unsubscribedAt: new Date(r.unsubscribed_at) } : {}),
+    ...toConsent(r),
+    ...(r.subscribed_at !== null ? { subscribedAt: new Date(r.subscribed_at) } : {}),
+    ...(r.left_at !== null ? { leftAt: new Date(r.left_at) } : {}),
+    ...(r.left_via !== null ? { leftVia: r.left_via } : {}),
+    ...(r.left_detail !== null ? { leftDetail: r.left_detail } : {}),
   };
 }
 
@@ -80,6 +124,7 @@ function toDelivery(r: DeliveryRow): Delivery {
     subscriberId: r.subscriber,
     email: r.email,
     ...(r.name !== null ? { name: r.name } : {}),
+    consent: toConsent(r),
     state: r.state,
     ...(r.message_id !== null ? { messageId: r.message_id } : {}),
     attempts: r.attempts,
@@ -90,8 +135,12 @@ function toDelivery(r: DeliveryRow): Delivery {
 }
 
 const DELIVERY_SELECT = `
-  SELECT d.issue, d.subscriber, s.email, s.name, d.state, d.message_id, d.attempts, d.last_reply, d.created_at, d.updated_at
+  SELECT d.issue, d.subscriber, s.email, s.name, s.joined_at, s.joined_via, s.joined_detail, s.confirmed_at,
+         d.state, d.message_id, d.attempts, d.last_reply, d.created_at, d.updated_at
   FROM deliveries d JOIN subscribers s ON s.id = d.subscriber`;
+
+/** Statuses a reader's own request to leave (or a bounce) can end: the mailed one, and one waiting for confirmation. */
+const ACTIVE = `('subscribed', 'pending')`;
 
 /**
  * Subscribers, digest issues and the deliveries ledger in one SQLite file.
@@ -105,7 +154,8 @@ const DELIVERY_SELECT = `
  *
  * No call waits on another process's lock inside SQLite (busy_timeout 0):
  * a busy database is tried again after a timer, for up to BUSY_WAIT_MS, so
- * the event loop of the process keeps running meanwhile.
+ * the event loop of the process keeps running meanwhile. Known faults (busy,
+ * full, read-only, damaged) end as their own errors (faults.ts).
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -139,14 +189,19 @@ export class SqliteStore implements Store {
       fail('create the database')(cause);
     }
     const db = await retryBusy(() => openChecked(file)).catch(fail('open the database'));
-    const store = new SqliteStore(db, dataDir);
-    return store.run('migrate the database', () => migrate(db)).then(
-      () => store,
-      (e: unknown) => {
-        db.close();
-        throw e;
-      },
-    );
+    // Before the statements are prepared: they are written against the latest schema.
+    await retryBusy(() => migrate(db)).catch((e: unknown) => {
+      db.close();
+      fail('migrate the database')(e);
+    });
+    return new SqliteStore(db, dataDir);
+  }
+
+  /** Runs one statement or transaction: a busy database is tried again for a while; known faults get their own error. */
+  private run<T>(doing: string, fn: () => T): Promise<T> {
+    return retryBusy(fn).catch((cause: unknown) => {
+      throw databaseFault(cause, this.file, doing) ?? cause;
+    });
   }
 
   /** One row, as a record, or undefined. */
@@ -157,11 +212,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Runs one statement or transaction: a busy database is tried again for a while; known faults get their own error. */
-  private run<T>(doing: string, fn: () => T): Promise<T> {
-    return retryBusy(fn).catch((cause: unknown) => {
-      throw databaseFault(cause, this.file, doing) ?? cause;
-    });
+  /** Runs a write with synchronous=FULL: in WAL mode the commit is then on disk, not only in the page cache, when it returns. */
+  private durably<T>(fn: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 
   async close(): Promise<void> {
@@ -177,18 +235,70 @@ export class SqliteStore implements Store {
     const db = this.db;
     return {
       subscriberByEmail: db.prepare<[string], SubscriberRow>('SELECT * FROM subscribers WHERE email = ?'),
-      insertSubscriber: db.prepare<[string, string | null, string, string]>(
-        `INSERT INTO subscribers (email, name, status, created_at, subscribed_at) VALUES (?, ?, 'subscribed', ?, ?)`,
+      subscriberById: db.prepare<[number], SubscriberRow>('SELECT * FROM subscribers WHERE id = ?'),
+      insertSubscriber: db.prepare<[string, string | null, SubscriberStatus, string, string, JoinSource, string | null, string | null, string | null, number]>(
+        `INSERT INTO subscribers (email, name, status, created_at, joined_at, joined_via, joined_detail, subscribed_at, confirm_window_at, confirm_mails)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      resubscribe: db.prepare<[string | null, string, number]>(
-        `UPDATE subscribers SET name = ?, status = 'subscribed', subscribed_at = ?, unsubscribed_at = NULL WHERE id = ?`,
+      // An operator's add or import: subscribed now, with their record of consent.
+      subscribe: db.prepare<[string | null, string, JoinSource, string | null, string, number]>(
+        `UPDATE subscribers SET name = ?, status = 'subscribed', joined_at = ?, joined_via = ?, joined_detail = ?, confirmed_at = NULL,
+           subscribed_at = ?, left_at = NULL, left_via = NULL, left_detail = NULL
+         WHERE id = ?`,
       ),
-      rename: db.prepare<[string, number]>('UPDATE subscribers SET name = ? WHERE id = ?'),
-      unsubscribe: db.prepare<[string, string]>(
-        `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ? WHERE email = ? AND status = 'subscribed'`,
+      rename: db.prepare<[string | null, number]>('UPDATE subscribers SET name = ? WHERE id = ?'),
+      unsubscribe: db.prepare<[string, LeaveReason, string]>(
+        `UPDATE subscribers SET status = 'unsubscribed', left_at = ?, left_via = ?, left_detail = NULL WHERE email = ? AND status IN ${ACTIVE}`,
       ),
+      leave: db.prepare<[SubscriberStatus, string, LeaveReason, string, number]>(
+        'UPDATE subscribers SET status = ?, left_at = ?, left_via = ?, left_detail = ? WHERE id = ?',
+      ),
+      // A reader's new request after leaving: pending again, with the new request as consent;
+      // how they left stays on record until they confirm.
+      reopen: db.prepare<[string | null, string, JoinSource, string | null, number]>(
+        `UPDATE subscribers SET name = coalesce(?, name), status = 'pending', joined_at = ?, joined_via = ?, joined_detail = ?, confirmed_at = NULL WHERE id = ?`,
+      ),
+      // One more confirmation mail, if the address has not had its share in the current window;
+      // a window older than windowMs starts afresh. One statement, so concurrent requests cannot both pass.
+      reserveConfirmation: db.prepare<{ at: string; windowStart: string; limit: number; id: number }>(
+        `UPDATE subscribers SET
+           confirm_mails = CASE WHEN confirm_window_at IS NULL OR confirm_window_at <= @windowStart THEN 1 ELSE confirm_mails + 1 END,
+           confirm_window_at = CASE WHEN confirm_window_at IS NULL OR confirm_window_at <= @windowStart THEN @at ELSE confirm_window_at END
+         WHERE id = @id AND (confirm_window_at IS NULL OR confirm_window_at <= @windowStart OR confirm_mails < @limit)`,
+      ),
+      confirm: db.prepare<[string, string, number]>(
+        `UPDATE subscribers SET status = 'subscribed', confirmed_at = ?, subscribed_at = ?, left_at = NULL, left_via = NULL, left_detail = NULL
+         WHERE id = ? AND status = 'pending'`,
+      ),
+      resubscribe: db.prepare<[string, string]>(
+        `UPDATE subscribers SET status = 'subscribed', subscribed_at = ?, left_at = NULL, left_via = NULL, left_detail = NULL
+         WHERE email = ? AND status = 'unsubscribed'`,
+      ),
+      renameByEmail: db.prepare<[string | null, string]>('UPDATE subscribers SET name = ? WHERE email = ?'),
       listSubscribers: db.prepare<[], SubscriberRow>('SELECT * FROM subscribers ORDER BY email'),
+      listByStatus: db.prepare<[SubscriberStatus], SubscriberRow>('SELECT * FROM subscribers WHERE status = ? ORDER BY email'),
       countSubscribed: db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM subscribers WHERE status = 'subscribed'`),
+      statusCounts: db.prepare<[], { status: SubscriberStatus; n: number }>('SELECT status, count(*) AS n FROM subscribers GROUP BY status'),
+
+      insertReport: db.prepare<[string, ListReport['kind'], number, number | null, string, string]>(
+        // ON CONFLICT DO NOTHING, in the spelling PostgreSQL shares.
+        'INSERT INTO reports (key, kind, subscriber, issue, detail, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      ),
+      // The issues last sent to an address (accepted or refused), newest first.
+      lastSent: db.prepare<[number, number], { issue: number }>(
+        `SELECT issue FROM deliveries WHERE subscriber = ? AND state IN ('accepted', 'failed') ORDER BY issue DESC LIMIT ?`,
+      ),
+      softBounced: db.prepare<[number, number], { n: number }>(
+        `SELECT count(*) AS n FROM reports WHERE subscriber = ? AND kind = 'soft-bounce' AND issue = ?`,
+      ),
+      issueListStats: db.prepare<[number], IssueListStats>(
+        `SELECT i.number AS issue,
+           (SELECT count(*) FROM deliveries d WHERE d.issue = i.number AND d.state = 'accepted') AS accepted,
+           (SELECT count(*) FROM deliveries d WHERE d.issue = i.number AND d.state = 'failed') AS failed,
+           (SELECT count(DISTINCT r.subscriber) FROM reports r WHERE r.issue = i.number AND r.kind IN ('hard-bounce', 'soft-bounce')) AS bounces,
+           (SELECT count(DISTINCT r.subscriber) FROM reports r WHERE r.issue = i.number AND r.kind = 'complaint') AS complaints
+         FROM issues i ORDER BY i.number DESC LIMIT ?`,
+      ),
 
       insertIssue: db.prepare<[number, string, string, string, string, string, string]>(
         'INSERT INTO issues (number, subject, preheader, html, text, entry_slugs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -207,7 +317,7 @@ export class SqliteStore implements Store {
       skipLeavers: db.prepare<[string, number]>(
         `UPDATE deliveries SET state = 'skipped', updated_at = ?
          WHERE issue = ? AND state IN ('pending', 'submitted')
-           AND subscriber IN (SELECT id FROM subscribers WHERE status = 'unsubscribed')`,
+           AND subscriber IN (SELECT id FROM subscribers WHERE status <> 'subscribed')`,
       ),
       reviveReturners: db.prepare<[string, number]>(
         `UPDATE deliveries SET state = 'pending', updated_at = ?
@@ -240,66 +350,170 @@ export class SqliteStore implements Store {
     return this.row('read the subscriber', () => this.stmt.subscriberByEmail.get(email), toSubscriber);
   }
 
-  listSubscribers(): Promise<Subscriber[]> {
-    return this.run('list the subscribers', () => this.stmt.listSubscribers.all().map(toSubscriber));
+  subscriberById(id: number): Promise<Subscriber | undefined> {
+    return this.row('read the subscriber', () => this.stmt.subscriberById.get(id), toSubscriber);
+  }
+
+  listSubscribers(status?: SubscriberStatus): Promise<Subscriber[]> {
+    return this.run('list the subscribers', () => {
+      return (status === undefined ? this.stmt.listSubscribers.all() : this.stmt.listByStatus.all(status)).map(toSubscriber);
+    });
   }
 
   subscribedCount(): Promise<number> {
-    return this.run('count the subscribers', () => this.stmt.countSubscribed.get()!.n);
+    return this.run('count the subscribers', () => {
+      return this.stmt.countSubscribed.get()!.n;
+    });
   }
 
-  addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean }): Promise<AddOutcome[]> {
-    return this.run('add the subscribers', () => this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, opts))).immediate());
+  statusCounts(): Promise<Record<SubscriberStatus, number>> {
+    return this.run('count the subscribers', () => {
+      const counts = Object.fromEntries(SUBSCRIBER_STATUSES.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
+      for (const r of this.stmt.statusCounts.all()) counts[r.status] = r.n;
+      return counts;
+    });
   }
 
-  private addOne(email: string, name: string | undefined, at: Date, opts: { resubscribe: boolean }): AddOutcome {
+  addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean; join?: JoinRecord }): Promise<AddOutcome[]> {
+    return this.run('add the subscribers', () => {
+      const join = opts.join ?? { via: 'command-line' };
+      return this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, join, opts.resubscribe))).immediate();
+    });
+  }
+
+  private addOne(email: string, name: string | undefined, at: Date, join: JoinRecord, resubscribe: boolean): AddOutcome {
     const row = this.stmt.subscriberByEmail.get(email);
+    const subscribe = (r: SubscriberRow) => this.stmt.subscribe.run(name ?? r.name, iso(at), join.via, join.detail ?? null, iso(at), r.id);
     if (!row) {
-      this.stmt.insertSubscriber.run(email, name ?? null, iso(at), iso(at));
+      this.stmt.insertSubscriber.run(email, name ?? null, 'subscribed', iso(at), iso(at), join.via, join.detail ?? null, iso(at), null, 0);
       return 'added';
     }
-    if (row.status === 'unsubscribed') {
-      if (!opts.resubscribe) return 'kept-unsubscribed';
-      this.stmt.resubscribe.run(name ?? row.name, iso(at), row.id);
-      return 'resubscribed';
+    switch (row.status) {
+      case 'pending':
+        // The operator vouches for an address that had not confirmed yet.
+        subscribe(row);
+        return 'added';
+      case 'complained':
+        return 'kept-complained';
+      case 'unsubscribed':
+      case 'bounced':
+        if (!resubscribe) return row.status === 'bounced' ? 'kept-bounced' : 'kept-unsubscribed';
+        subscribe(row);
+        return 'resubscribed';
+      case 'subscribed':
+        if (name !== undefined && name !== row.name) {
+          this.stmt.rename.run(name, row.id);
+          return 'renamed';
+        }
+        return 'unchanged';
     }
-    if (name !== undefined && name !== row.name) {
-      this.stmt.rename.run(name, row.id);
-      return 'renamed';
-    }
-    return 'unchanged';
   }
 
-  unsubscribe(email: string, at: Date): Promise<boolean> {
+  unsubscribe(email: string, at: Date, via: LeaveReason = 'unrecorded'): Promise<boolean> {
     const address = normaliseAddress(email);
     if (!address.ok) return Promise.resolve(false);
     // Synced before it resolves: the server then tells the reader it is done.
-    return this.run('record the unsubscribe', () => this.durably(() => this.stmt.unsubscribe.run(iso(at), address.email).changes > 0));
+    return this.run('record the unsubscribe', () => this.durably(() => this.stmt.unsubscribe.run(iso(at), via, address.email).changes > 0));
   }
 
-  /** Runs a write with synchronous=FULL: in WAL mode the commit is then on disk, not only in the page cache, when it returns. */
-  private durably<T>(fn: () => T): T {
-    this.db.pragma('synchronous = FULL');
-    try {
-      return fn();
-    } finally {
-      this.db.pragma('synchronous = NORMAL');
-    }
+  requestSubscription(email: string, name: string | undefined, join: JoinRecord, at: Date, policy: SubscribePolicy): Promise<{ outcome: SubscribeOutcome; id: number }> {
+    return this.run('record the subscription request', () => {
+      return this.db.transaction(() => {
+        const row = this.stmt.subscriberByEmail.get(email);
+        if (!row) {
+          const id = Number(this.stmt.insertSubscriber.run(email, name ?? null, 'pending', iso(at), iso(at), join.via, join.detail ?? null, null, iso(at), 1).lastInsertRowid);
+          return { outcome: 'confirm' as const, id };
+        }
+        if (row.status === 'subscribed') return { outcome: 'subscribed' as const, id: row.id };
+        if (row.status !== 'pending' && !policy.reopen) return { outcome: 'kept' as const, id: row.id };
+        const windowStart = iso(new Date(at.getTime() - policy.windowMs));
+        if (this.stmt.reserveConfirmation.run({ at: iso(at), windowStart, limit: policy.confirmMails, id: row.id }).changes === 0) return { outcome: 'limited' as const, id: row.id };
+        if (row.status === 'pending') {
+          if (name !== undefined) this.stmt.rename.run(name, row.id);
+        } else {
+          this.stmt.reopen.run(name ?? null, iso(at), join.via, join.detail ?? null, row.id);
+        }
+        return { outcome: 'confirm' as const, id: row.id };
+      }).immediate();
+    });
+  }
+
+  confirmSubscription(email: string, requestedAt: Date, at: Date): Promise<ConfirmOutcome> {
+    return this.run('confirm the subscription', () => {
+      return this.db.transaction((): ConfirmOutcome => {
+        const row = this.stmt.subscriberByEmail.get(email);
+        if (row?.status === 'subscribed') return 'subscribed';
+        // A link mailed before the latest request (an old one, from before the address left) is spent.
+        if (row?.status !== 'pending' || requestedAt.getTime() < new Date(row.joined_at).getTime()) return 'not-pending';
+        this.stmt.confirm.run(iso(at), iso(at), row.id);
+        return 'confirmed';
+      }).immediate();
+    });
+  }
+
+  resubscribe(email: string, at: Date): Promise<boolean> {
+    return this.run('resubscribe', () => {
+      return this.stmt.resubscribe.run(iso(at), email).changes > 0;
+    });
+  }
+
+  rename(email: string, name: string | undefined): Promise<boolean> {
+    return this.run('rename the subscriber', () => {
+      return this.stmt.renameByEmail.run(name ?? null, email).changes > 0;
+    });
+  }
+
+  // ---- reports ---------------------------------------------------------------
+
+  applyReport(report: ListReport, policy: ReportPolicy): Promise<ReportOutcome> {
+    return this.run('record the report', () => {
+      return this.db.transaction((): ReportOutcome => {
+        const row = this.stmt.subscriberById.get(report.subscriberId);
+        if (!row) throw new BroadsheetError('INTERNAL', `a report names subscriber ${report.subscriberId}, who does not exist`);
+        const [latest] = this.stmt.lastSent.all(row.id, 1);
+        const issue = report.issue ?? (report.kind === 'soft-bounce' ? latest?.issue : undefined);
+        const at = iso(report.at);
+        if (this.stmt.insertReport.run(report.key, report.kind, row.id, issue ?? null, report.detail, at).changes === 0) return 'duplicate';
+        const active = row.status === 'subscribed' || row.status === 'pending';
+        const leave = (status: SubscriberStatus, via: LeaveReason, detail: string): ReportOutcome => {
+          this.stmt.leave.run(status, at, via, detail, row.id);
+          return 'applied';
+        };
+        switch (report.kind) {
+          case 'hard-bounce':
+            return active ? leave('bounced', 'bounce', report.detail) : 'recorded';
+          case 'soft-bounce': {
+            if (!active) return 'recorded';
+            const sent = this.stmt.lastSent.all(row.id, policy.softBounceLimit);
+            const streak = sent.length === policy.softBounceLimit && sent.every((s) => this.stmt.softBounced.get(row.id, s.issue)!.n > 0);
+            return streak ? leave('bounced', 'bounce', `soft bounces on ${policy.softBounceLimit} issues in a row; the last: ${report.detail}`) : 'recorded';
+          }
+          case 'complaint':
+            return row.status !== 'complained' ? leave('complained', 'complaint', report.detail) : 'recorded';
+          case 'unsubscribe':
+            return active ? leave('unsubscribed', 'mail', report.detail) : 'recorded';
+        }
+      }).immediate();
+    });
+  }
+
+  issueListStats(issues: number): Promise<IssueListStats[]> {
+    return this.run('read the list statistics', () => {
+      return this.stmt.issueListStats.all(issues);
+    });
   }
 
   // ---- issues --------------------------------------------------------------
 
   createIssue(issue: NewIssue): Promise<StoredIssue> {
-    return this.run('record the new issue', () =>
-      this.db
-        .transaction(() => {
-          const number = issue.number;
-          this.stmt.insertIssue.run(number, issue.subject, issue.preheader, issue.html, issue.text, JSON.stringify(issue.entrySlugs), iso(issue.createdAt));
-          for (const slug of new Set([...issue.entrySlugs, ...issue.covered])) this.stmt.insertCovered.run(number, slug);
-          return toIssue(this.stmt.issue.get(number)!);
-        })
-        .immediate(),
-    );
+    return this.run('record the new issue', () => {
+      return this.db.transaction(() => {
+        const number = issue.number;
+        this.stmt.insertIssue.run(number, issue.subject, issue.preheader, issue.html, issue.text, JSON.stringify(issue.entrySlugs), iso(issue.createdAt));
+        for (const slug of new Set([...issue.entrySlugs, ...issue.covered])) this.stmt.insertCovered.run(number, slug);
+        return toIssue(this.stmt.issue.get(number)!);
+      }).immediate();
+    });
   }
 
   getIssue(number: number): Promise<StoredIssue | undefined> {
@@ -307,7 +521,9 @@ export class SqliteStore implements Store {
   }
 
   listIssues(): Promise<StoredIssue[]> {
-    return this.run('list the issues', () => this.stmt.issues.all().map(toIssue));
+    return this.run('list the issues', () => {
+      return this.stmt.issues.all().map(toIssue);
+    });
   }
 
   latestIssue(): Promise<StoredIssue | undefined> {
@@ -315,7 +531,9 @@ export class SqliteStore implements Store {
   }
 
   coveredSlugs(): Promise<Set<string>> {
-    return this.run('read the covered articles', () => new Set(this.stmt.covered.all().map((r) => r.slug)));
+    return this.run('read the covered articles', () => {
+      return new Set(this.stmt.covered.all().map((r) => r.slug));
+    });
   }
 
   markIssueSent(number: number, at: Date): Promise<void> {
@@ -327,24 +545,26 @@ export class SqliteStore implements Store {
   // ---- deliveries ----------------------------------------------------------
 
   enqueue(issue: number, at: Date): Promise<number> {
-    return this.run('open the deliveries', () =>
-      this.db
-        .transaction(() => {
-          this.stmt.skipLeavers.run(iso(at), issue);
-          // Someone who left and came back before the issue finished gets it, like any new subscriber.
-          const revived = this.stmt.reviveReturners.run(iso(at), issue).changes;
-          return revived + this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
-        })
-        .immediate(),
-    );
+    return this.run('open the deliveries', () => {
+      return this.db.transaction(() => {
+        this.stmt.skipLeavers.run(iso(at), issue);
+        // Someone who left and came back before the issue finished gets it, like any new subscriber.
+        const revived = this.stmt.reviveReturners.run(iso(at), issue).changes;
+        return revived + this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
+      }).immediate();
+    });
   }
 
   dueDeliveries(issue: number): Promise<Delivery[]> {
-    return this.run('read the deliveries', () => this.stmt.due.all(issue).map(toDelivery));
+    return this.run('read the deliveries', () => {
+      return this.stmt.due.all(issue).map(toDelivery);
+    });
   }
 
   deliveries(issue: number): Promise<Delivery[]> {
-    return this.run('read the deliveries', () => this.stmt.deliveries.all(issue).map(toDelivery));
+    return this.run('read the deliveries', () => {
+      return this.stmt.deliveries.all(issue).map(toDelivery);
+    });
   }
 
   counts(issue: number): Promise<DeliveryCounts> {
@@ -373,15 +593,33 @@ export class SqliteStore implements Store {
 }
 
 function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    throw new Error(`the database has schema version ${version}, newer than this broadsheet understands (${MIGRATIONS.length})`);
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() > MIGRATIONS.length) {
+    throw new Error(`the database has schema version ${version()}, newer than this broadsheet understands (${MIGRATIONS.length})`);
   }
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
+  if (version() === MIGRATIONS.length) return;
+  // A migration may rebuild a table others refer to (SQLite's way to change a
+  // constraint): foreign keys are off while it runs, which SQLite allows only
+  // outside a transaction, and checked before it commits.
+  db.pragma('foreign_keys = OFF');
+  try {
+    // Each step takes the write lock first and reads the version under it:
+    // two processes opening a new data folder at once migrate it once.
+    for (let done = false; !done; ) {
+      done = db
+        .transaction(() => {
+          const v = version();
+          if (v >= MIGRATIONS.length) return true;
+          db.exec(MIGRATIONS[v]!);
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${v + 1} would break ${broken.length} reference(s) between tables`);
+          db.pragma(`user_version = ${v + 1}`);
+          return false;
+        })
+        .immediate();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }
 

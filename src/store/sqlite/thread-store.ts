@@ -8,10 +8,18 @@ type Forwarded = Exclude<keyof Store, 'acquireLock' | 'close'>;
 
 export const FORWARDED = [
   'getSubscriber',
+  'subscriberById',
   'subscribedCount',
+  'statusCounts',
   'addSubscribers',
   'listSubscribers',
   'unsubscribe',
+  'requestSubscription',
+  'confirmSubscription',
+  'resubscribe',
+  'rename',
+  'applyReport',
+  'issueListStats',
   'getIssue',
   'listIssues',
   'latestIssue',
