@@ -25,7 +25,8 @@ const { values: args } = direct
   : { values: { messages: '10000' } };
 let N = Number(args.messages);
 const CONNECTIONS = 5;
-const SECRET = 'bench-secret-not-for-production';
+// A secret as strong as a deployment must set (openssl rand -base64 32): a weak one is refused.
+const SECRET = 'mJmUKBAFNJW4EC++M76LDZNcp3dRdBiWUFGpgm1ZjeI=';
 
 /** The sink: accepts and discards every message, in its own process so it does not compete with the sender's event loop. */
 async function sink() {

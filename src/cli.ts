@@ -8,17 +8,21 @@ import { commandHelp, completionScript, mainHelp } from './commands/help.js';
 import { commands } from './commands/index.js';
 import type { CommandContext, StatusLine } from './commands/types.js';
 import { DEFAULT_CONFIG_FILE } from './config/load.js';
+import { assertStrongSecret } from './delivery/tokens.js';
 import type { Environment } from './environment.js';
 import { BroadsheetError, isBroadsheetError } from './errors.js';
 import { createLogger, type Logger, type RunLogger } from './log.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
-/** Secrets that must never appear in output: the signing secret, the SMTP URL and its password. */
+/** Secrets that must never appear in output: the signing secret, the SMTP URL and its password as written and decoded. */
 function secretsOf(env: Environment): string[] {
   const out = [env.BROADSHEET_SECRET, env.SMTP_URL];
   try {
-    if (env.SMTP_URL) out.push(decodeURIComponent(new URL(env.SMTP_URL).password) || undefined);
+    if (env.SMTP_URL) {
+      const { password } = new URL(env.SMTP_URL);
+      out.push(password, decodeURIComponent(password));
+    }
   } catch {
     // Not a URL: the send command says so, without echoing it.
   }
@@ -66,6 +70,10 @@ async function main(argv: string[], env: Environment, log: (format: LogFormat, c
     return 0;
   }
   const logger = log(line.format, line.color);
+  // Refused before anything runs, for every command that signs or checks unsubscribe links.
+  const { usesSecret } = line.command;
+  const signs = typeof usesSecret === 'function' ? usesSecret(line.positionals, line.options) : usesSecret === true;
+  if (signs && env.BROADSHEET_SECRET !== undefined) assertStrongSecret(env.BROADSHEET_SECRET);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {

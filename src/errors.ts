@@ -12,6 +12,7 @@ export const ERRORS = {
   OUTPUT_STALE: { exit: 1, title: 'output is out of date' },
   SMTP_NOT_CONFIGURED: { exit: 1, title: 'no SMTP transport configured' },
   SECRET_MISSING: { exit: 1, title: 'a required secret is missing' },
+  SECRET_WEAK: { exit: 1, title: 'a secret is too easy to guess' },
   DKIM_KEY_UNREADABLE: { exit: 1, title: 'DKIM key cannot be read' },
   SUBSCRIBER_INVALID: { exit: 1, title: 'invalid subscriber' },
   SEND_INCOMPLETE: { exit: 1, title: 'some deliveries failed or are pending' },
@@ -24,6 +25,8 @@ export const ERRORS = {
   DATABASE_FULL: { exit: 1, title: 'the disk holding the database is full' },
   DATABASE_READ_ONLY: { exit: 1, title: 'the database cannot be written' },
   DATABASE_CORRUPT: { exit: 1, title: 'the database is damaged' },
+  INPUT_TOO_LARGE: { exit: 1, title: 'a file or value is larger than broadsheet accepts' },
+  YAML_ALIASES: { exit: 1, title: 'YAML expands too many aliases' },
   INTERNAL: { exit: 70, title: 'internal error' },
 } as const;
 

@@ -49,6 +49,7 @@ export const inboundCommand: Command = {
     'and refuses the rest. Mail it cannot understand is kept in inbound.quarantine. Needs BROADSHEET_SECRET.',
   ].join('\n'),
   options: { host: { type: 'string' }, port: { type: 'string' }, maildir: { type: 'string' }, mbox: { type: 'string' }, all: { type: 'boolean' } },
+  usesSecret: true,
   async run(ctx) {
     const maildir = ctx.options.maildir as string | undefined;
     const mbox = ctx.options.mbox as string | undefined;

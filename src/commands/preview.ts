@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig, resolveConfig } from '../config/load.js';
-import { createUnsubscribeToken } from '../delivery/tokens.js';
+import type { Subscriber } from '../delivery/model.js';
+import { createConfirmToken, createToken, createUnsubscribeToken } from '../delivery/tokens.js';
 import { BroadsheetError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { ServerStore } from '../server/ports.js';
 import { untilAborted } from '../util/abort.js';
 import { editorNoteFile } from '../pipeline/editor-note.js';
 import type { Command } from './types.js';
+
+/** The sample reader as a subscriber who confirmed through the form a week ago. */
+function sampleSubscriber(now: Date): Subscriber {
+  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+  return { id: 0, email: 'sample.reader@example.org', name: 'Sample Reader', status: 'subscribed', subscribedAt: weekAgo, joinedAt: weekAgo, joinedVia: 'form', confirmedAt: weekAgo };
+}
 
 export const previewCommand: Command = {
   name: 'preview',
@@ -22,6 +29,7 @@ export const previewCommand: Command = {
   ].join('\n'),
   options: { port: { type: 'string' } },
   args: [],
+  usesSecret: true,
   async run(ctx) {
     const rawPort = ctx.options.port as string | undefined;
     if (rawPort !== undefined && (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535)) throw new BroadsheetError('USAGE', `--port must be a number from 0 to 65535, not "${rawPort}"`);
@@ -42,7 +50,8 @@ export const previewCommand: Command = {
       getIssue: async (n) => history?.getIssue(n),
       listIssues: async () => (await history?.listIssues()) ?? [],
       latestIssue: async () => history?.latestIssue(),
-      getSubscriber: async (email) => history?.getSubscriber(email),
+      // The sample reader is subscribed, so the manage page shows what a real one sees.
+      getSubscriber: async (email) => (email === SAMPLE_READER.email ? sampleSubscriber(ctx.clock.now()) : history?.getSubscriber(email)),
       requestSubscription: async () => ({ outcome: 'kept', id: 0 }),
       confirmSubscription: async () => 'not-pending',
       resubscribe: async () => false,
@@ -61,6 +70,8 @@ export const previewCommand: Command = {
             { label: 'Unsubscribe', path: `unsubscribe/${createUnsubscribeToken(secret, SAMPLE_READER.email)}` },
             { label: 'Unsubscribe (no link)', path: 'unsubscribe/' },
             { label: 'Subscribe', path: 'subscribe/' },
+            { label: 'Confirm', path: `confirm/${createConfirmToken(secret, SAMPLE_READER.email, ctx.clock.now())}` },
+            { label: 'Manage', path: `manage/${createToken('manage', secret, SAMPLE_READER.email)}` },
             { label: 'Past issues', path: 'issues/' },
           ],
         },

@@ -13,6 +13,7 @@ export const scheduleCommand: Command = {
   ].join('\n'),
   options: { once: { type: 'boolean' } },
   args: [],
+  usesSecret: true,
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Imported here so that other commands do not load the scheduler.

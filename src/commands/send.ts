@@ -41,6 +41,7 @@ export const sendCommand: Command = {
   ].join('\n'),
   options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' } },
   args: [],
+  usesSecret: true,
   async run(ctx) {
     const dryRun = ctx.options['dry-run'] === true;
     const to = ctx.options.to as string | undefined;

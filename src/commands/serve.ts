@@ -20,6 +20,7 @@ export const serveCommand: Command = {
   ].join('\n'),
   options: { host: { type: 'string' }, port: { type: 'string' }, schedule: { type: 'boolean' }, inbound: { type: 'boolean' } },
   args: [],
+  usesSecret: true,
   async run(ctx) {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     const host = (ctx.options.host as string | undefined) ?? config.server.host;

@@ -7,6 +7,7 @@ import { SUBSCRIBER_STATUSES, type AddOutcome, type JoinRecord, type SubscribeOu
 import type { Store } from '../store/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { BroadsheetError, type Problem } from '../errors.js';
+import { decodeUtf8 } from '../util/utf8.js';
 import type { Command, CommandContext } from './types.js';
 
 const USAGE = [
@@ -154,18 +155,30 @@ async function stats(ctx: CommandContext): Promise<number> {
 }
 
 async function readCsvFile(file: string, shown: string): Promise<{ valid: { email: string; name: string | undefined }[]; problems: Problem[] }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (cause) {
     throw new BroadsheetError('SUBSCRIBER_INVALID', `cannot read ${shown}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
-  const csv = parseCsv(text);
+  // A Latin-1 or Windows-1252 export would otherwise import as mojibake, names and addresses alike.
+  const text = decodeUtf8(bytes);
+  if (!text.ok) throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} is not UTF-8; nothing was imported`, { problems: [{ file: shown, line: text.line, message: text.message }] });
+  const csv = parseCsv(text.text);
   if (!csv.ok) throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} is not valid CSV`, { problems: [{ file: shown, line: csv.line, message: csv.message }] });
   if (!csv.header.includes('email')) {
     throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} has no "email" column`, {
       problems: [{ file: shown, line: 1, message: `the header row must name an "email" column (found: ${csv.header.join(', ') || 'nothing'})` }],
     });
+  }
+  // Two columns with one name would leave the last one to win, silently.
+  for (const column of ['email', 'name']) {
+    const at = csv.header.flatMap((h, i) => (h === column ? [i + 1] : []));
+    if (at.length > 1) {
+      throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} has ${at.length} "${column}" columns; nothing was imported`, {
+        problems: [{ file: shown, line: 1, message: `columns ${at.join(' and ')} are both "${column}" (names are compared without case and surrounding spaces); keep one` }],
+      });
+    }
   }
   const problems: Problem[] = [];
   const valid: { email: string; name: string | undefined }[] = [];
@@ -249,6 +262,7 @@ export const subscribersCommand: Command = {
   ].join('\n'),
   options: { name: { type: 'string' }, status: { type: 'string' }, confirm: { type: 'boolean' }, issues: { type: 'string' } },
   subcommands: { add: ['<email>'], remove: ['<email>'], list: [], import: ['<file.csv>'], export: ['[file.csv]'], stats: [] },
+  usesSecret: (positionals, options) => positionals[0] === 'import' && options.confirm === true,
   async run(ctx) {
     // The command line was checked against `subcommands` before this runs.
     const sub = ctx.positionals[0] as 'add' | 'remove' | 'list' | 'import' | 'export' | 'stats';

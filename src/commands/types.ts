@@ -48,6 +48,12 @@ export interface Command {
   args?: readonly string[];
   /** Or subcommands, each with its own arguments (`subscribers add <email>`). */
   subcommands?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Signs or checks tokens (links, VERP addresses): cli.ts refuses a weak
+   * BROADSHEET_SECRET before running it. A function when only some
+   * invocations do (`subscribers import --confirm`).
+   */
+  usesSecret?: boolean | ((positionals: readonly string[], options: CommandContext['options']) => boolean);
   /** Returns the process exit status; throws BroadsheetError for known failures. */
   run(ctx: CommandContext): Promise<number>;
 }

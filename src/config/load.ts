@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BroadsheetError } from '../errors.js';
+import { formatBytes, readFileWithin, tooLarge } from '../util/limits.js';
+import { decodeUtf8 } from '../util/utf8.js';
 import { parseYaml } from '../util/yaml-schema.js';
 import { configSchema, type ConfigData } from './schema.js';
 
@@ -38,11 +39,14 @@ export function resolveConfig(data: ConfigData, file: string, overrides: { outDi
   };
 }
 
+/** A config file is a few KiB; anything near this is not one. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export async function loadConfig(file: string, overrides: { outDir?: string } = {}): Promise<Config> {
   const shown = path.relative(process.cwd(), file) || file;
-  let text: string;
+  let read: ReturnType<typeof readFileWithin>;
   try {
-    text = await readFile(file, 'utf8');
+    read = readFileWithin(file, MAX_CONFIG_BYTES);
   } catch (cause) {
     const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
     throw new BroadsheetError(
@@ -51,7 +55,10 @@ export async function loadConfig(file: string, overrides: { outDir?: string } = 
       { cause },
     );
   }
-  const parsed = parseYaml(text, shown, configSchema);
+  if (!('bytes' in read)) throw tooLarge(`the config file ${shown}`, formatBytes(read.size), formatBytes(MAX_CONFIG_BYTES), 'it holds settings only, never content', { file: shown });
+  const decoded = decodeUtf8(read.bytes);
+  if (!decoded.ok) throw new BroadsheetError('CONFIG_INVALID', `${shown} is not UTF-8`, { problems: [{ file: shown, line: decoded.line, message: decoded.message }] });
+  const parsed = parseYaml(decoded.text, shown, configSchema);
   if (!parsed.ok) {
     throw new BroadsheetError('CONFIG_INVALID', `${shown} has ${parsed.problems.length} problem(s)`, {
       problems: parsed.problems,

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { checkCron } from './cron.js';
-import { FEED_FORMATS, type FeedFormatKey } from './urls.js';
+import { FEED_FORMATS, type FeedFormatKey } from './feed-formats.js';
+
+/** One message every 1,000 seconds at the slowest (a timer can wait no more than 24.8 days), 10,000 a second at the fastest. */
+export const MIN_RATE = 0.001;
+export const MAX_RATE = 10_000;
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
@@ -56,6 +60,13 @@ export const configSchema = z.strictObject({
     /** Site icon and logo, used by the feeds and the digest header. */
     icon: z.url().optional(),
     logo: z.url().optional(),
+    /**
+     * The zone in which the site's dates are written: a front-matter date or
+     * time without an offset, a file-name date, and the permalink's
+     * {year}/{month}/{day} are read in it. The scheduler's zone when
+     * schedule.timezone is not set.
+     */
+    timezone: timeZone.default('UTC'),
     /** The publisher's postal address, in every digest's footer (CAN-SPAM); required before a real send. */
     postalAddress: z.string().trim().min(1).max(500).optional(),
   }),
@@ -68,6 +79,14 @@ export const configSchema = z.strictObject({
         .regex(/^[^/][^\s]*$/, { error: 'must be a relative path such as "{slug}/" or "{year}/{month}/{slug}.html"' })
         .refine((p) => p.includes('{slug}'), { error: 'must contain {slug}' })
         .default('{slug}/'),
+      /**
+       * Files and folders under content.dir that are not entries (.gitignore
+       * patterns, see util/glob.ts): Hugo's list pages, Jekyll's `_drafts`
+       * and other underscore folders, drafts folders.
+       */
+      exclude: z.array(z.string().min(1)).default(['_index.md', '_*', 'drafts/']),
+      /** Unknown front-matter fields are errors instead of one summarised warning. */
+      strict: z.boolean().default(false),
     })
     .prefault({}),
   output: z
@@ -146,7 +165,12 @@ export const configSchema = z.strictObject({
        */
       returnPath: verpTemplate.optional(),
       /** Messages per second at most; 0 for no limit. */
-      rateLimit: z.number().min(0).default(0),
+      rateLimit: z
+        .number()
+        .refine((r) => r === 0 || (r >= MIN_RATE && r <= MAX_RATE), {
+          error: `must be 0 (no limit) or from ${MIN_RATE} to ${MAX_RATE} messages per second`,
+        })
+        .default(0),
       maxConnections: z.int().min(1).max(50).default(5),
       /**
        * When a delivery that keeps failing temporarily (4xx, dropped
@@ -207,18 +231,21 @@ export const configSchema = z.strictObject({
   schedule: z
     .strictObject({
       cron: z.string().superRefine(checkCron).default('0 7 * * *'),
-      timezone: timeZone.default('UTC'),
+      /** site.timezone when absent. */
+      timezone: timeZone.optional(),
     })
     .prefault({}),
   server: z
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.int().min(0).max(65535).default(8080),
+      /** Connections open at once; each is a file descriptor, so keep it well under `ulimit -n`. */
+      maxConnections: z.int().min(1).max(1_000_000).default(1000),
       /** Behind a reverse proxy: the client is the address it appends to X-Forwarded-For (for the subscribe rate limit). */
       trustProxy: z.boolean().default(false),
     })
     .prefault({}),
-});
+}).transform((c) => ({ ...c, schedule: { ...c.schedule, timezone: c.schedule.timezone ?? c.site.timezone } }));
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ConfigData = z.output<typeof configSchema>;

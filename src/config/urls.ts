@@ -1,17 +1,6 @@
+import { FEED_FORMATS, type FeedFormatKey } from './feed-formats.js';
 import type { Config } from './load.js';
 
-/**
- * The three formats every subscription feed is published in: file name,
- * media type and label. Part of a site's public address scheme, so it lives
- * beside the URLs; the feeds, the digest, the server and WebSub all read it.
- */
-export const FEED_FORMATS = [
-  { key: 'rss', file: 'rss.xml', type: 'application/rss+xml', label: 'RSS' },
-  { key: 'atom', file: 'atom.xml', type: 'application/atom+xml', label: 'Atom' },
-  { key: 'json', file: 'feed.json', type: 'application/feed+json', label: 'JSON Feed' },
-] as const;
-
-export type FeedFormatKey = (typeof FEED_FORMATS)[number]['key'];
 
 /** Where the site's public pages and endpoints are. Every absolute URL broadsheet writes that is not an article's comes from here. */
 export interface PublicUrls {

@@ -98,10 +98,24 @@ export function saysText(fragment: string, text: string): boolean {
   }
 }
 
+/** An HTML start tag's attributes, as a pattern to build tag patterns from: `(?:\s+name(?:=value)?)*`. */
+export const ATTRIBUTES_PATTERN = `(?:\\s+[^\\s"'>/=]+(?:\\s*=\\s*(?:"[^"]*"|'[^']*'|[^\\s"'=<>\`]+))?)*`;
+
+const ATTRIBUTE = /\s([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+
+/** The attributes of a start tag's text (what follows its name), by lowercase name, entities decoded. */
+export function attributes(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  ATTRIBUTE.lastIndex = 0;
+  for (let m = ATTRIBUTE.exec(text); m; m = ATTRIBUTE.exec(text)) {
+    const name = m[1]!.toLowerCase();
+    if (!out.has(name)) out.set(name, decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+  }
+  return out;
+}
+
 function attribute(attrs: string, name: string): string | undefined {
-  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attrs);
-  const raw = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
-  return raw === undefined ? undefined : decodeEntities(raw);
+  return attributes(attrs).get(name);
 }
 
 /**
@@ -142,5 +156,12 @@ export function htmlToText(fragment: string): string {
     .split('\n')
     .map((l) => l.replace(/ {2,}/g, ' ').trim())
     .join('\n')
+    .trim();
+}
+
+/** The text of an inline HTML fragment on one line: tags dropped (a line break is a space), entities decoded, white space collapsed. */
+export function plainText(fragment: string): string {
+  return decodeEntities(fragment.replace(/<br\s*\/?>/gi, ' ').replace(/<[^>]*>/g, ''))
+    .replace(/\s+/g, ' ')
     .trim();
 }

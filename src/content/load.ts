@@ -3,24 +3,34 @@ import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
-import { parseYaml } from '../util/yaml-schema.js';
-import { loadArticleFile, slugFromFileName, type FileResult } from './article-file.js';
+import { pathMatcher } from '../util/glob.js';
+import { fieldLine, loadArticleFile, slugFromFileName, type FileResult } from './article-file.js';
+import { closestField, editDistance } from './fields.js';
 import type { Entry, Site } from './model.js';
-import { frontMatterSchema } from './schema.js';
 
+/** Hugo's list pages (`_index.md`) describe a section, never an entry, whatever `content.exclude` says. */
+const LIST_PAGE = /^_index\.(md|markdown)$/i;
 
-async function listMarkdown(dir: string): Promise<string[]> {
+/**
+ * The Markdown files under the content folder, without hidden files, list
+ * pages and what `content.exclude` leaves out (an excluded folder is not
+ * entered).
+ */
+async function listMarkdown(dir: string, exclude: readonly string[]): Promise<string[]> {
+  const excluded = pathMatcher(exclude);
   const found: string[] = [];
-  const walk = async (d: string) => {
+  const walk = async (d: string, rel: string) => {
     const items = await readdir(d, { withFileTypes: true });
     for (const item of items) {
       if (item.name.startsWith('.')) continue;
       const full = path.join(d, item.name);
-      if (item.isDirectory()) await walk(full);
-      else if (/\.(md|markdown)$/i.test(item.name)) found.push(full);
+      const relPath = rel ? `${rel}/${item.name}` : item.name;
+      if (excluded(relPath, item.isDirectory())) continue;
+      if (item.isDirectory()) await walk(full, relPath);
+      else if (/\.(md|markdown)$/i.test(item.name) && !LIST_PAGE.test(item.name)) found.push(full);
     }
   };
-  await walk(dir);
+  await walk(dir, '');
   // Directory order differs between file systems; sorted input keeps builds reproducible.
   return found.sort();
 }
@@ -38,10 +48,59 @@ async function loadFiles(files: readonly string[], config: Config): Promise<File
 
 /** The line of a front-matter field, found only when a problem needs it; nothing when the field is derived. */
 function lineOf(l: FileResult, field: 'slug' | 'id' | 'related', ...rest: number[]): { line?: number } {
-  const parsed = parseYaml(l.frontMatter, l.file, frontMatterSchema, { firstLine: 2 });
-  if (!parsed.ok || parsed.value[field] === undefined) return {};
-  const line = parsed.lineOf([field, ...rest]);
+  const line = fieldLine(l, [field, ...rest]);
   return line === undefined ? {} : { line };
+}
+
+/** One warning for every unknown front-matter key of the build: which keys, in how many files. */
+function unknownFieldsWarning(results: readonly FileResult[], contentDir: string): Problem | undefined {
+  const files = new Map<string, number>();
+  let fileCount = 0;
+  for (const r of results) {
+    if (r.unknownFields.length > 0) fileCount++;
+    for (const key of r.unknownFields) files.set(key, (files.get(key) ?? 0) + 1);
+  }
+  if (files.size === 0) return undefined;
+  const keys = [...files].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const shown = keys.slice(0, 12).map(([k, n]) => {
+    const near = closestField(k);
+    return `${k} (${n}${near ? `; did you mean ${near}?` : ''})`;
+  });
+  if (keys.length > 12) shown.push(`and ${keys.length - 12} more`);
+  return {
+    file: contentDir,
+    message: `ignored ${keys.length} front-matter field(s) broadsheet does not read, in ${fileCount} file(s): ${shown.join(', ')}; set content.strict: true to make them errors`,
+  };
+}
+
+/** The slug nearest to a mistyped one, for "did you mean". */
+function nearestSlug(slug: string, slugs: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(slug.length / 4)) + 1;
+  for (const s of slugs) {
+    const d = editDistance(slug, s);
+    if (d < bestDistance) [best, bestDistance] = [s, d];
+  }
+  return best;
+}
+
+/** Local files two entries publish at the same path with different contents: a problem for the second. */
+function fileClashes(loaded: readonly (FileResult & { entry: Entry })[]): Problem[] {
+  const owners = new Map<string, { file: string; entry: string }>();
+  const problems: Problem[] = [];
+  for (const l of loaded) {
+    for (const f of l.entry.files) {
+      const owner = owners.get(f.outputPath);
+      if (!owner) owners.set(f.outputPath, { file: f.file, entry: l.entry.file });
+      else if (owner.file !== f.file) {
+        problems.push({
+          file: l.entry.file,
+          message: `${f.outputPath} would be published for this entry and for ${owner.entry}, from different files: rename one of them`,
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 function compareEntries(a: Entry, b: Entry): number {
@@ -56,13 +115,15 @@ function compareEntries(a: Entry, b: Entry): number {
 export async function loadSite(config: Config, clock: Clock): Promise<Site> {
   let files: string[];
   try {
-    files = await listMarkdown(config.paths.content);
+    files = await listMarkdown(config.paths.content, config.content.exclude);
   } catch (cause) {
     throw new BroadsheetError('CONTENT_INVALID', `cannot read the content folder ${config.paths.content}`, { cause });
   }
   const results = await loadFiles(files, config);
   const problems: Problem[] = results.flatMap((r) => r.problems);
   const warnings: Problem[] = results.flatMap((r) => r.warnings);
+  const unknown = unknownFieldsWarning(results, path.relative(config.paths.root, config.paths.content).split(path.sep).join('/') || '.');
+  if (unknown) warnings.push(unknown);
   const loaded = results.filter((r): r is FileResult & { entry: Entry } => r.entry !== undefined && r.problems.length === 0);
   // A file that failed is already reported; links to it must not add a second, misleading error.
   const failedSlugs = new Set(results.filter((r) => !r.entry || r.problems.length > 0).map((r) => r.entry?.slug ?? slugFromFileName(r.file)));
@@ -90,7 +151,8 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
       const target = bySlug.get(slug);
       const report = (message: string) => problems.push({ file: l.entry.file, ...lineOf(l, 'related', i), field: `related[${i}]`, message });
       if (!target) {
-        if (!failedSlugs.has(slug)) report(`no article has the slug "${slug}"`);
+        const near = nearestSlug(slug, bySlug.keys());
+        if (!failedSlugs.has(slug)) report(`no article has the slug "${slug}"${near ? `: did you mean "${near}"?` : ''}`);
       } else if (slug === l.entry.slug) report('an article cannot be related to itself');
       else if (isPublished(l) && !isPublished(target)) {
         report(`"${slug}" is ${target.draft ? 'a draft' : 'scheduled for later'} and would be a broken link`);
@@ -98,6 +160,7 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
     });
   }
 
+  problems.push(...fileClashes(loaded.filter(isPublished)));
   if (problems.length > 0) {
     problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
     const fileCount = new Set(problems.map((p) => p.file)).size;

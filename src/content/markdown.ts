@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
 import { absoluteUrl } from '../util/url.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
+import { degradeEmbeds } from './embeds.js';
 
 // sanitize-html pulls in postcss and htmlparser2; most articles never need it.
 const require = createRequire(import.meta.url);
@@ -259,7 +260,7 @@ export function renderMarkdownBody(markdown: string, baseUrl: string, idPrefix =
   const rawHtml = rewrite(tokens, baseUrl);
   const html = md.renderer.render(tokens, md.options, env);
   // Markdown alone renders to escaped, safe HTML; only raw HTML needs the slower sanitiser.
-  const safe = (rawHtml ? sanitize(html, sanitizeOptions(baseUrl)) : html).trim();
+  const safe = (rawHtml ? sanitize(degradeEmbeds(html), sanitizeOptions(baseUrl)) : html).trim();
   // An entity such as &#1; decodes to a character XML cannot carry, whatever the source bytes were;
   // only a numeric reference can, so text without one is not scanned again.
   const decoded = markdown.includes('&#') && hasXmlIllegalChars(safe);

@@ -1,8 +1,9 @@
 import type { Author } from '../config/schema.js';
 import type { Config } from '../config/load.js';
 import type { Problem } from '../errors.js';
+import type { LocalFile } from './local-files.js';
 
-export type { Author };
+export type { Author, LocalFile };
 
 export interface EntryImage {
   /** Absolute URL readers fetch. */
@@ -14,10 +15,17 @@ export interface EntryImage {
   type?: string;
   /** Size in bytes, for local files. */
   length?: number;
-  /** Absolute path on disk for a local image, copied into the output. */
-  file?: string;
-  /** Path under the output directory where a local image is published. */
-  outputPath?: string;
+}
+
+/** An audio or video file (or a document) attached to an entry: RSS `enclosure`, Atom `link rel="enclosure"`, JSON Feed `attachments`. */
+export interface EntryEnclosure {
+  /** Absolute URL readers fetch. */
+  url: string;
+  /** MIME type: read from a local file's bytes, or given in front matter. */
+  type: string;
+  /** Size in bytes: a local file's own, or from front matter; 0 when unknown. */
+  length: number;
+  title?: string;
 }
 
 /**
@@ -41,8 +49,13 @@ export interface Entry {
   authors: Author[];
   tags: string[];
   image?: EntryImage;
+  enclosure?: EntryEnclosure;
+  /** The entry's language when it differs from the site's (front matter `lang`). */
+  lang?: string;
   /** Sanitised body HTML with absolute links; empty for teasers. */
   html: string;
+  /** Every local file the entry uses (its image, enclosure, and the images and media of its body), copied into the output. */
+  files: LocalFile[];
   /** Slugs of the teasers shown with this entry. */
   related: string[];
 }

@@ -1,58 +1,191 @@
 import { z } from 'zod';
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+import { instantOfWallTime, wallTimeAt } from '../util/zoned-time.js';
 
 /**
- * An ISO 8601 date or date-time. A date alone means midnight UTC, and a time
- * without an offset is UTC, so a build never depends on the machine's zone.
+ * The front matter after its aliases are resolved (fields.ts): what each
+ * field may hold, and what to write instead when it holds something else.
  */
-export const dateField = z.string({ error: 'must be a date such as 2025-08-29 or 2025-08-29T14:30:00Z' }).transform((s, ctx) => {
-  const m = DATE_RE.exec(s.trim());
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?[ \t]*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/** How a date may be written, for messages. */
+export const DATE_FORMS = '2025-08-29, 2025-08-29T14:30:00Z or 2025-08-29 14:30:00 +0100';
+
+/** The first and last years a feed date may have: RFC 3339 and RFC 822 have four-digit years, and a year before 1000 is a typo. */
+export const FIRST_YEAR = 1000;
+export const LAST_YEAR = 9999;
+
+/**
+ * An ISO 8601 / RFC 3339 date or date-time, or Jekyll's `2025-08-29 14:30:00
+ * +0100`. A date alone is midnight, and a time without an offset is read, in
+ * the site's time zone (`site.timezone`), as Hugo and Jekyll read them.
+ * Returns the instant, or what is wrong with the text.
+ */
+export function parseDate(text: string, timeZone: string): Date | string {
+  const s = text.trim();
+  const m = DATE_RE.exec(s);
   if (!m) {
-    ctx.addIssue({ code: 'custom', message: `"${s}" is not a date (use 2025-08-29 or 2025-08-29T14:30:00Z)` });
-    return z.NEVER;
+    const year = /^[+-]?(\d{5,})-\d{2}-\d{2}/.exec(s);
+    if (year) return `year ${Number(year[1])} is out of range: write a date between the years ${FIRST_YEAR} and ${LAST_YEAR}`;
+    return `"${text}" is not a date: write ${DATE_FORMS}`;
   }
-  const [, y, mo, d, h = '00', mi = '00', sec = '00', zone = 'Z'] = m;
-  const offset = zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}${offset}`);
-  const calendarOk = Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
-  if (Number.isNaN(date.getTime()) || !calendarOk || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) {
-    ctx.addIssue({ code: 'custom', message: `"${s}" is not a real calendar date or time` });
-    return z.NEVER;
+  const [, y, mo, d, h = '00', mi = '00', sec = '00', fraction = '', zone] = m;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec].map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0) : 0;
+  if (day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return `"${text}" is not a real calendar date or time`;
+  if (year < FIRST_YEAR) return `year ${year} is out of range: write a date between the years ${FIRST_YEAR} and ${LAST_YEAR}`;
+  const millisecond = Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const wall = { year, month, day, hour, minute, second, millisecond };
+  let date: Date;
+  if (zone === undefined) date = instantOfWallTime(wall, timeZone);
+  else {
+    const offsetMinutes = /^[Zz]$/.test(zone) ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.replace(':', '').slice(3, 5) || '0'));
+    date = new Date(instantOfWallTime(wall, 'UTC').getTime() - offsetMinutes * 60_000);
   }
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < FIRST_YEAR || utcYear > LAST_YEAR) return `"${text}" is in the year ${utcYear} in UTC: write a date between the years ${FIRST_YEAR} and ${LAST_YEAR}`;
   return date;
-});
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** A date field read in `timeZone`; TOML's own dates arrive as their text (front-matter.ts). */
+function dateField(timeZone: string) {
+  return z.string({ error: `must be a date: write ${DATE_FORMS}` }).transform((s, ctx) => {
+    const date = parseDate(s, timeZone);
+    if (typeof date === 'string') {
+      ctx.addIssue({ code: 'custom', message: date });
+      return z.NEVER;
+    }
+    return date;
+  });
+}
+
+/** `{year}`, `{month}`, `{day}` of an entry's URL: its date as the site's clocks showed it. */
+export function permalink(pattern: string, slug: string, date: Date, timeZone: string): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const t = wallTimeAt(date, timeZone);
+  return pattern.replaceAll('{slug}', slug).replaceAll('{year}', String(t.year)).replaceAll('{month}', pad(t.month)).replaceAll('{day}', pad(t.day));
+}
+
+/** Far above any real article (a long read is a few hundred KiB); a bigger file is a mistake or an attack. */
+export const MAX_ARTICLE_BYTES = 4 * 1024 * 1024;
+/** Front matter holds a title, a standfirst and a few fields: a few hundred bytes. */
+export const MAX_FRONT_MATTER_BYTES = 64 * 1024;
 
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-const slug = z.string().regex(SLUG_RE, { error: 'must be lowercase letters, digits and single hyphens, e.g. "cloud-war"' });
 
-const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).trim().min(1, { error: 'must not be empty' });
+/** Text as a slug: accents dropped, lowercase ASCII letters and digits, anything else one hyphen ("Hash #1" → "hash-1"). */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
 
-export const frontMatterSchema = z.strictObject({
-  title: nonEmpty('a string'),
-  /** The standfirst of an article; the summary of a teaser. */
-  description: nonEmpty('a string'),
-  date: dateField,
-  updated: dateField.optional(),
-  author: z.union([nonEmpty('a name'), z.array(nonEmpty('a name')).min(1)], { error: 'must be a name or a list of names' }).optional(),
-  tags: z.array(nonEmpty('a tag')).default([]),
-  slug: slug.optional(),
-  /** Canonical URL; absolute, or a path resolved against the site's URL. */
-  url: z.string().min(1).optional(),
-  /** A stable identifier (URI) that outlives URL changes; the URL when absent. */
-  id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`]+$/, { error: 'must be a URI such as "tag:example.com,2025:cloud-war" or a URL' }).optional(),
-  image: z
-    .strictObject({
-      src: z.string().min(1),
-      alt: z.string({ error: 'is required: describe the image for readers who cannot see it' }),
-      /** Shown under the image (credit, what it shows); plain text. */
-      caption: z.string().trim().min(1, { error: 'must not be empty; leave it out instead' }).optional(),
-      /** MIME type for a remote image, which cannot be sniffed. */
-      type: z.string().regex(/^image\/[a-z0-9.+-]+$/, { error: 'must be an image MIME type like image/jpeg' }).optional(),
-    })
-    .optional(),
-  draft: z.boolean().default(false),
-  related: z.array(slug).default([]),
+const slugField = z.string({ error: 'must be a slug: lowercase letters, digits and hyphens, e.g. slug: cloud-war' }).superRefine((s, ctx) => {
+  if (SLUG_RE.test(s)) return;
+  const better = slugify(s);
+  ctx.addIssue({
+    code: 'custom',
+    message: better ? `slugs are lowercase letters, digits and single hyphens: write ${better}` : 'slugs are lowercase letters, digits and single hyphens, e.g. cloud-war',
+  });
 });
 
-export type FrontMatter = z.output<typeof frontMatterSchema>;
+/** Text (a number written where text belongs was made text by fields.ts). */
+function text(field: string, example: string) {
+  return z
+    .string({ error: (iss) => (iss.input === undefined ? `is required: add ${field}: ${example}` : `must be text: write ${field}: ${example}`) })
+    .trim()
+    .min(1, { error: `must not be empty: write ${field}: ${example}` });
+}
+
+/** A list, or one value (`tags: travel`, Eleventy's way of writing a single tag). The list first: it is the usual case, and a failed alternative costs. */
+function list<T extends z.ZodType>(item: T, field: string, example: string) {
+  return z.union([z.array(item), item.transform((v) => [v])], { error: `must be a list: write ${field}: ${example}` });
+}
+
+const tag = text('tags', '[travel, food]');
+
+export const LANGUAGE_RE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
+
+const imageObject = z.strictObject({
+  src: z.string().min(1).optional(),
+  /** jekyll-seo-tag's name for src. */
+  path: z.string().min(1).optional(),
+  alt: z.string({ error: 'must be text: write alt: "what the image shows"' }).optional(),
+  /** Shown under the image (credit, what it shows); plain text. */
+  caption: z.string().trim().min(1, { error: 'must not be empty; leave it out instead' }).optional(),
+  /** MIME type for a remote image, which cannot be sniffed. */
+  type: z.string().regex(/^image\/[a-z0-9.+-]+$/, { error: 'must be an image MIME type: write type: image/jpeg' }).optional(),
+});
+
+const imageField = z.union([z.string().min(1), imageObject], {
+  error: 'must be a path or URL, or { src, alt }: write image: { src: cover.jpg, alt: "what the image shows" }',
+});
+
+const enclosureObject = z.strictObject({
+  src: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+  /** MIME type; read from a local file's bytes when absent. */
+  type: z.string().regex(/^(?:audio|video|application|image)\/[a-z0-9.+-]+$/, { error: 'must be a MIME type: write type: audio/mpeg or type: video/mp4' }).optional(),
+  /** Size in bytes; a local file's own size when absent. */
+  length: z.int().min(0, { error: 'must be the size in bytes: write length: 24986239' }).optional(),
+  /** What the file is, for the readers that show it (Atom's link title, JSON Feed's attachment title). */
+  title: z.string().optional(),
+});
+
+/** The fields of an entry's front matter, once aliases are resolved; dates are read in `timeZone`. */
+function makeSchema(timeZone: string) {
+  const date = dateField(timeZone);
+  // Not strict: fields.ts has already set aside every key this schema does not know.
+  return z.object({
+    title: text('title', '"The headline"'),
+    /** The standfirst of an article (the first paragraph when absent); the summary of a teaser. */
+    description: text('description', '"One or two sentences under the title"').optional(),
+    /** From a YYYY-MM-DD- file or folder name when absent. */
+    date: date.optional(),
+    updated: date.optional(),
+    author: list(text('author', '"Ada Lovelace"'), 'author', '"Ada Lovelace" or author: [Ada Lovelace, Grace Hopper]').optional(),
+    tags: list(tag, 'tags', '[travel, food]').default([]),
+    /** Jekyll's: a string is a list of words, each a category. Joins tags. */
+    categories: z
+      .union([z.string().transform((s) => s.split(/\s+/).filter((w) => w !== '')), z.array(tag)], { error: 'must be a list: write categories: [travel, food]' })
+      .default([]),
+    slug: slugField.optional(),
+    /** Canonical URL; absolute, or a path resolved against the site's URL. */
+    url: z.string({ error: 'must be a URL or a path: write url: /2025/08/my-story/' }).min(1).optional(),
+    /** A stable identifier (URI) that outlives URL changes; the URL when absent. */
+    id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`]+$/, { error: 'must be a URI such as "tag:example.com,2025:cloud-war" or a URL' }).optional(),
+    image: imageField.optional(),
+    /** Hugo's list of images: the first is the entry's image. */
+    images: z.array(imageField, { error: 'must be a list: write images: [cover.jpg]' }).optional(),
+    image_alt: z.string({ error: 'must be text: write image_alt: "what the image shows"' }).optional(),
+    alt: z.string({ error: 'must be text: write alt: "what the image shows"' }).optional(),
+    enclosure: z.union([z.string().min(1), enclosureObject], { error: 'must be a path or URL, or { src, type, length }: write enclosure: { src: episode.mp3, type: audio/mpeg }' }).optional(),
+    lang: z.string().regex(LANGUAGE_RE, { error: 'must be a language tag: write lang: fr or lang: en-GB' }).optional(),
+    draft: z.boolean({ error: 'must be true or false: write draft: true' }).default(false),
+    /** Jekyll's: `published: false` keeps the entry out, as `draft: true` does. */
+    published: z.boolean({ error: 'must be true or false: write published: false' }).optional(),
+    related: list(slugField, 'related', '[other-story, another-story]').default([]),
+  });
+}
+
+export type FrontMatter = z.output<ReturnType<typeof makeSchema>>;
+export type FrontMatterSchema = ReturnType<typeof makeSchema>;
+
+/** The field names the schema knows, before aliases. */
+export const FIELDS: readonly string[] = Object.keys(makeSchema('UTC').shape);
+
+const schemas = new Map<string, FrontMatterSchema>();
+
+/** The front-matter schema whose dates are read in `timeZone`; one per zone. */
+export function frontMatterSchema(timeZone: string): FrontMatterSchema {
+  let s = schemas.get(timeZone);
+  if (!s) schemas.set(timeZone, (s = makeSchema(timeZone)));
+  return s;
+}

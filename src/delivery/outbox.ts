@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { writeOutputs, type OutputFile } from '../output/files.js';
 import type { Addressee, Prepared } from './messages.js';
@@ -6,8 +7,15 @@ import { dkimSign, type DkimKey } from './dkim.js';
 
 export const OUTBOX_DIR = 'outbox';
 
+/**
+ * `issue-3-a_b@example.org-5d41402a.eml`: the address made safe for any file
+ * system, for people to find, and a hash of the exact address, so that
+ * addresses the safe form cannot tell apart (`a!b@`, `a#b@`, `a_b@`) never
+ * share a file.
+ */
 export function outboxName(issue: number, email: string): string {
-  return `issue-${issue}-${email.replace(/[^A-Za-z0-9@._+-]/g, '_')}.eml`;
+  const hash = createHash('sha256').update(email).digest('hex').slice(0, 8);
+  return `issue-${issue}-${email.replace(/[^A-Za-z0-9@._+-]/g, '_')}-${hash}.eml`;
 }
 
 /**

@@ -82,7 +82,16 @@ export function envelopeOf(mail: SendMailOptions): { from: string; to: string[] 
   return { from: address(mail.from), to: ([] as unknown[]).concat(mail.to ?? []).map(address) };
 }
 
-/** rateLimit is messages per second, possibly fractional; the pool counts whole messages per window. */
-function rateOptions(perSecond: number): Pick<SMTPPoolOptions, 'rateLimit' | 'rateDelta'> {
-  return perSecond >= 1 ? { rateLimit: Math.round(perSecond), rateDelta: 1000 } : { rateLimit: 1, rateDelta: Math.round(1000 / perSecond) };
+/** The longest delay setTimeout honours; a longer one fires at once, which would lift the limit altogether. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * rateLimit is messages per second, possibly fractional; the pool counts
+ * whole messages per window. The window is widened so that whole messages
+ * give the exact rate (1.5 a second: 1 every 667 ms), and never beyond what a
+ * timer can wait.
+ */
+export function rateOptions(perSecond: number): Pick<SMTPPoolOptions, 'rateLimit' | 'rateDelta'> {
+  const messages = Math.max(1, Math.floor(perSecond));
+  return { rateLimit: messages, rateDelta: Math.min(MAX_TIMER_MS, Math.max(1, Math.round((1000 * messages) / perSecond))) };
 }

@@ -46,12 +46,16 @@ export function atomEntry(item: FeedItem, keep = true): string {
   const cached = fragments.get(item);
   if (cached !== undefined) return cached;
   const i = '    ';
-  let out = '  <entry>\n';
+  let out = `  <entry${attrs({ 'xml:lang': item.language })}>\n`;
   out += `${i}${element('id', item.id)}\n`;
   out += `${i}${element('title', item.title)}\n`;
   out += `${i}<link rel="alternate" href="${escapeAttr(item.url)}" type="text/html"/>\n`;
   if (item.image) {
     out += `${i}${link('enclosure', item.image.url, { type: item.image.type, length: item.image.length, title: item.image.alt || undefined })}\n`;
+  }
+  if (item.enclosure) {
+    const { url, type, length, title } = item.enclosure;
+    out += `${i}${link('enclosure', url, { type, length, title })}\n`;
   }
   out += `${i}${element('published', item.publishedIso)}\n`;
   out += `${i}${element('updated', item.updatedIso)}\n`;

@@ -1,4 +1,5 @@
-import { FEED_FORMATS, type FeedFormatKey, type PublicUrls } from '../config/urls.js';
+import { FEED_FORMATS, type FeedFormatKey } from '../config/feed-formats.js';
+import type { PublicUrls } from '../config/urls.js';
 
 /** A subscription feed (the site's, or a tag's) and where each of its formats lives. */
 export interface FeedSet {

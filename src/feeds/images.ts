@@ -4,15 +4,16 @@ import { BroadsheetError } from '../errors.js';
 import type { OutputFile } from '../output/files.js';
 
 /**
- * Local article images, copied into the output folder at the path their URL
- * names, so the enclosure links in the feeds resolve. Each file once, even
- * when several entries share it.
+ * Every local file the published entries use (front-matter images and
+ * enclosures, the images, videos and audio of their bodies), copied into the
+ * output folder at the path their URL names (content/local-files.ts), so the
+ * links in the feeds resolve. Each file once, even when several entries
+ * share it.
  */
 export async function imageFiles(site: Site): Promise<OutputFile[]> {
   const wanted = new Map<string, { file: string; entry: string }>();
   for (const e of site.entries) {
-    const img = e.image;
-    if (img?.file && img.outputPath && !wanted.has(img.outputPath)) wanted.set(img.outputPath, { file: img.file, entry: e.file });
+    for (const f of e.files) if (!wanted.has(f.outputPath)) wanted.set(f.outputPath, { file: f.file, entry: e.file });
   }
   const paths = [...wanted.keys()].sort();
   return Promise.all(
@@ -21,9 +22,9 @@ export async function imageFiles(site: Site): Promise<OutputFile[]> {
       try {
         return { path, content: await readFile(file) };
       } catch (cause) {
-        throw new BroadsheetError('CONTENT_INVALID', `${entry}: image ${file} cannot be read`, {
+        throw new BroadsheetError('CONTENT_INVALID', `${entry}: ${file} cannot be read`, {
           cause,
-          problems: [{ file: entry, field: 'image.src', message: `image file ${file} cannot be read` }],
+          problems: [{ file: entry, message: `${file} cannot be read` }],
         });
       }
     }),

@@ -1,4 +1,5 @@
-import { FEED_FORMATS, publicUrls, type FeedFormatKey } from '../config/urls.js';
+import { FEED_FORMATS, type FeedFormatKey } from '../config/feed-formats.js';
+import { publicUrls } from '../config/urls.js';
 import type { Site } from '../content/model.js';
 import type { OutputFile } from '../output/files.js';
 import { archivePath, archivePlan, type ArchivePage } from './archive.js';

@@ -41,6 +41,10 @@ export interface FeedItem {
   authors: FeedAuthor[];
   tags: string[];
   image?: FeedImage;
+  /** An audio or video file (or document) attached to the entry. */
+  enclosure?: FeedEnclosure;
+  /** The entry's language tag, when front matter sets `lang`. */
+  language?: string;
 }
 
 export interface FeedAuthor {
@@ -56,6 +60,17 @@ export interface FeedImage {
   type?: string;
   length?: number;
 }
+
+export interface FeedEnclosure {
+  url: string;
+  type: string;
+  /** Bytes; 0 when unknown (RSS requires the attribute). */
+  length: number;
+  title?: string;
+}
+
+const MIME_TYPE = /^[a-z]+\/[a-z0-9.+-]+$/i;
+const LANGUAGE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
 
 /** A URI as-is, or `undefined` when it has no scheme or holds characters an IRI cannot. */
 function asUri(s: string): string | undefined {
@@ -125,10 +140,21 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     const imageUrl = absolute(entry.image.url, url);
     if (imageUrl && !imageUrl.startsWith('mailto:')) {
       item.image = { url: imageUrl, alt: clean(entry.image.alt) };
-      if (entry.image.type && /^[a-z]+\/[a-z0-9.+-]+$/i.test(entry.image.type)) item.image.type = entry.image.type;
+      if (entry.image.type && MIME_TYPE.test(entry.image.type)) item.image.type = entry.image.type;
       if (Number.isSafeInteger(entry.image.length) && entry.image.length! >= 0) item.image.length = entry.image.length!;
     }
   }
+  if (entry.enclosure) {
+    const { type, length, title } = entry.enclosure;
+    const enclosureUrl = absolute(entry.enclosure.url, url);
+    // An enclosure without a known type would make an invalid RSS enclosure: the content stage never produces one.
+    if (enclosureUrl && !enclosureUrl.startsWith('mailto:') && MIME_TYPE.test(type)) {
+      item.enclosure = { url: enclosureUrl, type, length: Number.isSafeInteger(length) && length >= 0 ? length : 0 };
+      const cleanTitle = title ? clean(title).trim() : '';
+      if (cleanTitle) item.enclosure.title = cleanTitle;
+    }
+  }
+  if (entry.lang && LANGUAGE.test(entry.lang)) item.language = entry.lang;
   if (prepend.length > 0) item.openingHtml = openingHtml(cleanOpening(entry), item.image, prepend);
   return item;
 }

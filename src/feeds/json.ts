@@ -32,6 +32,11 @@ export function jsonItem(item: FeedItem): Record<string, unknown> {
     summary: item.summary,
   };
   if (item.image) out.image = item.image.url;
+  if (item.enclosure) {
+    const { url, type, length, title } = item.enclosure;
+    out.attachments = [{ url, mime_type: type, ...(title ? { title } : {}), ...(length > 0 ? { size_in_bytes: length } : {}) }];
+  }
+  if (item.language) out.language = item.language;
   out.date_published = item.publishedIso;
   out.date_modified = item.updatedIso;
   out.authors = item.authors.map(jsonAuthor);

@@ -1,4 +1,4 @@
-import { FEED_FORMATS, type FeedFormatKey } from '../config/urls.js';
+import { FEED_FORMATS, type FeedFormatKey } from '../config/feed-formats.js';
 import type { FeedSet } from './formats.js';
 import { escapeHtml } from '../util/text.js';
 import { clean } from './xml.js';

@@ -1,5 +1,5 @@
 import type { SiteMeta } from './channel.js';
-import type { FeedFormatKey } from '../config/urls.js';
+import type { FeedFormatKey } from '../config/feed-formats.js';
 import type { FeedSet } from './formats.js';
 import { escapeHtml } from '../util/text.js';
 import { attrs, clean, element, XML_DECLARATION } from './xml.js';

@@ -62,9 +62,11 @@ function rssItem(item: FeedItem): Item {
   };
   // `feed` writes the link as guid with isPermaLink="true" only when given neither guid nor id.
   if (item.id !== item.url) out.guid = text(item.id);
+  // RSS allows one enclosure: the audio or video file when there is one, else the image; the image stays in media:content.
+  if (item.enclosure) out.enclosure = { url: item.enclosure.url, type: item.enclosure.type, length: item.enclosure.length };
   if (item.image) {
     const { url, type, length, alt } = item.image;
-    if (type) out.enclosure = { url, type, length: length ?? 0 };
+    if (type && !item.enclosure) out.enclosure = { url, type, length: length ?? 0 };
     const media: Record<string, unknown> = {
       _attributes: { url: attr(url), medium: 'image', ...(type ? { type } : {}), ...(length !== undefined ? { fileSize: length } : {}) },
     };

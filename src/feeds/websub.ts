@@ -1,6 +1,7 @@
 import { runPool } from '../util/pool.js';
 import { sleep } from '../util/sleep.js';
-import { FEED_FORMATS, type PublicUrls } from '../config/urls.js';
+import { FEED_FORMATS } from '../config/feed-formats.js';
+import type { PublicUrls } from '../config/urls.js';
 
 /**
  * WebSub publishing: after a build, tell each hub which subscription feeds

@@ -1,18 +1,29 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The body as text, or undefined once it passes `limit` bytes (the rest is drained, not kept). */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The largest body any route reads (a one-click unsubscribe or a form is a
+ * few dozen bytes): a larger declared Content-Length gets 413 before a byte is
+ * read. A body a route does not read to its end is never drained: the
+ * connection closes after the answer (server/connections.ts).
+ */
+export const MAX_BODY_BYTES = 8 * 1024;
+
+/** The body as text, or undefined once it passes `limit` bytes: reading stops there. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }
 
 export type FormBody = { ok: true; fields: URLSearchParams } | { ok: false; status: 413 | 415 };
@@ -24,15 +35,8 @@ export type FormBody = { ok: true; fields: URLSearchParams } | { ok: false; stat
  */
 export async function readForm(req: IncomingMessage, limit: number): Promise<FormBody> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') {
-    req.resume();
-    return { ok: false, status: 415 };
-  }
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) {
-    req.resume();
-    return { ok: false, status: 413 };
-  }
+  if (type !== 'application/x-www-form-urlencoded') return { ok: false, status: 415 };
+  if (Number(req.headers['content-length'] ?? 0) > limit) return { ok: false, status: 413 };
   const body = await readBody(req, limit);
   return body === undefined ? { ok: false, status: 413 } : { ok: true, fields: new URLSearchParams(body) };
 }

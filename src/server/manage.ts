@@ -57,13 +57,11 @@ export async function handleManage(ctx: ServerContext, req: IncomingMessage, res
   if (rest.length > 1) return page(404, 'Not found', '<p>There is nothing at this address.</p>');
   if (!read && req.method !== 'POST') return methodNotAllowed(res, 'GET, HEAD, POST');
   if (!ctx.secret) {
-    if (!read) req.resume();
     return page(503, 'Unavailable', '<p>This server cannot check links right now. Please try again later.</p>');
   }
   const email = openToken('manage', ctx.secret, rest[0]!);
   const subscriber = email === undefined ? undefined : await ctx.store.getSubscriber(email);
   if (email === undefined || !subscriber) {
-    if (!read) req.resume();
     ctx.log.warn('manage refused', { reason: email === undefined ? 'invalid token' : 'not on the list' });
     return page(400, 'Invalid link', '<p>This link is not valid: it may have been cut short or changed. Use the link at the bottom of a digest email.</p>');
   }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { FEED_FORMATS, type FeedFormatKey } from '../config/urls.js';
+import { FEED_FORMATS, type FeedFormatKey } from '../config/feed-formats.js';
 import { CACHE_CONTROL, isArchiveDocument } from '../feeds/caching.js';
 
 const UTF8 = '; charset=utf-8';

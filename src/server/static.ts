@@ -19,6 +19,12 @@ const CACHE_BYTES = 64 * 1024 * 1024;
  * compressed bytes) is kept until its inode, size or mtime changes: builds
  * replace changed files by rename and leave unchanged ones alone, so that is
  * exactly when the bytes change.
+ *
+ * The folder's real path is kept, but never trusted: a file that resolves
+ * outside it makes the folder be resolved again before the file is refused.
+ * So a deploy that points a symbolic link at a new build (`ln -s build-2 next
+ * && mv -T next output`) is served from the next request on, at no cost to
+ * the requests in between.
  */
 export class StaticFiles {
   private realRoot: string | undefined;
@@ -27,17 +33,14 @@ export class StaticFiles {
   constructor(readonly root: string) {}
 
   async lookup(segments: readonly string[], trailingSlash: boolean, pathname: string): Promise<StaticResult> {
-    const realRoot = await this.resolveRoot();
-    if (!realRoot) return { kind: 'missing' };
     let real: string;
     try {
       real = await realpath(path.join(this.root, ...segments));
     } catch {
       return { kind: 'missing' };
     }
-    // A symbolic link inside output/ must not lead out of it.
-    const inside = path.relative(realRoot, real);
-    if (inside.startsWith('..') || path.isAbsolute(inside)) return { kind: 'missing' };
+    // A symbolic link inside output/ must not lead out of it; the folder itself may have moved since.
+    if (!(await this.contains(real))) return { kind: 'missing' };
 
     let handle = await open(real, 'r').catch(() => undefined);
     if (!handle) return { kind: 'missing' };
@@ -65,6 +68,7 @@ export class StaticFiles {
     }
   }
 
+  /** Whether the folder (or what its link points to now) is there to serve: what /healthz reports. */
   async exists(): Promise<boolean> {
     return stat(this.root).then(
       (s) => s.isDirectory(),
@@ -72,9 +76,15 @@ export class StaticFiles {
     );
   }
 
-  /** The output folder may not exist yet when the server starts before the first build. */
-  private async resolveRoot(): Promise<string | undefined> {
-    this.realRoot ??= await realpath(this.root).catch(() => undefined);
-    return this.realRoot;
+  /** Whether a real path is inside the output folder, resolving the folder again when it is not (or was never resolved). */
+  private async contains(real: string): Promise<boolean> {
+    const inside = (root: string | undefined) => {
+      if (root === undefined) return false;
+      const rel = path.relative(root, real);
+      return !rel.startsWith('..') && !path.isAbsolute(rel);
+    };
+    if (inside(this.realRoot)) return true;
+    this.realRoot = await realpath(this.root).catch(() => undefined);
+    return inside(this.realRoot);
   }
 }

@@ -66,17 +66,14 @@ export async function handleSubscribe(ctx: ServerContext, req: IncomingMessage, 
   if (req.method !== 'POST') return methodNotAllowed(res, 'GET, HEAD, POST');
 
   if (!ctx.subscribe) {
-    req.resume();
     return page(503, 'Subscriptions closed', '<p>This server cannot take subscriptions right now. Please try again later.</p>');
   }
   if (!ctx.subscribe.limit.take(clientAddress(req, config.server.trustProxy))) {
-    req.resume();
     ctx.log.warn('subscribe refused', { reason: 'rate limit' });
     return page(429, 'Too many requests', '<p>Too many requests from your address. Please wait a minute and try again.</p>', { 'Retry-After': '60' });
   }
   const origin = requestOrigin(req);
   if (!originAllowed(ctx, req, origin)) {
-    req.resume();
     ctx.log.warn('subscribe refused', { reason: 'origin not allowed', origin });
     return page(403, 'Form not accepted', `<p>This form may only be sent from ${escapeHtml(config.site.url)}.</p>`);
   }

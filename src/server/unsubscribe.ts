@@ -4,11 +4,8 @@ import { isDatabaseFault } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { escapeHtml, maskEmail } from '../util/text.js';
 import { NOT_FOUND } from './pages.js';
-import { readBody } from './body.js';
+import { MAX_BODY_BYTES, readBody } from './body.js';
 import { methodNotAllowed } from './respond.js';
-
-/** A one-click body is a few dozen bytes; anything much larger is not one. */
-const MAX_BODY = 8 * 1024;
 
 // The token is the only credential; it must not leak to other sites through Referer.
 const HEADERS = { 'Referrer-Policy': 'no-referrer' };
@@ -35,7 +32,6 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
   }
   const email = verifyUnsubscribeToken(ctx.secret, rest[0]!);
   if (email === undefined) {
-    if (req.method === 'POST') req.resume();
     ctx.log.warn('unsubscribe refused', { reason: 'invalid token' });
     return page(400, 'Invalid unsubscribe link', '<p>This unsubscribe link is not valid: it may have been cut short or changed. Use the link from the bottom of a digest email, or reply to the digest and ask to be removed.</p>');
   }
@@ -48,7 +44,7 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Unsubscribe</button></form>`,
     );
   }
-  const body = await readBody(req, MAX_BODY);
+  const body = await readBody(req, MAX_BODY_BYTES);
   if (body === undefined) return page(413, 'Request too large', '<p>The request body is too large.</p>');
   if (!isOneClick(req.headers['content-type'], body)) {
     return page(400, 'Unsubscribe not confirmed', '<p>The request did not carry <code>List-Unsubscribe=One-Click</code>. Use the button on the unsubscribe page.</p>');

@@ -1,4 +1,4 @@
-/** Text helpers every stage shares: header-safe lines and HTML escaping. */
+/** Text helpers every stage shares: header-safe lines, HTML escaping, masked addresses, invisible characters made visible. */
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 // eslint-disable-next-line no-control-regex
@@ -33,4 +33,28 @@ const EMAIL_IN_TEXT = /[A-Za-z0-9._%+'!#$&*=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-
 /** Every email address in a text, masked. */
 export function maskEmails(text: string): string {
   return text.includes('@') ? text.replace(EMAIL_IN_TEXT, maskEmail) : text;
+}
+
+// Controls (C0, DEL, C1), format characters (soft hyphen, zero-width space,
+// bidirectional overrides), private-use and unassigned code points, lone
+// surrogates, and the line and paragraph separators: a terminal or a log
+// viewer acts on them (ESC sequences, NUL, a line that reads backwards), and a
+// person cannot see them in a message.
+const INVISIBLE = /[\p{C}\p{Zl}\p{Zp}]/gu;
+const HAS_INVISIBLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+
+export function hasInvisible(s: string): boolean {
+  return HAS_INVISIBLE.test(s);
+}
+
+/**
+ * The text with every invisible character written as `\uXXXX` (one escape per
+ * UTF-16 unit, so the result is also a valid escape inside a JSON string).
+ */
+export function visible(s: string): string {
+  return s.replace(INVISIBLE, (c) => {
+    let out = '';
+    for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return out;
+  });
 }

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /** Byte offset of the first invalid UTF-8 sequence, or -1 when the buffer is valid. */
 export function firstInvalidUtf8(buf: Uint8Array): number {
   let i = 0;
@@ -31,4 +33,17 @@ export function lineAtOffset(buf: Uint8Array, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset; i++) if (buf[i] === 0x0a) line++;
   return line;
+}
+
+export type Decoded = { ok: true; text: string } | { ok: false; line: number; message: string };
+
+/** The bytes as text without a byte-order mark, or the line of the first invalid UTF-8 sequence and what to do about it. */
+export function decodeUtf8(bytes: Buffer): Decoded {
+  // isUtf8 is native and fast; the offset of the first bad byte is found only for a bad file.
+  if (!isUtf8(bytes)) {
+    const bad = firstInvalidUtf8(bytes);
+    return { ok: false, line: lineAtOffset(bytes, bad), message: `invalid UTF-8 at byte ${bad}; save the file as UTF-8` };
+  }
+  const text = bytes.toString('utf8');
+  return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }

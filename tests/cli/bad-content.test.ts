@@ -70,9 +70,18 @@ describe('bad content: exit 1, every problem named, output untouched', () => {
     expect(await buildFailsAndKeepsOutput()).toMatch(/articles\/latin1\.md:7: invalid UTF-8 at byte \d+/);
   });
 
-  it('an unknown field is named, so a typo is not silently ignored', async () => {
-    project.write('articles/typo.md', '---\ntitle: T\ndescription: D\ndate: 2025-01-01\ntgas: [a]\n---\nBody\n');
-    expect(await buildFailsAndKeepsOutput()).toContain('articles/typo.md:2: unknown field "tgas"');
+  it('an unknown field is named in one warning, with the field it may mean; under content.strict it is an error', async () => {
+    project.write('articles/typo.md', '---\ntitle: T\ndescription: D\ndate: 2025-01-01\ntgas: [a]\nlayout: post\n---\nBody\n');
+    project.write('articles/other.md', '---\ntitle: T\ndescription: D\ndate: 2025-01-01\nlayout: post\n---\nBody\n');
+    const ok = await cli(['build', '--config', project.configFile]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const warnings = ok.stderr.split('\n').filter((l) => l.includes('front-matter field'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('articles: ignored 2 front-matter field(s) broadsheet does not read, in 2 file(s): layout (2), tgas (1; did you mean tags?); set content.strict: true to make them errors');
+    project.configure((c) => (c.content.strict = true));
+    const err = await buildFailsAndKeepsOutput();
+    expect(err).toContain('articles/typo.md:5: tgas: unknown field: did you mean "tags"? remove it, or set content.strict: false to have unknown fields ignored');
+    expect(err).toContain('articles/typo.md:6: layout: unknown field: remove it');
   });
 
   it('reports every problem of every file in one run', async () => {

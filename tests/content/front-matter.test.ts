@@ -1,24 +1,15 @@
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadSite } from '../../src/content/load.js';
 import { isBroadsheetError } from '../../src/errors.js';
-import { CLOCK, makeProject, PNG, type Project } from '../helpers/project.js';
+import { makeProject, PNG, type Project } from '../helpers/project.js';
 
 let project: Project;
 beforeEach(() => {
   project = makeProject({ articles: 'none' });
 });
 
-const load = async () => loadSite(await project.loadConfig(), CLOCK);
-async function problems(): Promise<string[]> {
-  try {
-    await load();
-  } catch (e) {
-    if (isBroadsheetError(e)) return e.problems.map((p) => `${p.file}:${p.line ?? '-'}: ${p.field ?? ''}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected content problems');
-}
+const load = () => project.site();
+const problems = () => project.problems();
 
 describe('front matter', () => {
   it('derives slug from the file name without its date prefix, url from the permalink, id from the url', async () => {
@@ -61,26 +52,20 @@ describe('front matter', () => {
     expect(await problems()).toEqual(['articles/live.md:5: related[0]: "draft" is a draft and would be a broken link']);
   });
 
-  it('sniffs a local image from its bytes, not its name, and reads its length', async () => {
+  it('sniffs a local image from its bytes, not its name, reads its length, and publishes it beside the article', async () => {
     project.write('articles/images/chart.jpg', PNG);
     project.article('pic', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'images/chart.jpg', alt: 'A chart' } });
     const [e] = (await load()).entries;
-    expect(e!.image).toEqual({
-      url: 'https://news.example.com/images/chart.jpg',
-      alt: 'A chart',
-      type: 'image/png',
-      length: PNG.length,
-      file: path.join(project.articles, 'images/chart.jpg'),
-      outputPath: 'images/chart.jpg',
-    });
+    expect(e!.image).toEqual({ url: 'https://news.example.com/2025/08/pic/images/chart.jpg', alt: 'A chart', type: 'image/png', length: PNG.length });
+    expect(e!.files).toEqual([{ file: path.join(project.articles, 'images/chart.jpg'), outputPath: '2025/08/pic/images/chart.jpg' }]);
   });
 
   it('names the article, field and line of a missing local image, and of a missing alt text', async () => {
     project.article('pic', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'images/nope.png', alt: 'Nothing' } });
     project.article('noalt', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'https://cdn.example.com/a.png' } });
     expect(await problems()).toEqual([
-      'articles/noalt.md:6: image.alt: is required',
-      'articles/pic.md:6: image.src: image file images/nope.png not found',
+      'articles/noalt.md:6: image.alt: is required: describe the image for readers who cannot see it: add alt: "what the image shows" (or "" if it is only decoration)',
+      'articles/pic.md:6: image.src: images/nope.png not found (looked for articles/images/nope.png): put the file there or correct the path',
     ]);
   });
 
@@ -98,7 +83,8 @@ describe('front matter', () => {
     project.write('articles/img#1 ?.gif', Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
     project.article('pic', { title: 'Pic', description: 'D', date: '2025-08-01', image: { src: 'img#1 ?.gif', alt: 'A' } });
     const [e] = (await load()).entries;
-    expect(e!.image).toMatchObject({ url: 'https://news.example.com/img%231%20%3F.gif', type: 'image/gif', outputPath: 'img#1 ?.gif' });
+    expect(e!.image).toMatchObject({ url: 'https://news.example.com/2025/08/pic/img%231%20%3F.gif', type: 'image/gif' });
+    expect(e!.files.map((f) => f.outputPath)).toEqual(['2025/08/pic/img#1 ?.gif']);
   });
 
   it('refuses an id the feeds could not carry, and names the line of a duplicate id', async () => {
@@ -130,9 +116,9 @@ describe('front matter', () => {
     project.article('b', { title: 'T', description: 'D', date: '2025-08-02', frontMatter: 'slug: Not A Slug' });
     project.article('c', { title: 'T', description: 'D', date: '2025-08-02', frontMatter: 'url: "javascript:alert(1)"' });
     expect(await problems()).toEqual([
-      'articles/a.md:5: updated: is earlier than date',
-      'articles/b.md:5: slug: must be lowercase letters, digits and single hyphens, e.g. "cloud-war"',
-      'articles/c.md:5: url: "javascript:alert(1)" is not an http(s) URL or a path',
+      'articles/a.md:5: updated: is earlier than date: make it the same as date or later, or remove it',
+      'articles/b.md:5: slug: slugs are lowercase letters, digits and single hyphens: write not-a-slug',
+      'articles/c.md:5: url: "javascript:alert(1)" is not an http(s) URL or a path: write url: https://example.com/my-story/ or url: /my-story/',
     ]);
   });
 });

@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { runCli } from '../helpers/cli.js';
-import { TEST_SHEET } from '../helpers/delivery.js';
+import { recorded as recordedIn, TEST_SHEET } from '../helpers/delivery.js';
 import { makeProject, SECRET, type Project } from '../helpers/project.js';
 import { smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
@@ -24,17 +24,7 @@ afterEach(async () => {
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { cwd: project.dir, env });
 const withSecret = (extra: Record<string, string> = {}) => ({ BROADSHEET_SECRET: SECRET, ...extra });
 
-async function recorded(): Promise<{ issues: number; deliveries: number }> {
-  const store = await project.store();
-  try {
-    const issues = await store.listIssues();
-    let deliveries = 0;
-    for (const i of issues) deliveries += (await store.deliveries(i.number)).length;
-    return { issues: issues.length, deliveries };
-  } finally {
-    await store.close();
-  }
-}
+const recorded = () => recordedIn(project);
 
 describe('broadsheet subscribers', () => {
   it('adds, normalises, refuses duplicates, lists with status, and removes', async () => {
@@ -194,7 +184,7 @@ describe('broadsheet send', () => {
 not mailed: 0 pending confirmation, 0 unsubscribed, 0 bounced, 0 complained
 `);
     const files = (await readdir(outbox)).sort();
-    expect(files).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
+    expect(files).toEqual(['issue-1-ann@example.org-438c4c7a.eml', 'issue-1-bo@example.net-7c817946.eml', 'issue-1-cy@example.com-c42f5d00.eml']);
     const ann = await simpleParser(await readFile(path.join(outbox, files[0]!)));
     expect(ann.subject).toBe('The Test Sheet: Only story');
     const token = /unsubscribe\/([A-Za-z0-9_-]+)/.exec(ann.html as string)![1]!;

@@ -107,7 +107,7 @@ describe('send against a real SMTP server', () => {
     const result = await runJob(project, undefined);
     const dir = path.join(project.output, 'outbox');
     expect(result).toEqual({ kind: 'written', issue: 1, dir, messages: 3 });
-    expect((await readdir(dir)).sort()).toEqual(['issue-1-ann@example.org.eml', 'issue-1-bo@example.net.eml', 'issue-1-cy@example.com.eml']);
+    expect((await readdir(dir)).sort()).toEqual(['issue-1-ann@example.org-438c4c7a.eml', 'issue-1-bo@example.net-7c817946.eml', 'issue-1-cy@example.com-c42f5d00.eml']);
     const store = await project.store();
     try {
       expect((await store.listIssues())).toEqual([]);

@@ -3,7 +3,7 @@ import { loadSite } from '../../src/content/load.js';
 import type { Entry, Site } from '../../src/content/model.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import { AT_BASE, BASE, expectValidFeeds, fileText, xpathString, xpathStrings } from '../helpers/feeds.js';
-import { CLOCK, exampleConfig, makeProject } from '../helpers/project.js';
+import { CLOCK, exampleConfig, makeProject, PNG } from '../helpers/project.js';
 
 /**
  * Text that breaks naive feed writers, through the whole pipeline (content
@@ -14,7 +14,8 @@ import { CLOCK, exampleConfig, makeProject } from '../helpers/project.js';
 const TITLE = 'Fish &amp; Chips <b>now</b>'; // a literal "&amp;", and markup that is text
 const TAGS = ['R&D <lab>', 'a"quote'];
 const AUTHOR = 'Ann <Editor> & Co';
-const ILLEGAL = /[\u0001\uFFFE]/;
+// C0 controls, DEL and C1 controls (which XML allows but the W3C validator rejects), U+FFFE.
+const ILLEGAL = /[\u0001\u007F\u0085\u009F\uFFFE]/;
 
 interface Feeds {
   rss: string;
@@ -76,7 +77,7 @@ describe('a hostile article through the whole pipeline', () => {
 
   beforeAll(async () => {
     const body = [
-      'one ]]> two ]]> three\u0001 and\uFFFE the rest',
+      'one ]]> two ]]> three\u0001 and\uFFFE the\u0085 rest\u007F',
       '',
       '<script>alert(1)</script>',
       '',
@@ -87,10 +88,11 @@ describe('a hostile article through the whole pipeline', () => {
       'A [Markdown link](sub/page.html "t") and a [fragment](#notes).',
       '',
     ].join('\n');
-    const project = makeProject({ articles: 'none', config: AT_BASE });
+    // The relative images are local files, which must exist (content/local-files.ts).
+    const project = makeProject({ articles: 'none', config: AT_BASE, files: { 'articles/pic.png': PNG, 'articles/images/x.png': PNG } });
     project.article('hostile', {
-      title: 'Fish\u0001 &amp; Chips <b>now</b>',
-      description: 'Stand ]]> first ]]> with <b> & \uFFFEend',
+      title: 'Fish\u0001 &amp; Chips\u009F <b>now</b>',
+      description: 'Stand ]]> first ]]> with <b> & \uFFFEend\u007F',
       date: '2025-08-30T10:00:00Z',
       tags: TAGS,
       frontMatter: `author: ${JSON.stringify(AUTHOR)}\nslug: hostile`,
@@ -130,13 +132,14 @@ describe('a hostile Site made by hand, straight into the feed functions', () => 
       slug: 'hostile',
       id: 'tag:news.example.com,2025:hostile',
       url: 'hostile/', // relative: `feed` would throw on it
-      title: 'Fish\u0001 &amp; Chips\uFFFE <b>now</b>',
-      description: 'Stand ]]> first ]]> with <b> & \u0001end',
+      title: 'Fish\u0001 &amp; Chips\uFFFE\u0085 <b>now</b>',
+      description: 'Stand ]]> first ]]> with <b> & \u0001end\u007F',
       date: new Date('2025-08-30T10:00:00Z'),
       authors: [{ name: 'Ann <Editor>\u0001 & Co' }],
       tags: ['R&D <lab>\uFFFE', 'a"quote'],
       image: { url: 'images/pic.jpg', alt: 'A "pic" <alt> &\u0001', type: 'image/png', length: 78 },
       html: '<p>one ]]> two ]]> three\u0001</p><script>alert(1)</script><p><img src="pic.png" onerror="alert(2)"><a href="../other/" onclick="steal()">rel</a><!-- ]]> --></p>',
+      files: [],
       related: [],
     };
     site = { config, entries: [entry], bySlug: new Map([[entry.slug, entry]]), warnings: [], unpublished: [] };

@@ -8,7 +8,8 @@ import { renderFeeds } from '../../src/feeds/index.js';
 import { AT_BASE, atomRelaxNgErrors, BASE, feedparser, fileText, jsonFeedErrors, REMOTE_IMAGE as REMOTE, writeMediaArticles, xmllint, xpathString } from '../helpers/feeds.js';
 import { CLOCK, makeProject, PNG, type Project } from '../helpers/project.js';
 
-const LOCAL = `${BASE}images/photo.jpg`;
+// Published beside the article's page (content/local-files.ts): local.md has the URL <site>/local/.
+const LOCAL = `${BASE}local/images/photo.jpg`;
 
 describe('article images in every format', () => {
   let project: Project;
@@ -74,8 +75,8 @@ describe('article images in every format', () => {
 
   it('a build copies the local image into the output, byte for byte', async () => {
     const report = await build(await project.loadConfig(), CLOCK);
-    expect(report.written).toContain('images/photo.jpg');
-    expect(Buffer.compare(await readFile(path.join(project.output, 'images/photo.jpg')), PNG)).toBe(0);
+    expect(report.written).toContain('local/images/photo.jpg');
+    expect(Buffer.compare(await readFile(path.join(project.output, 'local/images/photo.jpg')), PNG)).toBe(0);
   });
 });
 
@@ -85,7 +86,7 @@ describe('a missing local image', () => {
     project.article('lost', { title: 'Lost', description: 'Its image is gone', date: '2025-08-01', image: { src: 'images/gone.png', alt: 'Gone' }, body: 'Body.\n' });
     await expect(loadSite(await project.loadConfig(), CLOCK)).rejects.toMatchObject({
       code: 'CONTENT_INVALID',
-      problems: [{ file: 'articles/lost.md', line: 6, field: 'image.src', message: 'image file images/gone.png not found' }],
+      problems: [{ file: 'articles/lost.md', line: 6, field: 'image.src', message: 'images/gone.png not found (looked for articles/images/gone.png): put the file there or correct the path' }],
     });
   });
 });

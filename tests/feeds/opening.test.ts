@@ -17,7 +17,9 @@ import { CLOCK, makeProject, PNG } from '../helpers/project.js';
  * story of the digest, both taken from content/opening.ts.
  */
 
-const IMAGE = `${BASE}images/harbour.png`;
+// Published beside each article's page (content/local-files.ts): lead.md is at <site>/lead/, teaser.md at <site>/teaser/.
+const IMAGE = `${BASE}lead/images/harbour.png`;
+const TEASER_IMAGE = `${BASE}teaser/images/harbour.png`;
 const STANDFIRST = 'Cranes & ships: the port reopens <today>';
 const ALT = 'The harbour at dawn, "cranes" & all';
 const CAPTION = 'Photo: Port Authority & friends';
@@ -43,7 +45,7 @@ describe('the opening of an entry', () => {
     const [lead, said, teaser] = site.entries;
     expect(opening(lead!)).toEqual({ standfirst: STANDFIRST, image: { url: IMAGE, alt: ALT, caption: CAPTION } });
     expect(opening(said!)).toEqual({});
-    expect(opening(teaser!)).toEqual({ image: { url: IMAGE, alt: 'Small' } });
+    expect(opening(teaser!)).toEqual({ image: { url: TEASER_IMAGE, alt: 'Small' } });
     // Markup, entities and spacing do not count; every character does.
     const text = (description: string, html: string) => opening({ ...said!, description, html }).standfirst;
     expect(text('Fish & chips\n', '<p>Fish &amp; <em>chips</em></p>\n<p>More.</p>')).toBeUndefined();
@@ -84,7 +86,7 @@ describe('feeds: the standfirst and the lead image open the content (feeds.conte
     const json = fileText(files, 'feed.json');
     const { feed } = feedsmithParse(json) as { feed: { items: { content_html: string }[] } };
     expect(feed.items[0]!.content_html.startsWith(OPENING)).toBe(true);
-    expect(feed.items[2]!.content_html).toBe(`<figure><img src="${IMAGE}" alt="Small"></figure>\n<p>Only a summary</p>\n<p><a href="${BASE}teaser/">Read more</a></p>`);
+    expect(feed.items[2]!.content_html).toBe(`<figure><img src="${TEASER_IMAGE}" alt="Small"></figure>\n<p>Only a summary</p>\n<p><a href="${BASE}teaser/">Read more</a></p>`);
     // All three formats carry the same bytes.
     const atom = fileText(files, 'atom.xml');
     const rss = fileText(files, 'rss.xml');
@@ -114,5 +116,27 @@ describe('feeds: the standfirst and the lead image open the content (feeds.conte
       const error = await loadConfig(project.configFile).catch((e: unknown) => e);
       expect(isBroadsheetError(error) ? error.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`) : error).toEqual([`${line}: ${problem}`]);
     }
+  });
+});
+
+describe('the digest takes its lead from the same opening', () => {
+  it('shows the standfirst, the image with its alt text and its caption', async () => {
+    const content = { number: 1, lead: site.entries[0]!, cards: [], alsoNew: [] };
+    const view = digestView(site.config, content);
+    expect(view.lead.standfirst).toBe(STANDFIRST);
+    expect(view.lead.image).toEqual({ url: IMAGE, alt: ALT, caption: CAPTION });
+    const digest = await renderDigest(site.config, content);
+    expect(digest.html).toContain('Photo: Port Authority &amp; friends');
+    expect(digest.html).toContain('Cranes &amp; ships: the port reopens &lt;today&gt;');
+    expect(digest.html).toMatch(/<img\s+alt="The harbour at dawn, &quot;cranes&quot; &amp; all"[^>]* src="https:\/\/test\.example\.org\/news\/lead\/images\/harbour\.png"/);
+    expect(digest.text).toContain('Cranes & ships: the port reopens <today>');
+  });
+
+  it('and leaves out a standfirst the body already starts with', async () => {
+    const content = { number: 1, lead: site.entries[1]!, cards: [], alsoNew: [] };
+    expect(digestView(site.config, content).lead).toMatchObject({ standfirst: null, image: null, description: 'Already  the first   paragraph.' });
+    const digest = await renderDigest(site.config, content);
+    expect(digest.html).not.toContain('bs-standfirst');
+    expect(digest.text.match(/Already the first paragraph\./g)).toHaveLength(1);
   });
 });

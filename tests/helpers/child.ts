@@ -60,3 +60,17 @@ export function followCli(child: ChildProcess): RunningCli {
     },
   };
 }
+
+/** `broadsheet serve --port 0 --log-format json` in a folder, once it listens; `stop()` ends it with SIGTERM. */
+export async function startServe(cwd: string, env: Record<string, string | undefined>): Promise<{ cli: RunningCli; base: string; stop(): Promise<void> }> {
+  const cli = startCli(['serve', '--port', '0', '--log-format', 'json'], { cwd, env });
+  const base = (await cli.waitFor((e) => e.event === 'listening')).url as string;
+  return {
+    cli,
+    base,
+    async stop() {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    },
+  };
+}

@@ -25,6 +25,19 @@ export function memoryLogger(): Logger & { events: LogEvent[] } {
   return { events, info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
+/** Issues and deliveries in the project's ledger: a refused run must leave both at 0. */
+export async function recorded(project: Project): Promise<{ issues: number; deliveries: number }> {
+  const store = await project.store();
+  try {
+    const issues = await store.listIssues();
+    let deliveries = 0;
+    for (const i of issues) deliveries += (await store.deliveries(i.number)).length;
+    return { issues: issues.length, deliveries };
+  } finally {
+    await store.close();
+  }
+}
+
 /** One run of the digest job on the project's config and store (opened for the run, closed after), at CLOCK. */
 export async function runJob(project: Project, smtp: Smtp | undefined, over: Partial<JobOptions> = {}): Promise<JobResult> {
   const store = await project.store();

@@ -17,6 +17,7 @@ def entry(e):
         'id': e.get('id'),
         'title': e.get('title'),
         'title_type': (e.get('title_detail') or {}).get('type'),
+        'language': (e.get('title_detail') or {}).get('language'),
         'link': e.get('link'),
         'published': iso(e.get('published_parsed')),
         'updated': iso(e.get('updated_parsed')),

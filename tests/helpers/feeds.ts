@@ -145,6 +145,8 @@ export interface FeedparserEntry {
   id: string | null;
   title: string | null;
   title_type: string | null;
+  /** xml:lang in force on the entry's title. */
+  language: string | null;
   link: string | null;
   published: string | null;
   updated: string | null;

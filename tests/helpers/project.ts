@@ -15,9 +15,15 @@
  *     with those files replaced; without it the config points at the repository's templates;
  *   - `files: { 'rel/path': text | bytes }`: any other files.
  * - `Project`: `dir`, `configFile`, `articles`, `output`, `data` (absolute paths);
- *   `write(rel, content)`, `read(rel)`; `article(slug, fields)`, the one way to write an article;
+ *   `write(rel, content)`, `read(rel)`; `article(slug, fields)`, the one way to write an article
+ *   (a slug with folders, `'episode/index'`, writes a page bundle's `articles/episode/index.md`);
  *   `configure(patch)` to change the config later; `loadConfig()` (read afresh each call);
+ *   `site(clock?)`, the content stage run on the project (at CLOCK); `problems(clock?)`, every
+ *   problem of a run that must fail, as `showProblem` writes them;
  *   `store()` (open the data folder's store; close it after); `addSubscribers(list)`; `cleanup()`.
+ *   Front matter `article` does not write (TOML, JSON, a missing date, exact lines) is written
+ *   whole with `write('articles/<name>.md', text)`, and so are the files beside it.
+ * - `showProblem(p)`: a problem or warning as `file:line: field: message` (`-` for no line).
  * - `exampleConfig(patch?)`: the example config in memory, paths resolved against the repository;
  *   `exampleSite(config?)`: its site at CLOCK.
  * - `tempDir()`: an empty folder. Folders made here are removed after the test file, so
@@ -46,11 +52,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { fixedClock } from '../../src/clock.js';
+import { fixedClock, type Clock } from '../../src/clock.js';
 import { loadConfig, resolveConfig, type Config } from '../../src/config/load.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { loadSite } from '../../src/content/load.js';
 import type { Site } from '../../src/content/model.js';
+import { isBroadsheetError, type Problem } from '../../src/errors.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -101,6 +108,9 @@ export async function exampleSite(config?: Config): Promise<Site> {
   return loadSite(config ?? (await exampleConfig()), CLOCK);
 }
 
+/** A problem or warning as the tests compare them: every part shown, `-` for a missing line. */
+export const showProblem = (p: Problem): string => `${p.file}:${p.line ?? '-'}: ${p.field ?? ''}: ${p.message}`;
+
 export interface ArticleFields {
   title: string;
   /** `2025-08-20` or `2025-08-20T09:00:00Z`. */
@@ -113,6 +123,10 @@ export interface ArticleFields {
   tags?: string[];
   image?: { src: string; alt?: string; type?: string; caption?: string };
   draft?: boolean;
+  /** The entry's language tag, when not the site's. */
+  lang?: string;
+  /** An audio or video file (or any other) attached to the entry: a path beside the article, or a URL. */
+  enclosure?: string | { src: string; type?: string; length?: number; title?: string };
   /** More front matter (updated, author, slug, url, id…), as YAML lines written after the fields above. */
   frontMatter?: string;
 }
@@ -123,8 +137,11 @@ function articleText(f: ArticleFields): string {
   const lines = [`title: ${q(f.title)}`, `description: ${q(f.description ?? `About ${f.title}.`)}`, `date: ${q(f.date)}`];
   if (f.related) lines.push(`related: ${q(f.related)}`);
   if (f.tags) lines.push(`tags: ${q(f.tags)}`);
-  if (f.image) lines.push('image:', ...Object.entries(f.image).flatMap(([k, v]) => (v === undefined ? [] : [`  ${k}: ${q(v)}`])));
+  const mapping = (name: string, value: object) => [`${name}:`, ...Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [`  ${k}: ${q(v)}`]))];
+  if (f.image) lines.push(...mapping('image', f.image));
   if (f.draft !== undefined) lines.push(`draft: ${f.draft}`);
+  if (f.lang !== undefined) lines.push(`lang: ${q(f.lang)}`);
+  if (f.enclosure !== undefined) lines.push(...(typeof f.enclosure === 'string' ? [`enclosure: ${q(f.enclosure)}`] : mapping('enclosure', f.enclosure)));
   if (f.frontMatter !== undefined) lines.push(f.frontMatter);
   const body = f.body ?? `The story of ${f.title}.\n\nA second paragraph.\n`;
   return `---\n${lines.join('\n')}\n---\n\n${body}`;
@@ -152,12 +169,16 @@ export interface Project {
   /** Writes (or overwrites) a file under the project. */
   write(rel: string, content: string | Uint8Array): void;
   read(rel: string): string;
-  /** Writes articles/<slug>.md in one rename, so a running scheduler never reads half of it. */
+  /** Writes articles/<slug>.md in one rename, so a running scheduler never reads half of it; `a/index` is a page bundle. */
   article(slug: string, fields: ArticleFields): void;
   /** Rewrites the config file with `patch` applied to what it holds. */
   configure(patch: ConfigPatch): void;
   /** The config as the CLI would load it now. */
   loadConfig(overrides?: { outDir?: string }): Promise<Config>;
+  /** The content stage on the project as it is now: its published entries, what it left out, its warnings. */
+  site(clock?: Clock): Promise<Site>;
+  /** Every problem of a content run that must fail, as `showProblem` writes them (throws if it succeeds). */
+  problems(clock?: Clock): Promise<string[]>;
   /** The data folder's store; the caller closes it. */
   store(): Promise<Store>;
   /** Subscribes each address (or { email, name }) at NOW, resubscribing any who left. */
@@ -204,9 +225,11 @@ export function makeProject(options: ProjectOptions = {}): Project {
     write,
     read,
     article(slug, fields) {
-      const partial = path.join(dir, `.${slug}.md.partial`);
+      const target = path.join(articles, `${slug}.md`);
+      mkdirSync(path.dirname(target), { recursive: true });
+      const partial = path.join(path.dirname(target), `.${path.basename(target)}.partial`);
       writeFileSync(partial, articleText(fields));
-      renameSync(partial, path.join(articles, `${slug}.md`));
+      renameSync(partial, target);
     },
     configure(patch) {
       const data = parse(readFileSync(configFile, 'utf8')) as ConfigYaml;
@@ -214,6 +237,16 @@ export function makeProject(options: ProjectOptions = {}): Project {
       writeFileSync(configFile, stringify(data));
     },
     loadConfig: (overrides) => loadConfig(configFile, overrides),
+    site: async (clock = CLOCK) => loadSite(await loadConfig(configFile), clock),
+    async problems(clock) {
+      try {
+        await project.site(clock);
+      } catch (e) {
+        if (isBroadsheetError(e)) return e.problems.map(showProblem);
+        throw e;
+      }
+      throw new Error('expected content problems, and the content loaded');
+    },
     store: () => openStore(project.data),
     async addSubscribers(list) {
       const store = await project.store();

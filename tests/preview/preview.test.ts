@@ -118,6 +118,16 @@ describe.runIf(hasBrowser)('broadsheet preview in a browser', () => {
     const unsubscribe = await page.getAttribute('a:text("Unsubscribe")', 'href');
     await feed.goto(unsubscribe!);
     expect(await feed.textContent('main')).toContain('s***@example.org');
+    // The list's pages, as a reader meets them: nothing the preview shows changes the store.
+    const pageText = async (label: string) => {
+      await feed.goto((await page.getAttribute(`a:text-is("${label}")`, 'href'))!);
+      return (await feed.textContent('main')) ?? '';
+    };
+    expect(await feed.locator('h1').count()).toBeGreaterThan(0);
+    expect(await pageText('Subscribe')).toMatch(/email/i);
+    expect(await pageText('Confirm')).toMatch(/confirm/i);
+    expect(await pageText('Manage')).toContain('s***@example.org is subscribed');
+    expect(await feed.inputValue('#bs-name')).toBe('Sample Reader');
     await feed.close();
   });
 });

@@ -11,11 +11,10 @@ import { followCli, startCli, type RunningCli } from '../helpers/child.js';
 import { cliEnv } from '../helpers/cli.js';
 import { holdWriteLock } from '../helpers/db-lock.js';
 import { http, type HttpResponse } from '../helpers/http.js';
-import { CLI, makeProject, type Project } from '../helpers/project.js';
+import { CLI, makeProject, SECRET, type Project } from '../helpers/project.js';
 import { seen, spawnOnTmpfs, tmpfsAllowed } from '../helpers/tmpfs.js';
 import { tool } from '../helpers/tools.js';
 
-const SECRET = 'unsubscribe-durable-test-secret-0123456789';
 const READER = 'reader@example.org';
 const ONE_CLICK = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' };
 const unsubscribePath = `/unsubscribe/${createUnsubscribeToken(SECRET, READER)}`;
