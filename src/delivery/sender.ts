@@ -27,9 +27,6 @@ export interface GiveUpPolicy {
   afterAttempts: number;
 }
 
-/** RFC 5321 §4.5.4.1: "the give-up time generally needs to be at least 4-5 days". */
-export const DEFAULT_GIVE_UP: GiveUpPolicy = { afterMs: 5 * 24 * 3600_000, afterAttempts: 0 };
-
 /**
  * After a stop is asked for (SIGTERM), how long messages already on the wire
  * may take to be answered; then their connections are cut. Under the
@@ -60,8 +57,6 @@ export interface DeliverOptions {
   concurrency: number;
   retry: RetryPolicy;
   giveUp: GiveUpPolicy;
-  /** DELIVERY_GRACE_MS unless a test shortens it. */
-  graceMs?: number;
   onEvent: (e: DeliveryEvent) => void;
   /** A permanent refusal (5xx): the list records it as a bounce of the address. Awaited before the next message of this worker. */
   onRefused?: (d: Delivery, reply: string) => Promise<void>;
@@ -203,7 +198,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   const onAbort = () => {
     graceTimer = setTimeout(() => {
       for (const c of onWire) c.abort();
-    }, opts.graceMs ?? DELIVERY_GRACE_MS);
+    }, DELIVERY_GRACE_MS);
   };
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });

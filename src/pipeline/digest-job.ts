@@ -49,8 +49,6 @@ export interface JobOptions {
   /** SMTP timeouts; tests shorten them. */
   smtp?: SmtpTuning;
   retry?: RetryPolicy;
-  /** How long messages on the wire get after the signal; tests shorten it. */
-  graceMs?: number;
 }
 
 /** Addresses on the list that were not mailed, by status: only `subscribed` ones are. */
@@ -215,7 +213,6 @@ async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue,
     concurrency: email.maxConnections,
     retry: opts.retry ?? DEFAULT_RETRY,
     giveUp: { afterMs: email.giveUp.afterHours * 3600_000, afterAttempts: email.giveUp.afterAttempts },
-    ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
     onEvent: report.event,
   });
   if (halted) {
