@@ -25,21 +25,24 @@ function notMailedLine(n: NotMailed): string {
 export const sendCommand: Command = {
   name: 'send',
   summary: 'email the current digest issue to every subscriber (resuming an unfinished one)',
-  usage: ['send', 'send --dry-run [--subject-prefix <text>]', 'send --to <address> [--subject-prefix <text>]'],
+  usage: ['send [--new-ledger]', 'send --dry-run [--subject-prefix <text>] [--new-ledger]', 'send --to <address> [--subject-prefix <text>]'],
   help: [
     '  --dry-run       write one .eml per recipient to <output>/outbox/ and send nothing',
     '  --to <address>  send one test copy of the current issue to <address>; records nothing',
     '  --subject-prefix <text>',
     '                  put <text> before the subject of test copies; "[TEST]" by default with --to,',
     '                  nothing with --dry-run; --subject-prefix "" for none',
+    '  --new-ledger    send although <output>/issues/latest.json records later issues than the',
+    '                  ledger in the data folder knows (it was lost): start a new ledger',
     '',
     'Needs SMTP_URL (except with --dry-run) and BROADSHEET_SECRET. Safe to run again: nobody',
     'whose copy was accepted gets another; temporary failures are retried, and given up after',
     'email.giveUp. A server that is down stops the run at once. SIGTERM or SIGINT: no new message,',
     '5 s for those on the wire, then their connections are cut (the next run sends them again).',
-    'Exit status 1 when any delivery failed or is still pending.',
+    'Exit status 1 when any delivery failed or is still pending, or when the ledger of earlier',
+    'issues is missing.',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' } },
+  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' }, 'new-ledger': { type: 'boolean' } },
   args: [],
   usesSecret: true,
   async run(ctx) {
@@ -52,16 +55,18 @@ export const sendCommand: Command = {
     }
     // A test copy says so in the inbox unless asked otherwise (--subject-prefix "").
     const subjectPrefix = prefixOption === undefined ? (to !== undefined ? '[TEST] ' : '') : prefixOption === '' ? '' : `${prefixOption.trimEnd()} `;
+    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
+    const { assertDigestEnabled } = await import('../pipeline/digest-job.js');
+    assertDigestEnabled(config);
     if (!dryRun && !ctx.env.SMTP_URL) {
       throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; set it to smtp://user:password@host:587 (or use --dry-run to write the messages to disk)');
     }
-    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
-    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
     const { openStore } = await import('../store/open.js');
     // On its own thread: the ledger's commits do not hold up the connections.
     const store = await openStore(config.paths.data, { thread: true });
     try {
-      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix }, { dryRun, to });
+      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix, newLedger: ctx.options['new-ledger'] === true }, { dryRun, to });
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
+import { publicUrls } from '../config/urls.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
 import type { DkimKey } from '../delivery/dkim.js';
@@ -14,6 +15,7 @@ import { BroadsheetError, type Problem } from '../errors.js';
 import type { Logger } from '../log.js';
 import { bounceClass } from '../inbound/status.js';
 import { archiveEditorNote } from './editor-note.js';
+import { assertLedgerComplete, writeIssueArchive } from './issue-archive.js';
 import { nextIssue, renderIssue, type IssuePlan } from './next-issue.js';
 import type { IssueStore } from './ports.js';
 
@@ -42,6 +44,8 @@ export interface JobOptions {
   dryRun?: boolean;
   /** Put before the subject of every message written (dry run) or sent (test copy): `[TEST] `. */
   subjectPrefix?: string;
+  /** Start a new ledger although the output folder's issue archive records earlier issues (`send --new-ledger`). */
+  newLedger?: boolean;
   /** The site as the caller's build just loaded it, so a tick reads the articles once. */
   site?: Site;
   /** Called after each delivery; when given, per-delivery log lines give way to it (failures are still logged). */
@@ -64,8 +68,17 @@ interface Prerequisites {
   dkim: DkimKey | undefined;
 }
 
+/** A site with `digest.enabled: false` has no digest: every command that would send one refuses. */
+export function assertDigestEnabled(config: Config): void {
+  if (config.digest.enabled) return;
+  throw new BroadsheetError('DIGEST_DISABLED', `digest.enabled is false in ${config.file}: this site has no digest to send`, {
+    problems: [{ file: config.file, field: 'digest.enabled', message: 'set it to true (or remove it) to send the digest' }],
+  });
+}
+
 /** Everything a message needs that can be missing, checked before anything is recorded. */
 async function prerequisites(config: Config, env: Environment, list: boolean): Promise<Prerequisites> {
+  assertDigestEnabled(config);
   if (!config.email) {
     throw new BroadsheetError('CONFIG_INVALID', `${config.file} has no email section; sending needs at least email.from`, {
       problems: [{ file: config.file, field: 'email', message: 'is required to send the digest' }],
@@ -86,8 +99,10 @@ async function prerequisites(config: Config, env: Environment, list: boolean): P
 export function checkListCompliance(config: Config): void {
   const file = path.relative(config.paths.root, config.file) || config.file;
   const problems: Problem[] = [];
-  if (new URL(config.site.url).protocol !== 'https:') {
-    problems.push({ file, field: 'site.url', message: `is ${config.site.url}; one-click unsubscribe (RFC 8058) needs an https:// address, so the digest is not sent to the list over http` });
+  // The unsubscribe link is an endpoint: on server.publicUrl when set (config/urls.ts).
+  const at = config.server.publicUrl === undefined ? { field: 'site.url', url: config.site.url } : { field: 'server.publicUrl', url: config.server.publicUrl };
+  if (new URL(publicUrls(config).unsubscribePage).protocol !== 'https:') {
+    problems.push({ file, field: at.field, message: `is ${at.url}; one-click unsubscribe (RFC 8058) needs an https:// address, so the digest is not sent to the list over http` });
   }
   if (!config.site.postalAddress) {
     problems.push({ file, field: 'site.postalAddress', message: 'is required before the digest is sent to the list: the postal address every footer shows (CAN-SPAM)' });
@@ -136,12 +151,15 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
     throw e;
   }
   try {
+    await assertLedgerComplete(config, store, opts.newLedger === true);
     const plan = await nextIssue(site, store);
     if (plan.kind === 'nothing-new') {
       log.info('nothing new to send', { latestIssue: plan.latest?.number });
       return { kind: 'nothing-new' };
     }
     const issue = await issueToSend(opts, plan);
+    // Its "view in browser" page exists before the first copy goes out.
+    await writeIssueArchive(config, store);
     const givenUp = await sendDue(opts, pre, issue, transporter, plan.kind === 'resume');
     return await finish(opts, issue.number, givenUp);
   } finally {
@@ -153,6 +171,7 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
 /** The outbox path: every message of the next issue written to disk; the store is only read. */
 async function writeToOutbox(opts: JobOptions, pre: Prerequisites, site: Site): Promise<JobResult> {
   const { config, clock, log, store } = opts;
+  await assertLedgerComplete(config, store, opts.newLedger === true);
   const plan = await nextIssue(site, store);
   if (plan.kind === 'nothing-new') {
     log.info('nothing new to send', { latestIssue: plan.latest?.number });
@@ -246,6 +265,8 @@ async function finish(opts: JobOptions, issue: number, givenUp: number): Promise
   const counts = await store.counts(issue);
   if (counts.pending + counts.submitted === 0) {
     await store.markIssueSent(issue, clock.now());
+    // The archive's index lists sent issues only.
+    await writeIssueArchive(opts.config, store);
     log.info('issue sent', { issue, accepted: counts.accepted, failed: counts.failed, givenUp });
   } else if (signal.aborted) {
     log.warn('stopped before the end; run send again to continue', { issue, pending: counts.pending + counts.submitted });
