@@ -76,13 +76,20 @@ type Verdict = 'permanent' | 'temporary' | 'connection' | 'server' | 'fatal' | '
 
 const SERVER_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * OpenSSL's and Node's codes for a TLS handshake that failed (wrong protocol,
+ * a certificate refused). On an implicit-TLS (smtps) connection nodemailer
+ * reports them as ESOCKET with the TLS code in `originalCode`, not as ETLS.
+ */
+const TLS_FAILURE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_)/;
 
 /** RFC 5321: a 5yz reply is final, a 4yz reply (or no reply: a dropped connection, a timeout) means try later. */
 export function classify(err: NodemailerError): Verdict {
   const code = err.code ?? '';
   if (['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'].includes(code)) return 'fatal';
   if (code === 'EABORT') return 'cut';
-  if (code === 'EDNS' || code === 'ETLS' || SERVER_TIMEOUTS.has(err.timeoutType ?? '') || UNREACHABLE.has(err.originalCode ?? err.errno?.toString() ?? '')) return 'server';
+  const cause = err.originalCode ?? err.errno?.toString() ?? '';
+  if (code === 'EDNS' || code === 'ETLS' || SERVER_TIMEOUTS.has(err.timeoutType ?? '') || UNREACHABLE.has(cause) || TLS_FAILURE.test(cause)) return 'server';
   const reply = err.responseCode;
   if (reply === 421) return 'connection';
   if (typeof err.permanent === 'boolean') return err.permanent ? 'permanent' : 'temporary';

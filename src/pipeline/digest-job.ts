@@ -238,7 +238,7 @@ async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue,
     const c = await store.counts(issue.number);
     throw new BroadsheetError(
       halted.code,
-      `${halted.message}; issue ${issue.number} stopped early: ${c.accepted} accepted, ${c.failed} failed, ${c.pending + c.submitted} left for the next run (none charged an attempt for the server's failure)`,
+      `${halted.message}; issue ${issue.number} stopped early: ${c.accepted} accepted, ${c.failed} failed, ${c.pending + c.submitted} left for the next run (no attempt charged to those never offered)`,
       { cause: halted.cause },
     );
   }
