@@ -13,7 +13,8 @@ const root = path.resolve(import.meta.dirname, '..');
 const dist = (p) => path.join(root, 'dist', p);
 const direct = process.argv[1] === import.meta.filename;
 const { values: args } = direct ? parseArgs({ options: { dsns: { type: 'string', default: '5000' }, requests: { type: 'string', default: '5000' }, role: { type: 'string' } } }) : { values: {} };
-const SECRET = 'bench-secret-not-for-production';
+// A secret as strong as a deployment must set (openssl rand -base64 32): a weak one is refused.
+const SECRET = 'mJmUKBAFNJW4EC++M76LDZNcp3dRdBiWUFGpgm1ZjeI=';
 
 async function project(extra = {}) {
   const { resolveConfig } = await import(dist('config/load.js'));
