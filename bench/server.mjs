@@ -57,7 +57,8 @@ export async function runServerBench() {
   const item = (i) => `<item><title>Story ${i}</title><link>https://bench.example/${i}/</link><guid>https://bench.example/${i}/</guid><description>${'A paragraph of the story, escaped as feeds carry it. '.repeat(6)}</description></item>`;
   const rss = `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bench</title>${Array.from({ length: 20 }, (_, i) => item(i)).join('')}</channel></rss>`;
   writeFileSync(path.join(config.paths.output, 'rss.xml'), rss);
-  const store = await openStore(config.paths.data);
+  // As `serve` opens it: on its own thread.
+  const store = await openStore(config.paths.data, { thread: true });
   const server = await startServer({ config, clock: systemClock, log: silentLogger, store, secret: undefined, host: '127.0.0.1', port: 0 });
   try {
     const url = `${server.url}rss.xml`;

@@ -23,6 +23,11 @@ export const ERRORS = {
   LOCKED: { exit: 1, title: 'another instance holds the lock' },
   SCHEDULE_INVALID: { exit: 1, title: 'invalid schedule' },
   LISTEN_FAILED: { exit: 1, title: 'a server (HTTP or SMTP) cannot listen' },
+  SMTP_UNAVAILABLE: { exit: 1, title: 'the SMTP server is not answering' },
+  DATABASE_BUSY: { exit: 1, title: 'another process holds the database' },
+  DATABASE_FULL: { exit: 1, title: 'the disk holding the database is full' },
+  DATABASE_READ_ONLY: { exit: 1, title: 'the database cannot be written' },
+  DATABASE_CORRUPT: { exit: 1, title: 'the database is damaged' },
   INPUT_TOO_LARGE: { exit: 1, title: 'a file or value is larger than broadsheet accepts' },
   YAML_ALIASES: { exit: 1, title: 'YAML expands too many aliases' },
   CACHE_DAMAGED: { exit: 70, title: 'the build cache is damaged (a build starts again without it)' },
@@ -72,4 +77,40 @@ export class BroadsheetError extends Error {
 
 export function isBroadsheetError(e: unknown): e is BroadsheetError {
   return e instanceof BroadsheetError;
+}
+
+/** A database that cannot take a change now (locked, full, read-only, damaged): nothing was changed. */
+export function isDatabaseFault(e: unknown): e is BroadsheetError {
+  return e instanceof BroadsheetError && e.code.startsWith('DATABASE_');
+}
+
+/** An error as data, to cross between threads with its code, problems and cause. */
+export interface PlainError {
+  code?: ErrorCode;
+  message: string;
+  stack?: string;
+  problems?: Problem[];
+  cause?: { message: string; stack?: string };
+}
+
+const plainCause = (e: unknown) => (e instanceof Error ? { message: e.message, ...(e.stack ? { stack: e.stack } : {}) } : { message: String(e) });
+
+export function toPlainError(error: unknown): PlainError {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const out: PlainError = { message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  if (error instanceof BroadsheetError) {
+    out.code = error.code;
+    out.problems = error.problems.map((p) => ({ ...p }));
+  }
+  if (error.cause !== undefined) out.cause = plainCause(error.cause);
+  return out;
+}
+
+export function fromPlainError(e: PlainError): Error {
+  const cause = e.cause ? Object.assign(new Error(e.cause.message), e.cause.stack ? { stack: e.cause.stack } : {}) : undefined;
+  const error = e.code
+    ? new BroadsheetError(e.code, e.message, { problems: e.problems ?? [], ...(cause ? { cause } : {}) })
+    : new Error(e.message, cause ? { cause } : undefined);
+  if (e.stack) error.stack = e.stack;
+  return error;
 }

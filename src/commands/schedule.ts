@@ -18,7 +18,7 @@ export const scheduleCommand: Command = {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Imported here so that other commands do not load the scheduler.
     const [{ openSchedule }, { openStore }] = await Promise.all([import('../schedule/scheduled-job.js'), import('../store/open.js')]);
-    const store = await openStore(config.paths.data);
+    const store = await openStore(config.paths.data, { thread: true });
     try {
       const schedule = await openSchedule({ config, store, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal });
       return await schedule.run({ once: ctx.options.once === true });

@@ -36,8 +36,11 @@ export const sendCommand: Command = {
     '                  ledger in the data folder knows (it was lost): start a new ledger',
     '',
     'Needs SMTP_URL (except with --dry-run) and BROADSHEET_SECRET. Safe to run again: nobody',
-    'whose copy was accepted gets another; temporary failures are retried. Exit status 1 when',
-    'any delivery failed or is still pending, or when the ledger of earlier issues is missing.',
+    'whose copy was accepted gets another; temporary failures are retried, and given up after',
+    'email.giveUp. A server that is down stops the run at once. SIGTERM or SIGINT: no new message,',
+    '5 s for those on the wire, then their connections are cut (the next run sends them again).',
+    'Exit status 1 when any delivery failed or is still pending, or when the ledger of earlier',
+    'issues is missing.',
   ].join('\n'),
   options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' }, 'new-ledger': { type: 'boolean' } },
   args: [],
@@ -60,7 +63,8 @@ export const sendCommand: Command = {
       throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; set it to smtp://user:password@host:587 (or use --dry-run to write the messages to disk)');
     }
     const { openStore } = await import('../store/open.js');
-    const store = await openStore(config.paths.data);
+    // On its own thread: the ledger's commits do not hold up the connections.
+    const store = await openStore(config.paths.data, { thread: true });
     try {
       return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix, newLedger: ctx.options['new-ledger'] === true }, { dryRun, to });
     } finally {
@@ -94,12 +98,13 @@ async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dry
     ctx.print(notMailedLine(await notMailed(base.store)));
     return 0;
   }
-  ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${result.failed} failed, ${result.pending} pending`);
+  const failed = `${result.failed} failed${result.givenUp > 0 ? ` (${result.givenUp} given up after temporary failures, see email.giveUp)` : ''}`;
+  ctx.print(`issue ${result.issue}: ${result.accepted} accepted, ${failed}, ${result.pending} pending`);
   ctx.print(notMailedLine(await notMailed(base.store)));
   if (result.failed > 0 || result.pending > 0) {
     throw new BroadsheetError(
       'SEND_INCOMPLETE',
-      `issue ${result.issue} is not fully delivered: ${result.failed} failed, ${result.pending} pending` +
+      `issue ${result.issue} is not fully delivered: ${failed}, ${result.pending} pending` +
         (result.pending > 0 ? '; run broadsheet send again to retry the pending ones' : ''),
     );
   }

@@ -32,7 +32,8 @@ export const serveCommand: Command = {
       import('../schedule/scheduled-job.js'),
       import('../server/server.js'),
     ]);
-    const store = await openStore(config.paths.data);
+    // On its own thread: no request waits while the database waits for a lock or a disk sync.
+    const store = await openStore(config.paths.data, { thread: true });
     let mailer: ConfirmationMailer | undefined;
     try {
       // Take the lock before listening: a refused second instance should not hold the port either.

@@ -182,6 +182,20 @@ export const configSchema = z.strictObject({
         })
         .default(0),
       maxConnections: z.int().min(1).max(50).default(5),
+      /**
+       * When a delivery that keeps failing temporarily (4xx, dropped
+       * connections) becomes `failed`, so that one mailbox cannot hold an
+       * issue, and every later one, open for ever. RFC 5321 §4.5.4.1: a mail
+       * server's give-up time "generally needs to be at least 4-5 days".
+       */
+      giveUp: z
+        .strictObject({
+          /** Hours since the delivery was opened (the issue's first run for that subscriber). */
+          afterHours: z.number().positive().max(24 * 365).default(120),
+          /** Attempts, over all runs (each run makes up to 3); 0 for no limit by count. */
+          afterAttempts: z.int().min(0).max(10_000).default(0),
+        })
+        .prefault({}),
       dkim: z
         .strictObject({
           domainName: z.string().min(1),

@@ -3,7 +3,7 @@ import type { SendMailOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { publicUrls } from '../config/urls.js';
-import { personalize, type Recipient } from '../email/digest.js';
+import { encodedPersonalizer, type Recipient } from '../email/digest.js';
 import { buildMessage, unsubscribeMailto } from '../email/message.js';
 import { receiptReason } from '../email/reason.js';
 import type { Consent, RenderedIssue } from './model.js';
@@ -40,7 +40,8 @@ function fromDomain(config: Config): string {
 
 /**
  * Makes the per-recipient message for one issue. MJML ran once when the issue
- * was rendered; here only the Handlebars placeholders are filled in.
+ * was rendered, and the bodies are encoded once for everybody; here only the
+ * lines with the recipient's own values are filled in and encoded.
  *
  * The Message-ID is derived from (issue, address), so a copy resent after a
  * crash carries the same ID as the one that may already have arrived, and
@@ -51,7 +52,7 @@ function fromDomain(config: Config): string {
  */
 export function messageMaker(config: Config, issue: RenderedIssue, secret: string, clock: Clock, variant = '', subjectPrefix = ''): (to: Addressee) => Prepared {
   const digest = { subject: `${subjectPrefix}${issue.subject}`, preheader: issue.preheader, html: issue.html, text: issue.text };
-  const fill = personalize(digest);
+  const fill = encodedPersonalizer(digest);
   const domain = fromDomain(config);
   const viewUrl = publicUrls(config).issue(issue.number);
   const idKey = createHmac('sha256', secret).update(`broadsheet/message-id/${issue.number}/${issue.createdAt.toISOString()}/${variant}`).digest();

@@ -156,9 +156,10 @@ export interface StoredIssue extends RenderedIssue {
 
 /**
  * pending: not yet handed to the server (or a temporary failure to retry);
- * submitted: handed over, outcome not yet recorded (after a crash, possibly
- * delivered); accepted / failed: the server's final word; skipped: the
- * subscriber left before their copy went out.
+ * submitted: claimed for hand-over, outcome not yet recorded (after a crash,
+ * possibly delivered); accepted / failed: the server's final word, or a
+ * temporary failure given up on; skipped: the subscriber left before their
+ * copy went out.
  */
 export type DeliveryState = 'pending' | 'submitted' | 'accepted' | 'failed' | 'skipped';
 
@@ -173,6 +174,8 @@ export interface Delivery {
   messageId?: string;
   attempts: number;
   lastReply?: string;
+  /** When the delivery was opened: the give-up time counts from here. */
+  openedAt: Date;
   updatedAt: Date;
 }
 

@@ -1,10 +1,8 @@
-import type { NodemailerError } from 'nodemailer';
+import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import { BroadsheetError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { runPool } from '../util/pool.js';
 import { sleep } from '../util/sleep.js';
-import type { Ledger } from './ledger.js';
+import type { Claim, Ledger, Outcome } from './ledger.js';
 import type { Mailer } from './mailer.js';
 import type { Addressee, Prepared } from './messages.js';
 import type { Delivery } from './model.js';
@@ -18,9 +16,31 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 2000 };
 
+/**
+ * When a delivery that keeps failing temporarily becomes `failed`, as a mail
+ * server gives up on a message it cannot pass on (RFC 5321 §4.5.4.1).
+ */
+export interface GiveUpPolicy {
+  /** Time since the delivery was opened. */
+  afterMs: number;
+  /** Attempts made (over all runs); 0 for no limit by count. */
+  afterAttempts: number;
+}
+
+/**
+ * After a stop is asked for (SIGTERM), how long messages already on the wire
+ * may take to be answered; then their connections are cut. Under the
+ * scheduler's SHUTDOWN_GRACE_MS, so that a tick always ends inside it.
+ */
+export const DELIVERY_GRACE_MS = 5000;
+
+/** Connection-level failures in a row (dropped, timed out, 421) that stop a run: the server, not the messages, is failing. */
+export const BREAKER_THRESHOLD = 3;
+
 export type DeliveryEvent =
   | { kind: 'accepted'; email: string; attempt: number; reply: string }
   | { kind: 'failed'; email: string; attempt: number; reply: string }
+  | { kind: 'given-up'; email: string; attempt: number; reply: string; openedAt: Date }
   | { kind: 'retry'; email: string; attempt: number; reply: string; waitMs: number }
   | { kind: 'pending'; email: string; attempt: number; reply: string }
   | { kind: 'skipped'; email: string; attempt: number; reply: string };
@@ -36,89 +56,274 @@ export interface DeliverOptions {
   /** Messages in flight at once; the ledger never has more deliveries `submitted` than this. */
   concurrency: number;
   retry: RetryPolicy;
+  giveUp: GiveUpPolicy;
   onEvent: (e: DeliveryEvent) => void;
   /** A permanent refusal (5xx): the list records it as a bounce of the address. Awaited before the next message of this worker. */
   onRefused?: (d: Delivery, reply: string) => Promise<void>;
 }
 
-type Verdict = 'temporary' | 'permanent' | 'fatal';
+/**
+ * - permanent: a 5yz reply, the server's final word on this message;
+ * - temporary: a 4yz reply to this message: try later;
+ * - connection: the connection failed while it carried this message (dropped,
+ *   timed out, 421): try later, and several in a row mean the server is failing;
+ * - server: the server itself cannot be reached (connection refused, no
+ *   greeting, TLS or DNS failure): the message was never offered;
+ * - fatal: the server refused our credentials or the configuration is wrong;
+ * - cut: we cut the connection ourselves at shutdown: the message may have arrived.
+ */
+type Verdict = 'permanent' | 'temporary' | 'connection' | 'server' | 'fatal' | 'cut';
+
+const SERVER_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * OpenSSL's and Node's codes for a TLS handshake that failed (wrong protocol,
+ * a certificate refused). On an implicit-TLS (smtps) connection nodemailer
+ * reports them as ESOCKET with the TLS code in `originalCode`, not as ETLS.
+ */
+const TLS_FAILURE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_)/;
+
+/** RFC 5321: a 5yz reply is final, a 4yz reply (or no reply: a dropped connection, a timeout) means try later. */
+export function classify(err: NodemailerError): Verdict {
+  const code = err.code ?? '';
+  if (['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'].includes(code)) return 'fatal';
+  if (code === 'EABORT') return 'cut';
+  const cause = err.originalCode ?? err.errno?.toString() ?? '';
+  if (code === 'EDNS' || code === 'ETLS' || SERVER_TIMEOUTS.has(err.timeoutType ?? '') || UNREACHABLE.has(cause) || TLS_FAILURE.test(cause)) return 'server';
+  const reply = err.responseCode;
+  if (reply === 421) return 'connection';
+  if (typeof err.permanent === 'boolean') return err.permanent ? 'permanent' : 'temporary';
+  if (reply !== undefined) return reply >= 500 && reply !== 503 ? 'permanent' : 'temporary';
+  return 'connection';
+}
 
 /**
- * RFC 5321: a 5yz reply is the server's final word on this message, a 4yz
- * reply (or no reply: a dropped connection, a timeout) means try later.
- * Authentication and configuration errors are about us, not the message:
- * they stop the run with every remaining delivery left pending.
+ * Whether the message itself was offered before the failure. A refusal at
+ * the greeting (a reply while connecting: 421 too busy) or at EHLO is the
+ * server's, not this message's, and is not counted as an attempt.
  */
-export function classify(err: NodemailerError): Verdict {
-  if (['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'].includes(err.code ?? '')) return 'fatal';
-  if (typeof err.permanent === 'boolean') return err.permanent ? 'permanent' : 'temporary';
-  const code = err.responseCode;
-  return code !== undefined && code >= 500 && code !== 503 ? 'permanent' : 'temporary';
+function offered(err: NodemailerError): boolean {
+  const command = err.command ?? '';
+  return !((command === 'CONN' && err.responseCode !== undefined) || ['EHLO', 'HELO', 'LHLO', 'STARTTLS'].includes(command));
 }
 
 export function replyOf(err: NodemailerError): string {
   return (err.response ?? `${err.code ? err.code + ': ' : ''}${err.message}`).replace(/\s+/g, ' ').trim().slice(0, 1000);
 }
 
-/**
- * Sends every due delivery of an issue, recording each one in the ledger
- * before the message is handed to the server (`submitted`, with its
- * Message-ID) and again as soon as the server answers. When `signal` aborts,
- * no new message is taken; those in flight finish and are recorded.
- */
-export async function deliver(opts: DeliverOptions): Promise<void> {
-  const { ledger, issue, due, transporter, clock, signal, retry } = opts;
-  let fatal: BroadsheetError | undefined;
+/** Whether a delivery that just failed temporarily has been tried long enough. */
+export function givesUp(policy: GiveUpPolicy, openedAt: Date, attempts: number, now: Date): boolean {
+  return now.getTime() - openedAt.getTime() >= policy.afterMs || (policy.afterAttempts > 0 && attempts >= policy.afterAttempts);
+}
 
-  const deliverOne = async (d: Delivery): Promise<void> => {
-    const { messageId, mail } = opts.make({ email: d.email, ...(d.name ? { name: d.name } : {}) });
-    for (let attempt = 1; ; attempt++) {
-      if (!(await ledger.markSubmitted(issue, d.subscriberId, messageId, clock.now()))) {
-        opts.onEvent({ kind: 'skipped', email: d.email, attempt, reply: 'unsubscribed during the send' });
-        return;
+export interface DeliverResult {
+  /** Set when the run stopped early because of the server (SMTP_UNAVAILABLE) or our credentials (SMTP_NOT_CONFIGURED). */
+  halted?: BroadsheetError;
+}
+
+/**
+ * The ledger writes of every connection gathered into one transaction per
+ * turn of the event loop (a group commit). Each caller still waits for the
+ * commit that holds its write, so nothing is sent before its claim is on
+ * disk, and no connection takes a new message before the answer to its last
+ * one is.
+ */
+class GroupCommit {
+  private outcomes: Outcome[] = [];
+  private claims: Claim[] = [];
+  private waiters: { claim: number | undefined; resolve: (taken: boolean) => void; reject: (e: unknown) => void }[] = [];
+  private busy = false;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly issue: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records an outcome and/or makes a claim; resolves once committed, to whether the claim was taken. */
+  write(outcome: Outcome | undefined, claim: Claim | undefined): Promise<boolean> {
+    if (!outcome && !claim) return Promise.resolve(true);
+    return new Promise((resolve, reject) => {
+      if (outcome) this.outcomes.push(outcome);
+      const index = claim ? this.claims.push(claim) - 1 : undefined;
+      this.waiters.push({ claim: index, resolve, reject });
+      if (!this.busy) {
+        this.busy = true;
+        setImmediate(() => void this.flush());
       }
-      let info: { response?: unknown };
-      try {
-        info = await transporter.sendMail(mail);
-      } catch (e) {
-        const err = e as NodemailerError;
-        const reply = replyOf(err);
-        const verdict = classify(err);
-        await ledger.markOutcome(issue, d.subscriberId, verdict === 'permanent' ? 'failed' : 'pending', reply, clock.now());
-        if (verdict === 'permanent') {
-          await opts.onRefused?.(d, reply);
-          opts.onEvent({ kind: 'failed', email: d.email, attempt, reply });
-          return;
-        }
-        if (verdict === 'fatal') {
-          fatal ??= new BroadsheetError('SMTP_NOT_CONFIGURED', `the SMTP server refused us: ${reply}`, { cause: err });
-          return;
-        }
-        if (attempt >= retry.attempts || signal.aborted || fatal) {
-          opts.onEvent({ kind: 'pending', email: d.email, attempt, reply });
-          return;
-        }
-        const waitMs = retry.backoffMs * 2 ** (attempt - 1);
-        opts.onEvent({ kind: 'retry', email: d.email, attempt, reply, waitMs });
-        await sleep(waitMs, signal);
-        if (signal.aborted || fatal) {
-          opts.onEvent({ kind: 'pending', email: d.email, attempt, reply });
-          return;
-        }
-        continue;
-      }
-      // Outside the try: a ledger write that fails after the server accepted
-      // must not read as an SMTP failure and send the message again. The row
-      // stays `submitted`, and the next run resends it at most once.
-      const reply = String(info.response ?? '').trim();
-      await ledger.markOutcome(issue, d.subscriberId, 'accepted', reply, clock.now());
-      opts.onEvent({ kind: 'accepted', email: d.email, attempt, reply });
-      return;
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const outcomes = this.outcomes;
+    const claims = this.claims;
+    const waiters = this.waiters;
+    this.outcomes = [];
+    this.claims = [];
+    this.waiters = [];
+    try {
+      const taken = await this.ledger.record(this.issue, { outcomes, claims }, this.clock.now());
+      for (const w of waiters) w.resolve(w.claim === undefined || taken[w.claim] === true);
+    } catch (e) {
+      for (const w of waiters) w.reject(e);
+    }
+    // Writes that came while this one was committing go in the next.
+    if (this.waiters.length > 0) setImmediate(() => void this.flush());
+    else this.busy = false;
+  }
+}
+
+/**
+ * Sends every due delivery of an issue over `concurrency` lanes, one per
+ * pooled connection. Each delivery is claimed in the ledger (`submitted`,
+ * with its Message-ID) before its message is handed over, and its outcome is
+ * recorded before its lane takes the next one (the two go in one commit).
+ *
+ * Stops early (`halted`), leaving the rest pending with no attempt counted
+ * against them, when the server itself fails (SMTP_UNAVAILABLE) or refuses
+ * our credentials (SMTP_NOT_CONFIGURED). When `signal` aborts, no new message is
+ * taken; those on the wire get DELIVERY_GRACE_MS to be answered, then their
+ * connections are cut and their deliveries stay `submitted` (they may have
+ * arrived: the next run sends them again, with the same Message-ID).
+ */
+export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
+  const { issue, due, clock, signal, retry } = opts;
+  const commit = new GroupCommit(opts.ledger, issue, clock);
+  const onWire = new Set<AbortController>();
+  let next = 0;
+  let failures = 0;
+  let stopReason: BroadsheetError | undefined;
+  let failed = false;
+
+  const stopped = () => signal.aborted || stopReason !== undefined || failed;
+  const stop = (code: 'SMTP_UNAVAILABLE' | 'SMTP_NOT_CONFIGURED', message: string, cause: unknown) => {
+    stopReason ??= new BroadsheetError(code, message, { cause });
+  };
+
+  // After the grace, messages still on the wire are cut: a silent server must not hold a shutdown.
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    graceTimer = setTimeout(() => {
+      for (const c of onWire) c.abort();
+    }, DELIVERY_GRACE_MS);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+
+  const send = async (mail: SendMailOptions): Promise<{ reply: string } | { error: NodemailerError }> => {
+    const cut = new AbortController();
+    onWire.add(cut);
+    try {
+      const info = (await opts.transporter.sendMail({ ...mail, signal: cut.signal })) as { response?: unknown };
+      return { reply: String(info.response ?? '').trim() };
+    } catch (e) {
+      return { error: e as NodemailerError };
+    } finally {
+      onWire.delete(cut);
     }
   };
 
-  // A worker's error (a ledger write that failed) stops new deliveries, and is
-  // thrown only once the others' messages in flight are recorded.
-  await runPool(due, opts.concurrency, deliverOne, { stop: () => signal.aborted || fatal !== undefined });
-  if (fatal) throw fatal;
+  /** Sends one claimed delivery, retrying within the run; the outcome to record, or undefined when there is none to write. */
+  const attempt = async (d: Delivery, prepared: Prepared): Promise<Outcome | undefined> => {
+    const { subscriberId, email } = d;
+    let attempts = d.attempts;
+    for (let n = 1; ; n++) {
+      const sent = await send(prepared.mail);
+      if ('reply' in sent) {
+        failures = 0;
+        opts.onEvent({ kind: 'accepted', email, attempt: n, reply: sent.reply });
+        return { subscriberId, state: 'accepted', reply: sent.reply, attempted: true };
+      }
+      const reply = replyOf(sent.error);
+      const verdict = classify(sent.error);
+      // Left `submitted`: the server may have taken it before we cut the connection.
+      if (verdict === 'cut') return undefined;
+      if (verdict === 'fatal') {
+        stop('SMTP_NOT_CONFIGURED', `the SMTP server refused us: ${reply}`, sent.error);
+        return { subscriberId, state: 'pending', reply, attempted: false };
+      }
+      if (verdict === 'server') {
+        stop('SMTP_UNAVAILABLE', `the SMTP server cannot be reached: ${reply}`, sent.error);
+        return { subscriberId, state: 'pending', reply, attempted: false };
+      }
+      const counted = offered(sent.error);
+      if (counted) attempts++;
+      if (verdict === 'permanent') {
+        failures = 0;
+        await opts.onRefused?.(d, reply);
+        opts.onEvent({ kind: 'failed', email, attempt: n, reply });
+        return { subscriberId, state: 'failed', reply, attempted: counted };
+      }
+      if (verdict === 'connection') {
+        if (++failures >= BREAKER_THRESHOLD) stop('SMTP_UNAVAILABLE', `the SMTP server failed ${failures} connections in a row, the last with: ${reply}`, sent.error);
+      } else {
+        failures = 0;
+      }
+      // Only a failure of this message counts towards giving up on it, never the server's refusal to talk.
+      if (counted && givesUp(opts.giveUp, d.openedAt, attempts, clock.now())) {
+        opts.onEvent({ kind: 'given-up', email, attempt: n, reply, openedAt: d.openedAt });
+        return { subscriberId, state: 'failed', reply, attempted: counted };
+      }
+      const outcome: Outcome = { subscriberId, state: 'pending', reply, attempted: counted };
+      if (n >= retry.attempts || stopped()) {
+        opts.onEvent({ kind: 'pending', email, attempt: n, reply });
+        return outcome;
+      }
+      const waitMs = retry.backoffMs * 2 ** (n - 1);
+      opts.onEvent({ kind: 'retry', email, attempt: n, reply, waitMs });
+      // Pending while it waits: a crash now must not count it as possibly delivered.
+      await commit.write(outcome, undefined);
+      await sleep(waitMs, signal);
+      if (stopped()) {
+        opts.onEvent({ kind: 'pending', email, attempt: n, reply });
+        return undefined;
+      }
+      if (!(await commit.write(undefined, { subscriberId, messageId: prepared.messageId }))) {
+        opts.onEvent({ kind: 'skipped', email, attempt: n + 1, reply: 'unsubscribed during the send' });
+        return undefined;
+      }
+    }
+  };
+
+  /** The next delivery and its message: none once the run is stopping or the list is done. */
+  const take = (): { d: Delivery; prepared: Prepared } | undefined => {
+    if (stopped() || next >= due.length) return undefined;
+    const d = due[next++]!;
+    return { d, prepared: opts.make({ email: d.email, ...(d.name ? { name: d.name } : {}) }) };
+  };
+
+  // Each lane writes the outcome of its last message in the same commit as the claim of its next.
+  const lane = async (): Promise<void> => {
+    let outcome: Outcome | undefined;
+    for (;;) {
+      const current = take();
+      const taken = await commit.write(outcome, current && { subscriberId: current.d.subscriberId, messageId: current.prepared.messageId });
+      outcome = undefined;
+      if (!current) return;
+      const { d, prepared } = current;
+      if (!taken) {
+        opts.onEvent({ kind: 'skipped', email: d.email, attempt: 1, reply: 'unsubscribed during the send' });
+        continue;
+      }
+      // The stop came while the claim was committing: give the delivery back untouched.
+      if (stopped()) outcome = { subscriberId: d.subscriberId, state: 'pending', reply: d.lastReply, attempted: false };
+      else outcome = await attempt(d, prepared);
+    }
+  };
+
+  const lanes = Math.max(1, Math.min(opts.concurrency, due.length));
+  const settled = await Promise.allSettled(
+    Array.from({ length: lanes }, () =>
+      lane().catch((e: unknown) => {
+        // A ledger write that failed: no lane takes another message; the error is thrown once the others have recorded theirs.
+        failed = true;
+        throw e;
+      }),
+    ),
+  );
+  clearTimeout(graceTimer);
+  signal.removeEventListener('abort', onAbort);
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return stopReason ? { halted: stopReason } : {};
 }

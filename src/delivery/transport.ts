@@ -65,7 +65,8 @@ export function smtpTransport(config: Config, smtpUrl: string, dkim: DkimKey | u
   return {
     async sendMail(mail) {
       const raw = dkimSign(await (await toEml)(mail), dkim);
-      return pool.sendMail({ envelope: envelopeOf(mail), raw, ...(mail.messageId ? { messageId: mail.messageId } : {}) });
+      // The signal too: the sender cuts a message still on the wire when a shutdown's grace runs out.
+      return pool.sendMail({ envelope: envelopeOf(mail), raw, ...(mail.messageId ? { messageId: mail.messageId } : {}), ...(mail.signal ? { signal: mail.signal } : {}) });
     },
     close: () => pool.close(),
   };

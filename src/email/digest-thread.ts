@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
-import { BroadsheetError, type ErrorCode, type Problem } from '../errors.js';
+import { BroadsheetError, fromPlainError, type PlainError } from '../errors.js';
 import type { DigestFiles } from './digest-files.js';
 import type { DigestContent } from './view.js';
 
@@ -10,37 +10,6 @@ export interface DigestThread {
   render(config: Config, content: DigestContent, date: Date): Promise<DigestFiles>;
   /** Ends the thread if it is still running; safe to call at any time. */
   close(): Promise<void>;
-}
-
-/** An error as data, to cross between threads with its code, problems and cause. */
-interface PlainError {
-  code?: ErrorCode;
-  message: string;
-  stack?: string;
-  problems?: Problem[];
-  cause?: { message: string; stack?: string };
-}
-
-const plainCause = (e: unknown) => (e instanceof Error ? { message: e.message, ...(e.stack ? { stack: e.stack } : {}) } : { message: String(e) });
-
-export function toPlainError(error: unknown): PlainError {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const out: PlainError = { message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  if (error instanceof BroadsheetError) {
-    out.code = error.code;
-    out.problems = error.problems.map((p) => ({ ...p }));
-  }
-  if (error.cause !== undefined) out.cause = plainCause(error.cause);
-  return out;
-}
-
-function fromPlainError(e: PlainError): Error {
-  const cause = e.cause ? Object.assign(new Error(e.cause.message), e.cause.stack ? { stack: e.cause.stack } : {}) : undefined;
-  const error = e.code
-    ? new BroadsheetError(e.code, e.message, { problems: e.problems ?? [], ...(cause ? { cause } : {}) })
-    : new Error(e.message, cause ? { cause } : undefined);
-  if (e.stack) error.stack = e.stack;
-  return error;
 }
 
 type Reply = { ok: true; result: DigestFiles } | { ok: false; error: PlainError };

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
+import { toPlainError } from '../errors.js';
 import { renderIssueFiles } from './digest-files.js';
-import { toPlainError } from './digest-thread.js';
 import type { DigestContent } from './view.js';
 import { loadMjml } from './mjml.js';
 

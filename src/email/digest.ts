@@ -1,7 +1,8 @@
 import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
 import { BroadsheetError } from '../errors.js';
-import { LITERALS, toRecipientTemplate } from './placeholders.js';
+import { LITERALS, recipientLines, toRecipientTemplate } from './placeholders.js';
+import { qpText } from './qp.js';
 import { MJML_OPTIONS, mjmlToHtml } from './mjml.js';
 import { mjmlCacheFor, type MjmlCache } from './mjml-cache.js';
 import { loadTemplates, renderConfigTemplate } from './templates.js';
@@ -68,19 +69,67 @@ export function personalize(digest: RenderedDigest): (r: Recipient) => { html: s
   const html = compileStage2(digest.html, true);
   const text = compileStage2(digest.text, false);
   return (r) => {
-    const context = {
-      ...LITERALS,
-      recipient: {
-        email: oneLine(r.email),
-        name: r.name === undefined ? '' : oneLine(r.name),
-        unsubscribeUrl: oneLine(r.unsubscribeUrl),
-        viewUrl: oneLine(r.viewUrl),
-        manageUrl: oneLine(r.manageUrl ?? ''),
-        reason: oneLine(r.reason ?? ''),
-        confirmUrl: oneLine(r.confirmUrl ?? ''),
-      },
-    };
+    const context = recipientContext(r);
     return { html: html(context), text: text(context) };
   };
+}
+
+function recipientContext(r: Recipient): object {
+  return {
+    ...LITERALS,
+    recipient: {
+      email: oneLine(r.email),
+      name: r.name === undefined ? '' : oneLine(r.name),
+      unsubscribeUrl: oneLine(r.unsubscribeUrl),
+      viewUrl: oneLine(r.viewUrl),
+      manageUrl: oneLine(r.manageUrl ?? ''),
+      reason: oneLine(r.reason ?? ''),
+      confirmUrl: oneLine(r.confirmUrl ?? ''),
+    },
+  };
+}
+
+/** The bodies of a personalised message, already quoted-printable (CRLF line breaks), as pieces to join. */
+export interface EncodedBodies {
+  html: Buffer[];
+  text: Buffer[];
+}
+
+/**
+ * personalize(), encoded: decoded, each body is exactly what personalize()
+ * gives. The lines that are the same for every recipient (nearly all of
+ * them) are encoded once, here; per recipient only the few lines with their
+ * own values are filled and encoded. Sending then neither copies nor
+ * re-encodes the whole digest for each message.
+ */
+export function encodedPersonalizer(digest: RenderedDigest): (r: Recipient) => EncodedBodies {
+  const html = encodedFill(digest.html, true);
+  const text = encodedFill(digest.text, false);
+  return (r) => {
+    const context = recipientContext(r);
+    return { html: html(context), text: text(context) };
+  };
+}
+
+/**
+ * Splits a rendered part into runs of whole lines: the same for everybody
+ * (encoded now) or holding placeholders (compiled now, filled and encoded per
+ * recipient). Since quoted-printable encodes each line on its own, and a
+ * template of whole lines fills as it does inside the whole, the pieces join
+ * into exactly the encoding of the filled whole.
+ */
+function encodedFill(source: string, escape: boolean): (context: object) => Buffer[] {
+  const lines = source.split('\n');
+  const run = (from: number, to: number) => lines.slice(from, to + 1).join('\n') + (to < lines.length - 1 ? '\n' : '');
+  const pieces: (Buffer | Fill)[] = [];
+  let next = 0;
+  for (const [from, to] of recipientLines(source)) {
+    if (from > next) pieces.push(Buffer.from(qpText(run(next, from - 1)), 'latin1'));
+    pieces.push(compileStage2(run(from, to), escape));
+    next = to + 1;
+  }
+  if (next < lines.length) pieces.push(Buffer.from(qpText(run(next, lines.length - 1)), 'latin1'));
+  // Joined once, by the caller, with the part's head: the shared pieces are not copied twice.
+  return (context) => pieces.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(qpText(p(context)), 'latin1')));
 }
 

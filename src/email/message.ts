@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/load.js';
-import type { Recipient, RenderedDigest } from './digest.js';
+import type { EncodedBodies, Recipient, RenderedDigest } from './digest.js';
 import { oneLine } from '../util/text.js';
 
 export interface MessageExtra {
@@ -71,6 +71,20 @@ function digestKey(digest: RenderedDigest): string {
   return key;
 }
 
+/** The head of a body encoded ahead (see encodedPersonalizer), for nodemailer to send as it is. */
+const ENCODED_HEAD = {
+  html: Buffer.from('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'),
+  text: Buffer.from('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'),
+};
+
+/** A part for nodemailer: text it encodes itself, or a body already quoted-printable that it sends as it is. */
+function part(body: string | Buffer[], kind: 'html' | 'text'): string | { raw: Buffer } {
+  return typeof body === 'string' ? body : { raw: Buffer.concat([ENCODED_HEAD[kind], ...body]) };
+}
+
+/** The bodies of one message: text for nodemailer to encode, or encoded already. */
+type Bodies = { html: string; text: string } | EncodedBodies;
+
 /**
  * The nodemailer message for one recipient. Every header value that comes
  * from data (subject, names, addresses, URLs) is put on one line first, so
@@ -80,7 +94,7 @@ function digestKey(digest: RenderedDigest): string {
 export function buildMessage(
   config: Config,
   digest: RenderedDigest,
-  personal: { html: string; text: string },
+  personal: Bodies,
   r: Recipient,
   extra: MessageExtra = {},
 ): SendMailOptions {
@@ -99,11 +113,11 @@ export function buildMessage(
  * Reply-To, envelope and parts, no list headers, and `Auto-Submitted` so
  * that vacation responders do not answer it.
  */
-export function buildNotice(config: Config, notice: RenderedDigest, personal: { html: string; text: string }, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra = {}): SendMailOptions {
+export function buildNotice(config: Config, notice: RenderedDigest, personal: Bodies, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra = {}): SendMailOptions {
   return { ...coreMessage(config, notice, personal, r, extra), headers: { 'Auto-Submitted': 'auto-generated' } };
 }
 
-function coreMessage(config: Config, digest: RenderedDigest, personal: { html: string; text: string }, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra): SendMailOptions {
+function coreMessage(config: Config, digest: RenderedDigest, personal: Bodies, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra): SendMailOptions {
   const host = new URL(config.site.url).hostname;
   const key = digestKey(digest);
   const address = oneLine(r.email);
@@ -120,8 +134,8 @@ function coreMessage(config: Config, digest: RenderedDigest, personal: { html: s
     messageId,
     ...(extra.date ? { date: extra.date } : {}),
     ...(extra.envelopeFrom ? { envelope: { from: oneLine(extra.envelopeFrom), to: [address] } } : {}),
-    text: personal.text,
-    html: personal.html,
+    text: part(personal.text, 'text'),
+    html: part(personal.html, 'html'),
     // Boundaries from the digest, not random: the same message renders to the same bytes.
     baseBoundary: key.slice(0, 16),
     xMailer: false,

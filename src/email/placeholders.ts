@@ -71,6 +71,38 @@ export function firstLostPlaceholder(before: string, after: string): number | un
   return undefined;
 }
 
+/**
+ * The lines of `rendered` that differ from one recipient to the next, as
+ * inclusive ranges of line numbers (0-based, split at `\n`), in order and
+ * not touching one another: a line with a placeholder, and every line from an
+ * `ifRecipient` block's start to its end, since the block may vanish. The
+ * other lines are the same for everybody.
+ */
+export function recipientLines(rendered: string): [number, number][] {
+  const lineAt: number[] = [];
+  let line = 0;
+  let scanned = 0;
+  const lineOf = (index: number) => {
+    for (; scanned < index; scanned++) if (rendered.charCodeAt(scanned) === 10) line++;
+    return line;
+  };
+  const ranges: [number, number][] = [];
+  for (const m of rendered.matchAll(PLACEHOLDERS)) {
+    const at = lineOf(m.index);
+    if (m[2] !== undefined) lineAt.push(at);
+    else if (m[1] !== undefined) ranges.push([at, at]);
+    else ranges.push([lineAt.pop() ?? at, at]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [from, to] of ranges) {
+    const last = merged.at(-1);
+    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
 /** The constants `toRecipientTemplate` refers to. */
 export const LITERALS = { lb: '{', rb: '}', bs: '\\' } as const;
 

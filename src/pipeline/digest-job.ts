@@ -30,6 +30,8 @@ export interface JobProgress {
   pending: number;
   /** Unsubscribed while the send ran: not sent. */
   skipped: number;
+  /** Of the failed, how many were given up after failing temporarily for too long (email.giveUp). */
+  givenUp: number;
 }
 
 export interface JobOptions {
@@ -58,7 +60,7 @@ export type NotMailed = Record<Exclude<SubscriberStatus, 'subscribed'>, number>;
 
 export type JobResult =
   | { kind: 'nothing-new' }
-  | { kind: 'sent'; issue: number; accepted: number; failed: number; pending: number }
+  | { kind: 'sent'; issue: number; accepted: number; failed: number; pending: number; givenUp: number }
   | { kind: 'written'; issue: number; dir: string; messages: number };
 
 interface Prerequisites {
@@ -158,8 +160,8 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
     const issue = await issueToSend(opts, plan);
     // Its "view in browser" page exists before the first copy goes out.
     await writeIssueArchive(config, store);
-    await sendDue(opts, pre, issue, transporter, plan.kind === 'resume');
-    return await finish(opts, issue.number);
+    const givenUp = await sendDue(opts, pre, issue, transporter, plan.kind === 'resume');
+    return await finish(opts, issue.number, givenUp);
   } finally {
     transporter.close();
     await lock.release();
@@ -200,8 +202,12 @@ async function issueToSend(opts: JobOptions, plan: Exclude<IssuePlan, { kind: 'n
   return issue;
 }
 
-/** Opens a delivery for every subscriber the issue has not reached, and sends them all. */
-async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue, transporter: ReturnType<typeof smtpTransport>, resumed: boolean): Promise<void> {
+/**
+ * Opens a delivery for every subscriber the issue has not reached, and sends
+ * them all. Returns how many were given up; throws when the server stopped
+ * the run, with one line that says how many deliveries are left.
+ */
+async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue, transporter: ReturnType<typeof smtpTransport>, resumed: boolean): Promise<number> {
   const { store, clock, log, config } = opts;
   const opened = await store.enqueue(issue.number, clock.now());
   const due = await store.dueDeliveries(issue.number);
@@ -209,7 +215,9 @@ async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue,
   // The sender hands over address and name; the subscriber's id (for VERP) and consent (for the reason line) are looked up here.
   const make = messageMaker(config, issue, pre.secret, clock);
   const byEmail = new Map<string, Delivery>(due.map((d) => [d.email, d]));
-  await deliver({
+  const email = config.email!;
+  const report = reporter(issue.number, due.length, log, opts.progress);
+  const { halted } = await deliver({
     ledger: store,
     issue: issue.number,
     due,
@@ -221,10 +229,20 @@ async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue,
     onRefused: (d, reply) => recordRefusal(opts, issue.number, d, reply),
     clock,
     signal: opts.signal,
-    concurrency: config.email!.maxConnections,
+    concurrency: email.maxConnections,
     retry: opts.retry ?? DEFAULT_RETRY,
-    onEvent: reporter(issue.number, due.length, log, opts.progress),
+    giveUp: { afterMs: email.giveUp.afterHours * 3600_000, afterAttempts: email.giveUp.afterAttempts },
+    onEvent: report.event,
   });
+  if (halted) {
+    const c = await store.counts(issue.number);
+    throw new BroadsheetError(
+      halted.code,
+      `${halted.message}; issue ${issue.number} stopped early: ${c.accepted} accepted, ${c.failed} failed, ${c.pending + c.submitted} left for the next run (no attempt charged to those never offered)`,
+      { cause: halted.cause },
+    );
+  }
+  return report.givenUp();
 }
 
 /**
@@ -242,36 +260,42 @@ async function recordRefusal(opts: JobOptions, issue: number, d: Delivery, reply
 }
 
 /** Marks the issue sent once every delivery has a final state. */
-async function finish(opts: JobOptions, issue: number): Promise<JobResult> {
+async function finish(opts: JobOptions, issue: number, givenUp: number): Promise<JobResult> {
   const { store, clock, log, signal } = opts;
   const counts = await store.counts(issue);
   if (counts.pending + counts.submitted === 0) {
     await store.markIssueSent(issue, clock.now());
     // The archive's index lists sent issues only.
     await writeIssueArchive(opts.config, store);
-    log.info('issue sent', { issue, accepted: counts.accepted, failed: counts.failed });
+    log.info('issue sent', { issue, accepted: counts.accepted, failed: counts.failed, givenUp });
   } else if (signal.aborted) {
     log.warn('stopped before the end; run send again to continue', { issue, pending: counts.pending + counts.submitted });
   }
-  return { kind: 'sent', issue, ...summary(counts) };
+  return { kind: 'sent', issue, ...summary(counts), givenUp };
 }
 
 /** Turns delivery events into progress updates (on a terminal) or one log line each. */
-function reporter(issue: number, total: number, log: Logger, progress: JobOptions['progress']): (e: DeliveryEvent) => void {
-  const tally = { issue, total, done: 0, accepted: 0, failed: 0, pending: 0, skipped: 0 };
-  return (e) => {
-    if (e.kind !== 'retry') {
+function reporter(issue: number, total: number, log: Logger, progress: JobOptions['progress']): { event: (e: DeliveryEvent) => void; givenUp: () => number } {
+  const tally: JobProgress = { issue, total, done: 0, accepted: 0, failed: 0, pending: 0, skipped: 0, givenUp: 0 };
+  const event = (e: DeliveryEvent) => {
+    if (e.kind === 'given-up') {
+      tally.done++;
+      tally.failed++;
+      tally.givenUp++;
+    } else if (e.kind !== 'retry') {
       tally.done++;
       tally[e.kind]++;
     }
     const fields = { issue, to: e.email, attempt: e.attempt };
     if (e.kind === 'failed') log.warn('delivery failed', { ...fields, reply: e.reply });
+    else if (e.kind === 'given-up') log.warn('delivery given up', { ...fields, reply: e.reply, openedAt: e.openedAt.toISOString(), reason: 'still failing temporarily after email.giveUp' });
     else if (progress) progress({ ...tally });
     else if (e.kind === 'accepted') log.info('delivery accepted', fields);
     else if (e.kind === 'retry') log.warn('delivery will be retried', { ...fields, reply: e.reply, waitMs: e.waitMs });
     else if (e.kind === 'skipped') log.info('delivery skipped', { ...fields, reason: e.reply });
     else log.warn('delivery pending', { ...fields, reply: e.reply });
   };
+  return { event, givenUp: () => tally.givenUp };
 }
 
 function summary(c: DeliveryCounts): { accepted: number; failed: number; pending: number } {

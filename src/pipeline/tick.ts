@@ -51,7 +51,7 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
       log.info('tick finished', { tick: n, digest: 'nothing new since the last issue; nothing sent' });
       break;
     case 'sent':
-      log.info('tick finished', { tick: n, digest: 'sent', issue: result.issue, accepted: result.accepted, failed: result.failed, pending: result.pending, ...notMailedFields(await notMailed(store)) });
+      log.info('tick finished', { tick: n, digest: 'sent', issue: result.issue, accepted: result.accepted, failed: result.failed, givenUp: result.givenUp, pending: result.pending, ...notMailedFields(await notMailed(store)) });
       break;
     case 'written':
       log.info('tick finished', { tick: n, digest: 'written (no SMTP_URL)', issue: result.issue, dir: result.dir });

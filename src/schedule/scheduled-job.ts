@@ -8,7 +8,9 @@ import { runOnCron } from './cron-loop.js';
 /**
  * How long a shutdown waits for the tick in flight. Under the 10 s that
  * `docker stop` and many supervisors allow before SIGKILL; the job honours
- * the signal, so normally only the messages already on the wire are awaited.
+ * the signal, and gives the messages already on the wire DELIVERY_GRACE_MS
+ * (delivery/sender.ts) before it cuts their connections, so a tick ends
+ * within this grace whatever the SMTP server does.
  */
 export const SHUTDOWN_GRACE_MS = 8000;
 

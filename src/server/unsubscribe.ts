@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyUnsubscribeToken } from '../delivery/tokens.js';
+import { isDatabaseFault } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { escapeHtml, maskEmail } from '../util/text.js';
 import { NOT_FOUND } from './pages.js';
@@ -8,6 +9,9 @@ import { methodNotAllowed } from './respond.js';
 
 // The token is the only credential; it must not leak to other sites through Referer.
 const HEADERS = { 'Referrer-Policy': 'no-referrer' };
+
+/** When a one-click sender should try an unsubscribe the database could not take (503) again. */
+const RETRY_AFTER_S = 30;
 
 /**
  * `/unsubscribe/<token>`. GET only shows a button, because mail scanners and
@@ -47,7 +51,22 @@ export async function handleUnsubscribe(ctx: ServerContext, req: IncomingMessage
   }
   // The page's button says it came from the page; a mail client's one-click POST carries the field alone.
   const via = new URLSearchParams(body).get('from') === 'page' ? 'link' : 'one-click';
-  const changed = await ctx.store.unsubscribe(email, ctx.clock.now(), via);
+  let changed: boolean;
+  try {
+    // Resolves once the change is on disk: only then is the reader told it is done.
+    changed = await ctx.store.unsubscribe(email, ctx.clock.now(), via);
+  } catch (error) {
+    if (!isDatabaseFault(error)) throw error;
+    ctx.log.error('unsubscribe not recorded', { subscriber: maskEmail(email), code: error.code, error: error.message });
+    return ctx.page(
+      res,
+      503,
+      'Unsubscribe not recorded yet',
+      `<p>We could not record the unsubscribe of <strong>${shown}</strong> just now, so nothing has changed yet. Please press the button again in a minute, or reply to the digest and ask to be removed.</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="from" value="page"><button type="submit">Try again</button></form>`,
+      { ...HEADERS, 'Retry-After': String(RETRY_AFTER_S) },
+    );
+  }
   ctx.log.info('unsubscribed', { subscriber: maskEmail(email), changed, via });
   return page(200, 'Unsubscribed', `<p><strong>${shown}</strong> will receive no more digests.</p>`);
 }

@@ -29,16 +29,16 @@ afterEach(async () => {
 
 describe('a ledger write that fails after the server accepted', () => {
   it('is not taken for an SMTP failure: the message is not sent again, the delivery stays submitted', async () => {
-    // A ledger whose first "accepted" write fails (as SQLITE_BUSY would), passed in where the store's would be.
+    // A ledger whose first write of an "accepted" outcome fails (as SQLITE_BUSY would), passed in where the store's would be.
     let failedFor: number | undefined;
     const faulty: Ledger = {
-      markSubmitted: (...args) => store.markSubmitted(...args),
-      async markOutcome(issue, subscriberId, state, reply, at) {
-        if (state === 'accepted' && failedFor === undefined) {
-          failedFor = subscriberId;
+      async record(issue, write, at) {
+        const accepted = write.outcomes.find((o) => o.state === 'accepted');
+        if (accepted && failedFor === undefined) {
+          failedFor = accepted.subscriberId;
           throw new Error('SQLITE_BUSY: database is locked');
         }
-        await store.markOutcome(issue, subscriberId, state, reply, at);
+        return store.record(issue, write, at);
       },
     };
     const config = await project.loadConfig();
@@ -56,6 +56,8 @@ describe('a ledger write that fails after the server accepted', () => {
           signal: new AbortController().signal,
           concurrency: 2,
           retry: { ...DEFAULT_RETRY, backoffMs: 10 },
+          // Never reached: every failure here is the ledger's, not the server's.
+          giveUp: { afterMs: Infinity, afterAttempts: 0 },
           onEvent: () => {},
         }),
       ).rejects.toThrow('SQLITE_BUSY');
@@ -66,7 +68,8 @@ describe('a ledger write that fails after the server accepted', () => {
     expect([...smtp.countsByRecipient().values()].every((n) => n === 1)).toBe(true);
     const row = (await store.deliveries(1)).find((d) => d.subscriberId === failedFor)!;
     expect(row.state).toBe('submitted');
-    expect(row.attempts).toBe(1);
+    // An attempt is counted with its outcome, and this one's outcome could not be written.
+    expect(row.attempts).toBe(0);
     expect(smtp.countsByRecipient().get(row.email)).toBe(1);
   });
 });

@@ -25,7 +25,7 @@ afterEach(() => smtp.close());
 describe('send against a real SMTP server', () => {
   it('delivers one well-formed, personalised message per subscriber and records it', async () => {
     const result = await runJob(project, smtp);
-    expect(result).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
+    expect(result).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0, givenUp: 0 });
 
     const mails = await smtp.parsed();
     expect(smtp.received.map((r) => r.to).flat().sort()).toEqual(['ann@example.org', 'bo@example.net', 'cy@example.com']);
@@ -85,7 +85,7 @@ describe('send against a real SMTP server', () => {
 
     project.article('third-story', { title: 'Third story', date: '2025-08-31T09:00:00Z' });
     await project.addSubscribers(['di@example.org']);
-    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 4, failed: 0, pending: 0 });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 4, failed: 0, pending: 0, givenUp: 0 });
     const second = (await smtp.parsed()).slice(3);
     expect(second.map((m) => m.subject)).toEqual(Array(4).fill('The Test Sheet: Third story'));
     for (const m of second) {
@@ -118,13 +118,19 @@ describe('send against a real SMTP server', () => {
 
   it('finishes an unfinished issue before starting the next one', async () => {
     const down = await startSmtp({ onConnect: () => smtpError(421, 'Closed for maintenance') });
-    const first = await runJob(project, down, { retry: { attempts: 1, backoffMs: 1 } });
+    await expect(runJob(project, down, { retry: { attempts: 1, backoffMs: 1 } })).rejects.toMatchObject({ code: 'SMTP_UNAVAILABLE' });
     await down.close();
-    expect(first).toEqual({ kind: 'sent', issue: 1, accepted: 0, failed: 0, pending: 3 });
+    const store = await project.store();
+    try {
+      // Refused at the greeting: never offered, so no attempt is held against anyone.
+      expect((await store.deliveries(1)).map((d) => [d.state, d.attempts])).toEqual(Array(3).fill(['pending', 0]));
+    } finally {
+      await store.close();
+    }
     project.article('late-story', { title: 'Late story', date: '2025-08-31T09:00:00Z' });
-    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0 });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 3, failed: 0, pending: 0, givenUp: 0 });
     expect(new Set((await smtp.parsed()).map((m) => m.subject))).toEqual(new Set(['The Test Sheet: Second story']));
-    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 3, failed: 0, pending: 0 });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 2, accepted: 3, failed: 0, pending: 0, givenUp: 0 });
     expect((await smtp.parsed()).slice(3).map((m) => m.subject)).toEqual(Array(3).fill('The Test Sheet: Late story'));
   });
 

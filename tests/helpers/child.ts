@@ -18,7 +18,11 @@ export interface RunningCli {
 
 /** Starts `node dist/cli.js …` and follows its log as it runs; the test ends it. */
 export function startCli(args: string[], options: CliOptions): RunningCli {
-  const child = spawnCli(args, options);
+  return followCli(spawnCli(args, options));
+}
+
+/** Follows the log of a CLI child started some other way (in a mount namespace, under strace). */
+export function followCli(child: ChildProcess): RunningCli {
   const lines: string[] = [];
   const events: LogEvent[] = [];
   let out = '';

@@ -10,12 +10,17 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The environment a CLI child gets: PATH and the given variables, nothing else. */
+export function cliEnv(vars: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
 /** Starts `node dist/cli.js …` with stdout and stderr piped. */
 export function spawnCli(args: string[], options: CliOptions): ChildProcess {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first (npm test does)`);
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-  for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
-  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export interface CliResult {

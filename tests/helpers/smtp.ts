@@ -16,8 +16,11 @@ export interface SmtpBehaviour {
   onConnect?(session: SMTPServerSession, index: number): Error | undefined;
   onRcpt?(address: string, session: SMTPServerSession): Error | undefined;
   /** Runs once the message is read; may delay, destroy the socket, or return an error reply. */
-  afterData?(received: Received, session: SMTPServerSession, index: number): Promise<Error | undefined | 'drop' | 'hang'> | Error | undefined | 'drop' | 'hang';
+  afterData?(received: Received, session: SMTPServerSession, index: number): Promise<AfterData> | AfterData;
 }
+
+/** 'hang' never answers and does not keep the message; 'silent' keeps it (it is delivered) and never answers. */
+export type AfterData = Error | undefined | 'drop' | 'hang' | 'silent';
 
 export interface Smtp {
   url: string;
@@ -85,6 +88,10 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}): Promise<Smtp> {
         const msg: Received = { to: session.envelope.rcptTo.map((r) => r.address), from: mailFrom ? mailFrom.address : '', raw: Buffer.concat(chunks) };
         const verdict = await behaviour.afterData?.(msg, session, dataCount++);
         if (verdict === 'hang') return;
+        if (verdict === 'silent') {
+          received.push(msg);
+          return;
+        }
         if (verdict === 'drop') {
           for (const s of sockets) if ((s.remotePort ?? 0) === session.remotePort) s.destroy();
           return;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * External checkers (xmllint, Debian's python3-feedparser) are optional on a
+ * External tools (xmllint, Debian's python3-feedparser, strace) are optional on a
  * developer's machine and required in CI: .ci/run installs them and sets
  * BROADSHEET_REQUIRE_TOOLS=1, which turns a missing tool into a failure.
  */
@@ -46,6 +46,11 @@ export function hasSpamassassin(): boolean {
   return probe('spamassassin', 'spamassassin', ['--version']);
 }
 
+/** strace, and the right to trace a child (ptrace may be forbidden in a container). */
+export function hasStrace(): boolean {
+  return probe('strace', 'strace', ['-f', '-qq', '-e', 'trace=none', 'true']);
+}
+
 export function hasHugo(): boolean {
   return probe('hugo', 'hugo', ['version']);
 }
@@ -75,6 +80,8 @@ const TOOLS = {
   chromium: { present: hasChromium, install: 'apt-get install chromium' },
   spamassassin: { present: hasSpamassassin, install: 'apt-get install spamassassin' },
   python3: { present: hasPython, install: 'apt-get install python3' },
+  // The durable-unsubscribe test watches the server's fsync before its answer.
+  strace: { present: hasStrace, install: 'apt-get install strace' },
 } as const;
 
 /**

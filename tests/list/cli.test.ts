@@ -50,7 +50,7 @@ describe('compliance before a real send', () => {
     smtp = await startSmtp({
       onRcpt: (a) => (a === 'gone@example.org' ? smtpError(550, '5.1.1 <gone@example.org>: user unknown') : a === 'blocked@example.org' ? smtpError(554, '5.7.1 rejected as spam') : undefined),
     });
-    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 1, failed: 2, pending: 0 });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 1, failed: 2, pending: 0, givenUp: 0 });
     const store = await project.store();
     try {
       expect(await store.getSubscriber('gone@example.org')).toMatchObject({ status: 'bounced', leftVia: 'bounce' });

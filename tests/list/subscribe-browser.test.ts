@@ -85,7 +85,7 @@ describe.skipIf(!hasBrowser)('subscribe in a browser, confirm from the mail, rec
     expect(await list.store.getSubscriber(ADDRESS)).toMatchObject({ status: 'subscribed', confirmedAt: expect.any(Date) });
 
     // The next send delivers the digest to the address, saying why it comes.
-    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 1, failed: 0, pending: 0 });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 1, failed: 0, pending: 0, givenUp: 0 });
     expect(smtp.received).toHaveLength(2);
     expect(smtp.received[1]!.to).toEqual([ADDRESS]);
     const digest = (await smtp.parsed())[1]!;

@@ -54,7 +54,7 @@ describe('the static issue archive', () => {
     await smtp.close();
     smtp = await startSmtp({ afterData: () => void seenBySmtp.push(existsSync(out('issues/1/index.html'))) });
     const sent = await runJob(project, smtp);
-    expect(sent).toEqual({ kind: 'sent', issue: 1, accepted: 2, failed: 0, pending: 0 });
+    expect(sent).toEqual({ kind: 'sent', issue: 1, accepted: 2, failed: 0, givenUp: 0, pending: 0 });
     expect(seenBySmtp).toEqual([true, true]);
 
     expect(read('issues/latest.json')).toBe('{"latestIssue":1}\n');

@@ -84,7 +84,7 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         expect(await store.enqueue(1, at)).toBe(0);
         const [due] = await store.dueDeliveries(1);
         expect([due!.email, due!.state]).toEqual(['ann@example.org', 'pending']);
-        expect(await store.markSubmitted(1, due!.subscriberId, '<m@x>', at)).toBe(true);
+        expect(await store.record(1, { outcomes: [], claims: [{ subscriberId: due!.subscriberId, messageId: '<m@x>' }] }, at)).toEqual([true]);
         expect(await store.counts(1)).toEqual({ pending: 0, submitted: 1, accepted: 0, failed: 0, skipped: 0 });
         // Leaving between runs: the open delivery is closed as skipped, not sent.
         await store.unsubscribe('ann@example.org', at);
@@ -110,16 +110,19 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['a'], covered: ['a'], createdAt: at });
         await store.enqueue(1, at);
         const [ann, bo] = await store.dueDeliveries(1);
-        expect(await store.markSubmitted(1, ann!.subscriberId, '<1@x>', at)).toBe(true);
-        await store.markOutcome(1, ann!.subscriberId, 'accepted', '250 ok', later);
+        expect(ann!.openedAt).toEqual(at);
+        expect(await store.record(1, { outcomes: [], claims: [{ subscriberId: ann!.subscriberId, messageId: '<1@x>' }] }, at)).toEqual([true]);
         await store.unsubscribe('bo@example.org', at);
-        expect(await store.markSubmitted(1, bo!.subscriberId, '<2@x>', at)).toBe(false);
+        // One commit: the outcome of one hand-over and the claim of the next.
+        const claim = { subscriberId: bo!.subscriberId, messageId: '<2@x>' };
+        expect(await store.record(1, { outcomes: [{ subscriberId: ann!.subscriberId, state: 'accepted', reply: '250 ok', attempted: true }], claims: [claim] }, later)).toEqual([false]);
         const rows = await store.deliveries(1);
         expect(rows.map((d) => [d.email, d.name ?? null, d.state, d.messageId ?? null, d.attempts, d.lastReply ?? null])).toEqual([
           ['ann@example.org', 'Ann', 'accepted', '<1@x>', 1, '250 ok'],
           ['bo@example.org', null, 'skipped', null, 0, null],
         ]);
         expect(rows[0]!.updatedAt).toEqual(later);
+        expect(rows[0]!.openedAt).toEqual(at);
         await store.markIssueSent(1, later);
         expect((await store.getIssue(1))!.sentAt).toEqual(later);
       } finally {
@@ -295,10 +298,9 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         for (const n of [1, 2, 3]) {
           await store.createIssue({ number: n, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: [`a${n}`], covered: [`a${n}`], createdAt: at(n) });
           await store.enqueue(n, at(n));
-          for (const d of await store.dueDeliveries(n)) {
-            await store.markSubmitted(n, d.subscriberId, `<${n}.${d.subscriberId}@x>`, at(n));
-            await store.markOutcome(n, d.subscriberId, 'accepted', '250 ok', at(n));
-          }
+          const due = await store.dueDeliveries(n);
+          await store.record(n, { outcomes: [], claims: due.map((d) => ({ subscriberId: d.subscriberId, messageId: `<${n}.${d.subscriberId}@x>` })) }, at(n));
+          await store.record(n, { outcomes: due.map((d) => ({ subscriberId: d.subscriberId, state: 'accepted' as const, reply: '250 ok', attempted: true })), claims: [] }, at(n));
           await store.markIssueSent(n, at(n));
         }
 
@@ -349,6 +351,47 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         const [d] = await store.dueDeliveries(1);
         expect(d!.consent).toEqual({ joinedAt: at, joinedVia: 'import', joinedDetail: 'people.csv' });
       }));
+
+    it('counts an attempt only when the message was offered, and claims many deliveries in one commit', async () => {
+      const store = await open();
+      try {
+        const at = new Date('2025-03-01T00:00:00Z');
+        await store.addSubscribers([{ email: 'a@example.org' }, { email: 'b@example.org' }, { email: 'c@example.org' }], at, { resubscribe: false });
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['a'], covered: ['a'], createdAt: at });
+        await store.enqueue(1, at);
+        const [a, b, c] = await store.dueDeliveries(1);
+        const claims = [a!, b!, c!].map((d, i) => ({ subscriberId: d.subscriberId, messageId: `<${i}@x>` }));
+        expect(await store.record(1, { outcomes: [], claims }, at)).toEqual([true, true, true]);
+        expect(await store.counts(1)).toMatchObject({ pending: 0, submitted: 3 });
+        await store.record(
+          1,
+          {
+            outcomes: [
+              // A 4xx reply: an attempt, to try again.
+              { subscriberId: a!.subscriberId, state: 'pending', reply: '451 try later', attempted: true },
+              // The server refused the connection: the message was never offered.
+              { subscriberId: b!.subscriberId, state: 'pending', reply: 'ECONNREFUSED', attempted: false },
+              { subscriberId: c!.subscriberId, state: 'failed', reply: '550 no such user', attempted: true },
+            ],
+            claims: [],
+          },
+          at,
+        );
+        const rows = await store.deliveries(1);
+        expect(rows.map((d) => [d.email, d.state, d.attempts, d.lastReply ?? null])).toEqual([
+          ['a@example.org', 'pending', 1, '451 try later'],
+          ['b@example.org', 'pending', 0, 'ECONNREFUSED'],
+          ['c@example.org', 'failed', 1, '550 no such user'],
+        ]);
+        // Due again: both pending ones (the failed one is final), with their history.
+        expect((await store.dueDeliveries(1)).map((d) => [d.email, d.attempts])).toEqual([
+          ['a@example.org', 1],
+          ['b@example.org', 0],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
 
     it('gives each lock to one holder at a time, and the send and schedule locks are separate', async () => {
       const store = await open();

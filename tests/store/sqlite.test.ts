@@ -12,6 +12,11 @@ import { storeConformance } from './conformance.js';
 
 storeConformance('SQLite', () => openStore(path.join(tempDir(), 'data')));
 
+// The same store on its own thread, as serve, send and schedule open it: the thread runs the
+// compiled worker, so this runs against dist/ (npm test builds it first).
+const compiled = (await import(pathToFileURL(path.join(REPO, 'dist/store/open.js')).href)) as typeof import('../../src/store/open.js');
+storeConformance('SQLite on its own thread', () => compiled.openStore(path.join(tempDir(), 'data'), { thread: true }));
+
 describe('SQLite store', () => {
   it('uses WAL, and the schema itself refuses a second row for one address', async () => {
     const data = path.join(tempDir(), 'data');

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { normaliseAddress } from '../../delivery/address.js';
+import type { LedgerWrite } from '../../delivery/ledger.js';
 import {
   SUBSCRIBER_STATUSES,
   type AddOutcome,
@@ -31,7 +32,9 @@ import type { ReportPolicy } from '../../inbound/ports.js';
 import type { LockName } from '../../pipeline/ports.js';
 import type { SubscribePolicy } from '../../list/ports.js';
 import { acquireLock, type Lock } from '../../util/lock.js';
+import { sleep } from '../../util/sleep.js';
 import type { Store } from '../store.js';
+import { BUSY_WAIT_MS, corrupt, databaseFault, isBusy } from './faults.js';
 import { MIGRATIONS } from './migrations.js';
 
 export const DATABASE_FILE = 'broadsheet.db';
@@ -77,6 +80,7 @@ interface DeliveryRow extends ConsentRow {
   message_id: string | null;
   attempts: number;
   last_reply: string | null;
+  created_at: string;
   updated_at: string;
 }
 const iso = (d: Date) => d.toISOString();
@@ -128,13 +132,14 @@ function toDelivery(r: DeliveryRow): Delivery {
     ...(r.message_id !== null ? { messageId: r.message_id } : {}),
     attempts: r.attempts,
     ...(r.last_reply !== null ? { lastReply: r.last_reply } : {}),
+    openedAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   };
 }
 
 const DELIVERY_SELECT = `
   SELECT d.issue, d.subscriber, s.email, s.name, s.joined_at, s.joined_via, s.joined_detail, s.confirmed_at,
-         d.state, d.message_id, d.attempts, d.last_reply, d.updated_at
+         d.state, d.message_id, d.attempts, d.last_reply, d.created_at, d.updated_at
   FROM deliveries d JOIN subscribers s ON s.id = d.subscriber`;
 
 /** How an address with each left status left, as far as an import can tell, and what an add or import that leaves it so reports. */
@@ -153,35 +158,78 @@ const ACTIVE = `('subscribed', 'pending')`;
  * Every method commits before its promise resolves. WAL with synchronous=NORMAL makes a
  * commit survive the process dying at any instant (kill -9 included); only a
  * power cut can undo the last few, and every ledger write is ordered so that
- * undoing it can only cause a second copy, never a missed one.
+ * undoing it can only cause a second copy, never a missed one. An unsubscribe
+ * is the exception: it is synced to disk before it resolves (synchronous=FULL),
+ * because the server answers it as done.
+ *
+ * No call waits on another process's lock inside SQLite (busy_timeout 0):
+ * a busy database is tried again after a timer, for up to BUSY_WAIT_MS, so
+ * the event loop of the process keeps running meanwhile. Known faults (busy,
+ * full, read-only, damaged) end as their own errors (faults.ts).
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
+  private readonly file: string;
 
   private constructor(
     db: Database.Database,
     private readonly dataDir: string,
   ) {
     this.db = db;
+    this.file = path.join(dataDir, DATABASE_FILE);
     this.stmt = this.prepare();
   }
 
-  static open(dataDir: string): SqliteStore {
-    let db: Database.Database;
+  /**
+   * Opens the database of a data folder, creating it when there is none.
+   * An existing file that is empty or fails SQLite's quick check is an error
+   * (DATABASE_CORRUPT), never taken for a new database: starting afresh over
+   * it would drop every subscriber and restart the issue numbers.
+   */
+  static async open(dataDir: string): Promise<SqliteStore> {
+    const file = path.join(dataDir, DATABASE_FILE);
+    const fail = (doing: string) => (cause: unknown) => {
+      throw databaseFault(cause, file, doing) ?? cause;
+    };
     try {
       mkdirSync(dataDir, { recursive: true });
-      db = new Database(path.join(dataDir, DATABASE_FILE));
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      // The server (unsubscribes) and a send may write at the same moment.
-      db.pragma('busy_timeout = 5000');
-      migrate(db);
+      if (!existsSync(file)) createDatabase(file);
     } catch (cause) {
-      throw new BroadsheetError('OUTPUT_FAILED', `cannot open the database in ${dataDir}: ${(cause as Error).message}`, { cause });
+      fail('create the database')(cause);
     }
+    const db = await retryBusy(() => openChecked(file)).catch(fail('open the database'));
+    // Before the statements are prepared: they are written against the latest schema.
+    await retryBusy(() => migrate(db)).catch((e: unknown) => {
+      db.close();
+      fail('migrate the database')(e);
+    });
     return new SqliteStore(db, dataDir);
+  }
+
+  /** Runs one statement or transaction: a busy database is tried again for a while; known faults get their own error. */
+  private run<T>(doing: string, fn: () => T): Promise<T> {
+    return retryBusy(fn).catch((cause: unknown) => {
+      throw databaseFault(cause, this.file, doing) ?? cause;
+    });
+  }
+
+  /** One row, as a record, or undefined. */
+  private row<R, T>(doing: string, get: () => R | undefined, to: (r: R) => T): Promise<T | undefined> {
+    return this.run(doing, () => {
+      const r = get();
+      return r === undefined ? undefined : to(r);
+    });
+  }
+
+  /** Runs a write with synchronous=FULL: in WAL mode the commit is then on disk, not only in the page cache, when it returns. */
+  private durably<T>(fn: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 
   async close(): Promise<void> {
@@ -296,53 +344,62 @@ export class SqliteStore implements Store {
       ),
       deliveries: db.prepare<[number], DeliveryRow>(`${DELIVERY_SELECT} WHERE d.issue = ? ORDER BY d.subscriber`),
       counts: db.prepare<[number], { state: DeliveryState; n: number }>('SELECT state, count(*) AS n FROM deliveries WHERE issue = ? GROUP BY state'),
-      markSubmitted: db.prepare<[string, string, string, number, number]>(
-        `UPDATE deliveries SET state = 'submitted', message_id = ?, attempts = attempts + 1, submitted_at = ?, updated_at = ?
+      // EXISTS on the key, not IN (SELECT … WHERE status = …): that built the whole list of subscribed ids on every claim.
+      claim: db.prepare<[string, string, string, number, number]>(
+        `UPDATE deliveries SET state = 'submitted', message_id = ?, submitted_at = ?, updated_at = ?
          WHERE issue = ? AND subscriber = ? AND state IN ('pending', 'submitted')
-           AND subscriber IN (SELECT id FROM subscribers WHERE status = 'subscribed')`,
+           AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber AND s.status = 'subscribed')`,
       ),
       markSkipped: db.prepare<[string, number, number]>(
         `UPDATE deliveries SET state = 'skipped', updated_at = ? WHERE issue = ? AND subscriber = ? AND state IN ('pending', 'submitted')`,
       ),
-      markOutcome: db.prepare<[DeliveryState, string | null, string, number, number]>(
-        'UPDATE deliveries SET state = ?, last_reply = ?, updated_at = ? WHERE issue = ? AND subscriber = ?',
+      markOutcome: db.prepare<[DeliveryState, string | null, number, string, number, number]>(
+        'UPDATE deliveries SET state = ?, last_reply = ?, attempts = attempts + ?, updated_at = ? WHERE issue = ? AND subscriber = ?',
       ),
     };
   }
 
   // ---- subscribers -------------------------------------------------------
 
-  async getSubscriber(email: string): Promise<Subscriber | undefined> {
-    const row = this.stmt.subscriberByEmail.get(email);
-    return row && toSubscriber(row);
+  getSubscriber(email: string): Promise<Subscriber | undefined> {
+    return this.row('read the subscriber', () => this.stmt.subscriberByEmail.get(email), toSubscriber);
   }
 
-  async subscriberById(id: number): Promise<Subscriber | undefined> {
-    const row = this.stmt.subscriberById.get(id);
-    return row && toSubscriber(row);
+  subscriberById(id: number): Promise<Subscriber | undefined> {
+    return this.row('read the subscriber', () => this.stmt.subscriberById.get(id), toSubscriber);
   }
 
-  async listSubscribers(status?: SubscriberStatus): Promise<Subscriber[]> {
-    return (status === undefined ? this.stmt.listSubscribers.all() : this.stmt.listByStatus.all(status)).map(toSubscriber);
+  listSubscribers(status?: SubscriberStatus): Promise<Subscriber[]> {
+    return this.run('list the subscribers', () => {
+      return (status === undefined ? this.stmt.listSubscribers.all() : this.stmt.listByStatus.all(status)).map(toSubscriber);
+    });
   }
 
-  async subscribedCount(): Promise<number> {
-    return this.stmt.countSubscribed.get()!.n;
+  subscribedCount(): Promise<number> {
+    return this.run('count the subscribers', () => {
+      return this.stmt.countSubscribed.get()!.n;
+    });
   }
 
-  async statusCounts(): Promise<Record<SubscriberStatus, number>> {
-    const counts = Object.fromEntries(SUBSCRIBER_STATUSES.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
-    for (const r of this.stmt.statusCounts.all()) counts[r.status] = r.n;
-    return counts;
+  statusCounts(): Promise<Record<SubscriberStatus, number>> {
+    return this.run('count the subscribers', () => {
+      const counts = Object.fromEntries(SUBSCRIBER_STATUSES.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
+      for (const r of this.stmt.statusCounts.all()) counts[r.status] = r.n;
+      return counts;
+    });
   }
 
-  async addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean; join?: JoinRecord }): Promise<AddOutcome[]> {
-    const join = opts.join ?? { via: 'command-line' };
-    return this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, join, opts.resubscribe)))();
+  addSubscribers(list: readonly NewSubscriber[], at: Date, opts: { resubscribe: boolean; join?: JoinRecord }): Promise<AddOutcome[]> {
+    return this.run('add the subscribers', () => {
+      const join = opts.join ?? { via: 'command-line' };
+      return this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, join, opts.resubscribe))).immediate();
+    });
   }
 
-  async importSubscribers(list: readonly ImportedSubscriber[], at: Date, join: JoinRecord): Promise<ImportOutcome[]> {
-    return this.db.transaction(() => list.map((s) => this.importOne(s, at, join)))();
+  importSubscribers(list: readonly ImportedSubscriber[], at: Date, join: JoinRecord): Promise<ImportOutcome[]> {
+    return this.run('import the subscribers', () => {
+      return this.db.transaction(() => list.map((s) => this.importOne(s, at, join))).immediate();
+    });
   }
 
   private importOne(s: ImportedSubscriber, at: Date, join: JoinRecord): ImportOutcome {
@@ -400,152 +457,186 @@ export class SqliteStore implements Store {
     }
   }
 
-  async unsubscribe(email: string, at: Date, via: LeaveReason = 'unrecorded'): Promise<boolean> {
+  unsubscribe(email: string, at: Date, via: LeaveReason = 'unrecorded'): Promise<boolean> {
     const address = normaliseAddress(email);
-    return address.ok && this.stmt.unsubscribe.run(iso(at), via, address.email).changes > 0;
+    if (!address.ok) return Promise.resolve(false);
+    // Synced before it resolves: the server then tells the reader it is done.
+    return this.run('record the unsubscribe', () => this.durably(() => this.stmt.unsubscribe.run(iso(at), via, address.email).changes > 0));
   }
 
-  async requestSubscription(email: string, name: string | undefined, join: JoinRecord, at: Date, policy: SubscribePolicy): Promise<{ outcome: SubscribeOutcome; id: number }> {
-    return this.db.transaction(() => {
-      const row = this.stmt.subscriberByEmail.get(email);
-      if (!row) {
-        const id = Number(this.stmt.insertSubscriber.run(email, name ?? null, 'pending', iso(at), iso(at), join.via, join.detail ?? null, null, iso(at), 1).lastInsertRowid);
-        return { outcome: 'confirm' as const, id };
-      }
-      if (row.status === 'subscribed') return { outcome: 'subscribed' as const, id: row.id };
-      if (row.status !== 'pending' && !policy.reopen) return { outcome: 'kept' as const, id: row.id };
-      const windowStart = iso(new Date(at.getTime() - policy.windowMs));
-      if (this.stmt.reserveConfirmation.run({ at: iso(at), windowStart, limit: policy.confirmMails, id: row.id }).changes === 0) return { outcome: 'limited' as const, id: row.id };
-      if (row.status === 'pending') {
-        if (name !== undefined) this.stmt.rename.run(name, row.id);
-      } else {
-        this.stmt.reopen.run(name ?? null, iso(at), join.via, join.detail ?? null, row.id);
-      }
-      return { outcome: 'confirm' as const, id: row.id };
-    })();
+  requestSubscription(email: string, name: string | undefined, join: JoinRecord, at: Date, policy: SubscribePolicy): Promise<{ outcome: SubscribeOutcome; id: number }> {
+    return this.run('record the subscription request', () => {
+      return this.db.transaction(() => {
+        const row = this.stmt.subscriberByEmail.get(email);
+        if (!row) {
+          const id = Number(this.stmt.insertSubscriber.run(email, name ?? null, 'pending', iso(at), iso(at), join.via, join.detail ?? null, null, iso(at), 1).lastInsertRowid);
+          return { outcome: 'confirm' as const, id };
+        }
+        if (row.status === 'subscribed') return { outcome: 'subscribed' as const, id: row.id };
+        if (row.status !== 'pending' && !policy.reopen) return { outcome: 'kept' as const, id: row.id };
+        const windowStart = iso(new Date(at.getTime() - policy.windowMs));
+        if (this.stmt.reserveConfirmation.run({ at: iso(at), windowStart, limit: policy.confirmMails, id: row.id }).changes === 0) return { outcome: 'limited' as const, id: row.id };
+        if (row.status === 'pending') {
+          if (name !== undefined) this.stmt.rename.run(name, row.id);
+        } else {
+          this.stmt.reopen.run(name ?? null, iso(at), join.via, join.detail ?? null, row.id);
+        }
+        return { outcome: 'confirm' as const, id: row.id };
+      }).immediate();
+    });
   }
 
-  async confirmSubscription(email: string, requestedAt: Date, at: Date): Promise<ConfirmOutcome> {
-    return this.db.transaction((): ConfirmOutcome => {
-      const row = this.stmt.subscriberByEmail.get(email);
-      if (row?.status === 'subscribed') return 'subscribed';
-      // A link mailed before the latest request (an old one, from before the address left) is spent.
-      if (row?.status !== 'pending' || requestedAt.getTime() < new Date(row.joined_at).getTime()) return 'not-pending';
-      this.stmt.confirm.run(iso(at), iso(at), row.id);
-      return 'confirmed';
-    })();
+  confirmSubscription(email: string, requestedAt: Date, at: Date): Promise<ConfirmOutcome> {
+    return this.run('confirm the subscription', () => {
+      return this.db.transaction((): ConfirmOutcome => {
+        const row = this.stmt.subscriberByEmail.get(email);
+        if (row?.status === 'subscribed') return 'subscribed';
+        // A link mailed before the latest request (an old one, from before the address left) is spent.
+        if (row?.status !== 'pending' || requestedAt.getTime() < new Date(row.joined_at).getTime()) return 'not-pending';
+        this.stmt.confirm.run(iso(at), iso(at), row.id);
+        return 'confirmed';
+      }).immediate();
+    });
   }
 
-  async resubscribe(email: string, at: Date): Promise<boolean> {
-    return this.stmt.resubscribe.run(iso(at), email).changes > 0;
+  resubscribe(email: string, at: Date): Promise<boolean> {
+    return this.run('resubscribe', () => {
+      return this.stmt.resubscribe.run(iso(at), email).changes > 0;
+    });
   }
 
-  async rename(email: string, name: string | undefined): Promise<boolean> {
-    return this.stmt.renameByEmail.run(name ?? null, email).changes > 0;
+  rename(email: string, name: string | undefined): Promise<boolean> {
+    return this.run('rename the subscriber', () => {
+      return this.stmt.renameByEmail.run(name ?? null, email).changes > 0;
+    });
   }
 
   // ---- reports ---------------------------------------------------------------
 
-  async applyReport(report: ListReport, policy: ReportPolicy): Promise<ReportOutcome> {
-    return this.db.transaction((): ReportOutcome => {
-      const row = this.stmt.subscriberById.get(report.subscriberId);
-      if (!row) throw new BroadsheetError('INTERNAL', `a report names subscriber ${report.subscriberId}, who does not exist`);
-      const [latest] = this.stmt.lastSent.all(row.id, 1);
-      const issue = report.issue ?? (report.kind === 'soft-bounce' ? latest?.issue : undefined);
-      const at = iso(report.at);
-      if (this.stmt.insertReport.run(report.key, report.kind, row.id, issue ?? null, report.detail, at).changes === 0) return 'duplicate';
-      const active = row.status === 'subscribed' || row.status === 'pending';
-      const leave = (status: SubscriberStatus, via: LeaveReason, detail: string): ReportOutcome => {
-        this.stmt.leave.run(status, at, via, detail, row.id);
-        return 'applied';
-      };
-      switch (report.kind) {
-        case 'hard-bounce':
-          return active ? leave('bounced', 'bounce', report.detail) : 'recorded';
-        case 'soft-bounce': {
-          if (!active) return 'recorded';
-          const sent = this.stmt.lastSent.all(row.id, policy.softBounceLimit);
-          const streak = sent.length === policy.softBounceLimit && sent.every((s) => this.stmt.softBounced.get(row.id, s.issue)!.n > 0);
-          return streak ? leave('bounced', 'bounce', `soft bounces on ${policy.softBounceLimit} issues in a row; the last: ${report.detail}`) : 'recorded';
+  applyReport(report: ListReport, policy: ReportPolicy): Promise<ReportOutcome> {
+    return this.run('record the report', () => {
+      return this.db.transaction((): ReportOutcome => {
+        const row = this.stmt.subscriberById.get(report.subscriberId);
+        if (!row) throw new BroadsheetError('INTERNAL', `a report names subscriber ${report.subscriberId}, who does not exist`);
+        const [latest] = this.stmt.lastSent.all(row.id, 1);
+        const issue = report.issue ?? (report.kind === 'soft-bounce' ? latest?.issue : undefined);
+        const at = iso(report.at);
+        if (this.stmt.insertReport.run(report.key, report.kind, row.id, issue ?? null, report.detail, at).changes === 0) return 'duplicate';
+        const active = row.status === 'subscribed' || row.status === 'pending';
+        const leave = (status: SubscriberStatus, via: LeaveReason, detail: string): ReportOutcome => {
+          this.stmt.leave.run(status, at, via, detail, row.id);
+          return 'applied';
+        };
+        switch (report.kind) {
+          case 'hard-bounce':
+            return active ? leave('bounced', 'bounce', report.detail) : 'recorded';
+          case 'soft-bounce': {
+            if (!active) return 'recorded';
+            const sent = this.stmt.lastSent.all(row.id, policy.softBounceLimit);
+            const streak = sent.length === policy.softBounceLimit && sent.every((s) => this.stmt.softBounced.get(row.id, s.issue)!.n > 0);
+            return streak ? leave('bounced', 'bounce', `soft bounces on ${policy.softBounceLimit} issues in a row; the last: ${report.detail}`) : 'recorded';
+          }
+          case 'complaint':
+            return row.status !== 'complained' ? leave('complained', 'complaint', report.detail) : 'recorded';
+          case 'unsubscribe':
+            return active ? leave('unsubscribed', 'mail', report.detail) : 'recorded';
         }
-        case 'complaint':
-          return row.status !== 'complained' ? leave('complained', 'complaint', report.detail) : 'recorded';
-        case 'unsubscribe':
-          return active ? leave('unsubscribed', 'mail', report.detail) : 'recorded';
-      }
-    })();
+      }).immediate();
+    });
   }
 
-  async issueListStats(issues: number): Promise<IssueListStats[]> {
-    return this.stmt.issueListStats.all(issues);
+  issueListStats(issues: number): Promise<IssueListStats[]> {
+    return this.run('read the list statistics', () => {
+      return this.stmt.issueListStats.all(issues);
+    });
   }
 
   // ---- issues --------------------------------------------------------------
 
-  async createIssue(issue: NewIssue): Promise<StoredIssue> {
-    return this.db.transaction(() => {
-      const number = issue.number;
-      this.stmt.insertIssue.run(number, issue.subject, issue.preheader, issue.html, issue.text, JSON.stringify(issue.entrySlugs), iso(issue.createdAt));
-      for (const slug of new Set([...issue.entrySlugs, ...issue.covered])) this.stmt.insertCovered.run(number, slug);
-      return toIssue(this.stmt.issue.get(number)!);
-    })();
+  createIssue(issue: NewIssue): Promise<StoredIssue> {
+    return this.run('record the new issue', () => {
+      return this.db.transaction(() => {
+        const number = issue.number;
+        this.stmt.insertIssue.run(number, issue.subject, issue.preheader, issue.html, issue.text, JSON.stringify(issue.entrySlugs), iso(issue.createdAt));
+        for (const slug of new Set([...issue.entrySlugs, ...issue.covered])) this.stmt.insertCovered.run(number, slug);
+        return toIssue(this.stmt.issue.get(number)!);
+      }).immediate();
+    });
   }
 
-  async getIssue(number: number): Promise<StoredIssue | undefined> {
-    const row = this.stmt.issue.get(number);
-    return row && toIssue(row);
+  getIssue(number: number): Promise<StoredIssue | undefined> {
+    return this.row('read the issue', () => this.stmt.issue.get(number), toIssue);
   }
 
-  async listIssues(): Promise<StoredIssue[]> {
-    return this.stmt.issues.all().map(toIssue);
+  listIssues(): Promise<StoredIssue[]> {
+    return this.run('list the issues', () => {
+      return this.stmt.issues.all().map(toIssue);
+    });
   }
 
-  async latestIssue(): Promise<StoredIssue | undefined> {
-    const row = this.stmt.latestIssue.get();
-    return row && toIssue(row);
+  latestIssue(): Promise<StoredIssue | undefined> {
+    return this.row('read the latest issue', () => this.stmt.latestIssue.get(), toIssue);
   }
 
-  async coveredSlugs(): Promise<Set<string>> {
-    return new Set(this.stmt.covered.all().map((r) => r.slug));
+  coveredSlugs(): Promise<Set<string>> {
+    return this.run('read the covered articles', () => {
+      return new Set(this.stmt.covered.all().map((r) => r.slug));
+    });
   }
 
-  async markIssueSent(number: number, at: Date): Promise<void> {
-    this.stmt.markIssueSent.run(iso(at), number);
+  markIssueSent(number: number, at: Date): Promise<void> {
+    return this.run('mark the issue sent', () => {
+      this.stmt.markIssueSent.run(iso(at), number);
+    });
   }
 
   // ---- deliveries ----------------------------------------------------------
 
-  async enqueue(issue: number, at: Date): Promise<number> {
-    return this.db.transaction(() => {
-      this.stmt.skipLeavers.run(iso(at), issue);
-      // Someone who left and came back before the issue finished gets it, like any new subscriber.
-      const revived = this.stmt.reviveReturners.run(iso(at), issue).changes;
-      return revived + this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
-    })();
+  enqueue(issue: number, at: Date): Promise<number> {
+    return this.run('open the deliveries', () => {
+      return this.db.transaction(() => {
+        this.stmt.skipLeavers.run(iso(at), issue);
+        // Someone who left and came back before the issue finished gets it, like any new subscriber.
+        const revived = this.stmt.reviveReturners.run(iso(at), issue).changes;
+        return revived + this.stmt.enqueue.run(issue, iso(at), iso(at)).changes;
+      }).immediate();
+    });
   }
 
-  async dueDeliveries(issue: number): Promise<Delivery[]> {
-    return this.stmt.due.all(issue).map(toDelivery);
+  dueDeliveries(issue: number): Promise<Delivery[]> {
+    return this.run('read the deliveries', () => {
+      return this.stmt.due.all(issue).map(toDelivery);
+    });
   }
 
-  async deliveries(issue: number): Promise<Delivery[]> {
-    return this.stmt.deliveries.all(issue).map(toDelivery);
+  deliveries(issue: number): Promise<Delivery[]> {
+    return this.run('read the deliveries', () => {
+      return this.stmt.deliveries.all(issue).map(toDelivery);
+    });
   }
 
-  async counts(issue: number): Promise<DeliveryCounts> {
-    const counts: DeliveryCounts = { pending: 0, submitted: 0, accepted: 0, failed: 0, skipped: 0 };
-    for (const r of this.stmt.counts.all(issue)) counts[r.state] = r.n;
-    return counts;
+  counts(issue: number): Promise<DeliveryCounts> {
+    return this.run('count the deliveries', () => {
+      const counts: DeliveryCounts = { pending: 0, submitted: 0, accepted: 0, failed: 0, skipped: 0 };
+      for (const r of this.stmt.counts.all(issue)) counts[r.state] = r.n;
+      return counts;
+    });
   }
 
-  async markSubmitted(issue: number, subscriberId: number, messageId: string, at: Date): Promise<boolean> {
-    if (this.stmt.markSubmitted.run(messageId, iso(at), iso(at), issue, subscriberId).changes === 1) return true;
-    this.stmt.markSkipped.run(iso(at), issue, subscriberId);
-    return false;
-  }
-
-  async markOutcome(issue: number, subscriberId: number, state: 'accepted' | 'failed' | 'pending', reply: string | undefined, at: Date): Promise<void> {
-    this.stmt.markOutcome.run(state, reply ?? null, iso(at), issue, subscriberId);
+  record(issue: number, write: LedgerWrite, at: Date): Promise<boolean[]> {
+    const when = iso(at);
+    return this.run('record the deliveries', () =>
+      this.db
+        .transaction(() => {
+          for (const o of write.outcomes) this.stmt.markOutcome.run(o.state, o.reply ?? null, o.attempted ? 1 : 0, when, issue, o.subscriberId);
+          return write.claims.map((c) => {
+            if (this.stmt.claim.run(c.messageId, when, when, issue, c.subscriberId).changes === 1) return true;
+            this.stmt.markSkipped.run(when, issue, c.subscriberId);
+            return false;
+          });
+        })
+        .immediate(),
+    );
   }
 }
 
@@ -577,5 +668,66 @@ function migrate(db: Database.Database): void {
     }
   } finally {
     db.pragma('foreign_keys = ON');
+  }
+}
+
+/** Tries `fn` again while another connection holds the lock, waiting on a timer (never inside SQLite), for up to BUSY_WAIT_MS. */
+async function retryBusy<T>(fn: () => T): Promise<T> {
+  const deadline = performance.now() + BUSY_WAIT_MS;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isBusy(e) || performance.now() + wait > deadline) throw e;
+      await sleep(wait);
+    }
+  }
+}
+
+function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Waiting is done by retryBusy, on a timer: inside SQLite it would block the thread.
+  db.pragma('busy_timeout = 0');
+}
+
+/**
+ * A new database is made under a temporary name and linked into place
+ * complete, so that `broadsheet.db` is never an empty file broadsheet made:
+ * an empty one is always damage.
+ */
+function createDatabase(file: string): void {
+  const temp = `${file}.new-${process.pid}`;
+  rmSync(temp, { force: true });
+  try {
+    const db = new Database(temp);
+    try {
+      configure(db);
+      migrate(db);
+    } finally {
+      db.close();
+    }
+    linkSync(temp, file);
+  } catch (e) {
+    // Another process created it first: theirs is as good as ours.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/** Opens an existing database, refusing an empty or damaged one. */
+function openChecked(file: string): Database.Database {
+  if (statSync(file).size === 0) throw corrupt(file, 'open the database', 'an empty file, 0 bytes');
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    configure(db);
+    const problems = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
+    if (problems.join() !== 'ok') throw corrupt(file, 'open the database', `quick_check: ${problems.slice(0, 3).join('; ').replace(/\s+/g, ' ')}`);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
   }
 }
