@@ -14,9 +14,10 @@ import { MAX_ARTICLE_BYTES } from './schema.js';
  * reading a file gave (its entry, rendered body, problems and warnings),
  * keyed by a hash of the file's path and bytes, of every setting reading it
  * depends on (ArticleSettings), of broadsheet's code and of the versions of
- * the libraries below. A result also depends on the local files the article
- * uses: each one's size and modification time (or its absence) is kept with
- * it, and a difference makes it a miss. Only per-file work is cached: the
+ * the libraries below; the pack is split over 16 files by key. A result
+ * also depends on the local files the article uses: each one's size and
+ * modification time (or its absence) is kept with it, and a difference
+ * makes it a miss. Only per-file work is cached: the
  * checks across files (slugs, ids, related links, drafts and dates against
  * the clock) run on every build, in load.ts.
  *
@@ -27,7 +28,7 @@ import { MAX_ARTICLE_BYTES } from './schema.js';
 
 const PACKAGES = ['markdown-it', 'markdown-it-footnote', 'sanitize-html', 'js-yaml', 'smol-toml', 'yaml', 'zod'];
 
-/** A local file as it was: size and modification time, or `null` when it did not exist. */
+/** A local file as it was: size and modification time (-1 when changed too recently to trust: see `stamp`), or `null` when it did not exist. */
 type Stamp = [file: string, size: number, mtimeMs: number] | [file: string, missing: null];
 
 /** Size, modification and change times, inode: a file whose four are unchanged is taken to have its bytes unchanged. */
