@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Problem } from '../errors.js';
 import { cacheKey, CachePack, codeFingerprint, type CacheRecord, type Pack, type PackOptions } from '../util/cache.js';
+import { RACY_MS, sameStat, trustedStat, type FileStat } from '../util/file-stat.js';
 import { lazy } from '../util/lazy.js';
 import { readFileWithin } from '../util/limits.js';
 import type { FileResult } from './article-file.js';
@@ -30,26 +31,6 @@ const PACKAGES = ['markdown-it', 'markdown-it-footnote', 'sanitize-html', 'js-ya
 
 /** A local file as it was: size and modification time (-1 when changed too recently to trust: see `stamp`), or `null` when it did not exist. */
 type Stamp = [file: string, size: number, mtimeMs: number] | [file: string, missing: null];
-
-/** Size, modification and change times, inode: a file whose four are unchanged is taken to have its bytes unchanged. */
-type FileStat = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
-
-/**
- * File systems keep times as coarsely as two seconds: a file changed twice
- * within that, keeping its size, would look unchanged. So a stat is kept
- * only for a file last changed at least this long before it was read; a
- * younger file is read and hashed again next time (Git does the same).
- */
-const RACY_MS = 2000;
-
-/** The file's stat when it is old enough to stand for its bytes; `now` is the file system's clock (Date.now), not the site's. */
-function trustedStat(file: string, now: number): FileStat | null {
-  const s = statSync(file, { throwIfNoEntry: false });
-  if (!s || now - Math.max(s.mtimeMs, s.ctimeMs) < RACY_MS) return null;
-  return [s.size, s.mtimeMs, s.ctimeMs, s.ino];
-}
-
-const sameStat = (a: FileStat, b: FileStat) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 
 /** An entry as JSON: dates as ISO strings, the body in the record's bytes. */
 type StoredEntry = Omit<Entry, 'date' | 'updated'> & { date: string; updated?: string };

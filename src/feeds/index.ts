@@ -38,11 +38,19 @@ interface Subscription {
   prevArchive?: string;
 }
 
-/** What every cached feed document shares: the pack, and the settings that make an entry an item. */
+/** What every cached feed document shares: the pack, the settings that make an entry an item, and what the output folder holds. */
 interface FeedCache {
   pack: FeedPack;
   itemSettings: string;
+  onDisk?: OnDisk;
 }
+
+/** True when the output folder holds the bytes of `identity` at `path` (output/known.ts). */
+export type OnDisk = (path: string, identity: string) => boolean;
+
+/** A file the output folder already holds: its bytes are neither read from the cache nor written. */
+const onDiskFile = (path: string, identity: string): OutputFile => ({ path, content: EMPTY, identity, onDisk: true });
+const EMPTY = new Uint8Array(0);
 
 /**
  * The three formats of one subscription feed, plus its discovery snippet.
@@ -66,15 +74,18 @@ function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: 
   };
   const key = cache && documentKey([meta, set, stylesheet, sub.complete, sub.prevArchive ?? null, sub.entries.length], [...sub.entries, ...sub.atomEntries], cache.itemSettings);
   if (key === undefined) return [...render(), links];
+  const identities = paths.map((_, i) => `${key}:${i}`);
   const kept = cache!.pack.get(key);
   if (kept) {
+    const onDisk = cache!.onDisk;
+    if (onDisk && paths.every((p, i) => onDisk(p, identities[i]!))) return [...paths.map((p, i) => onDiskFile(p, identities[i]!)), links];
     const bytes = kept.bytes();
     let at = 0;
     return [
       ...kept.meta.map((length, i) => {
         const content = bytes.subarray(at, at + length);
         at += length;
-        return { path: paths[i]!, content };
+        return { path: paths[i]!, content, identity: identities[i]! };
       }),
       links,
     ];
@@ -86,7 +97,7 @@ function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: 
     contents.map((c) => c.length),
     Buffer.concat(contents),
   );
-  return [...made, links];
+  return [...made.map((f, i) => ({ ...f, identity: identities[i]! })), links];
 }
 
 /**
@@ -134,7 +145,7 @@ function archiveFile(
   itemOf: (e: Entry) => FeedItem,
   stylesheet: boolean,
   url: (page: number) => string,
-  cache?: { pack: ArchivePack; itemSettings: string },
+  cache?: { pack: ArchivePack; itemSettings: string; onDisk?: OnDisk },
 ): OutputFile {
   const page = entryPage;
   const fields = {
@@ -160,10 +171,10 @@ function archiveFile(
   const key = cache && page.archived ? documentKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings) : undefined;
   if (key === undefined) return render();
   const kept = cache!.pack.get(key);
-  if (kept) return { path: at, content: kept.bytes() };
+  if (kept) return cache!.onDisk?.(at, key) ? onDiskFile(at, key) : { path: at, content: kept.bytes(), identity: key };
   const made = render();
   cache!.pack.put(key, null, made.content as Uint8Array);
-  return made;
+  return { ...made, identity: key };
 }
 
 /**
@@ -172,9 +183,11 @@ function archiveFile(
  * page), the same per tag under tags/<slug>/, the Atom archive under
  * archive/, feeds.opml, tags.opml, feed-links.html, feed.xsl and _headers.
  * Pure: the same site gives the same bytes, whatever the time, with or
- * without `archive` (the build cache's archived pages).
+ * without `packs` (the build cache's documents). With `onDisk`, a cached
+ * document the output folder already holds comes back marked `onDisk`,
+ * without its bytes.
  */
-export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: FeedPack } = {}): OutputFile[] {
+export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: FeedPack; onDisk?: OnDisk } = {}): OutputFile[] {
   const { config } = site;
   const meta = siteMeta(config);
   const urls = publicUrls(config);
@@ -194,7 +207,7 @@ export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: 
   const plan = archivePlan(all, config.feeds.archivePageSize, limit);
   const archived = plan.pages.filter((p) => p.archived);
   const itemSettings = JSON.stringify([meta.url, config.site.author, config.feeds.content.prepend]);
-  const feedCache = packs.feeds && { pack: packs.feeds, itemSettings };
+  const feedCache = packs.feeds && { pack: packs.feeds, itemSettings, onDisk: packs.onDisk };
   const files: OutputFile[] = feedFiles(
     meta,
     main,
@@ -224,7 +237,7 @@ export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: 
     }
   }
 
-  const cache = packs.archive && { pack: packs.archive, itemSettings };
+  const cache = packs.archive && { pack: packs.archive, itemSettings, onDisk: packs.onDisk };
   for (const page of plan.pages) files.push(archiveFile(meta, main, page, itemOf, stylesheet, archiveUrl, cache));
   const updated = newestUpdate(all);
   files.push(file(OPML_FILE, renderOpml(meta, `${meta.title}: feeds`, [main], primary, updated)));

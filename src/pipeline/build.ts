@@ -9,7 +9,8 @@ import { cachedDigest, digestKey, openDigestPack, storeDigest, type DigestPack }
 import type { DigestFiles } from '../email/digest-files.js';
 import { startDigestThread, type DigestThread } from '../email/digest-thread.js';
 import { isBroadsheetError, type Problem } from '../errors.js';
-import { imageFiles, openArchivePack, openFeedPack, renderFeeds } from '../feeds/index.js';
+import { imageFiles, openArchivePack, openFeedPack, renderFeeds, type OnDisk } from '../feeds/index.js';
+import { knownOutputs } from '../output/known.js';
 import { formSnippet, FORM_SNIPPET_FILE } from '../list/form.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
@@ -73,6 +74,8 @@ export interface RenderOptions {
    * nothing, only read it.
    */
   writeCache?: boolean;
+  /** What the output folder already holds (output/known.ts): those documents are neither read from the cache nor rendered. */
+  onDisk?: OnDisk;
 }
 
 /**
@@ -120,7 +123,7 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
     digesting.catch(() => {}); // awaited below, after the feeds
     const archiving = Promise.all([archiveFiles(config, history), readArchiveMark(config.paths.output)]);
     archiving.catch(() => {});
-    const feeds = renderFeeds(site, { archive: archivePack, feeds: feedPack });
+    const feeds = renderFeeds(site, { archive: archivePack, feeds: feedPack, ...(options.onDisk ? { onDisk: options.onDisk } : {}) });
     const images = await imageFiles(site);
     const digest = await digesting;
     const [archive, mark] = await archiving;
@@ -162,14 +165,17 @@ export interface BuildReport extends Rendered {
 }
 
 export async function build(config: Config, clock: Clock, history?: IssueHistory): Promise<BuildReport> {
-  const rendered = await renderAll(config, clock, history, { writeCache: true });
   const dir = config.paths.output;
+  const known = knownOutputs(config.paths.cache, dir, config.paths.root);
+  const rendered = await renderAll(config, clock, history, { writeCache: true, ...(known ? { onDisk: (p: string, id: string) => known.onDisk(p, id) } : {}) });
   const previous = await readManifest(dir);
   const report = await writeOutputs(dir, rendered.files);
   const paths = owned(rendered, previous);
   const removed = await removeOrphans(dir, orphans(previous, paths));
   await writeManifest(dir, paths);
-  return { ...rendered, ...report, removed };
+  await known?.save(rendered.files);
+  const warnings = known && known.notices.length > 0 ? [...known.notices, ...rendered.warnings] : rendered.warnings;
+  return { ...rendered, warnings, ...report, removed };
 }
 
 export interface StaleFile {
