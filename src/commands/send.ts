@@ -3,6 +3,7 @@ import { normaliseAddress } from '../delivery/address.js';
 import type { JobOptions, JobProgress, NotMailed } from '../pipeline/digest-job.js';
 import { BroadsheetError } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
+import { storeUrl } from './store-url.js';
 
 /** The progress of a send as one status line, redrawn at most ten times a second. */
 function progressLine(status: CommandContext['status']): (p: JobProgress) => void {
@@ -59,7 +60,7 @@ export const sendCommand: Command = {
     // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
     const { openStore } = await import('../store/open.js');
     // On its own thread: the ledger's commits do not hold up the connections.
-    const store = await openStore(config.paths.data, { thread: true });
+    const store = await openStore(config.paths.data, { thread: true, url: storeUrl(config, ctx.env, ctx.log) });
     try {
       return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix }, { dryRun, to });
     } finally {

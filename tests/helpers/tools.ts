@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * External tools (xmllint, Debian's python3-feedparser, strace) are optional on a
+ * External tools (xmllint, Debian's python3-feedparser, strace, PostgreSQL) are optional on a
  * developer's machine and required in CI: .ci/run installs them and sets
  * BROADSHEET_REQUIRE_TOOLS=1, which turns a missing tool into a failure.
  */
@@ -51,6 +51,20 @@ export function hasStrace(): boolean {
   return probe('strace', 'strace', ['-f', '-qq', '-e', 'trace=none', 'true']);
 }
 
+/**
+ * PostgreSQL for the shared store's tests: a server named by
+ * BROADSHEET_TEST_DATABASE_URL (CI starts one, .ci/run), or Debian's binaries,
+ * from which tests/helpers/postgres.ts starts a throwaway cluster.
+ */
+export function postgresBinDir(): string | undefined {
+  const dirs = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
+  return dirs.find((d) => probe(`initdb:${d}`, `${d}/initdb`, ['--version']));
+}
+
+export function hasPostgres(): boolean {
+  return !!process.env.BROADSHEET_TEST_DATABASE_URL || postgresBinDir() !== undefined;
+}
+
 const INSTALL = {
   xmllint: 'apt-get install libxml2-utils',
   feedparser: 'apt-get install python3-feedparser',
@@ -59,6 +73,7 @@ const INSTALL = {
   spamassassin: 'apt-get install spamassassin',
   python3: 'apt-get install python3',
   strace: 'apt-get install strace',
+  postgresql: 'apt-get install postgresql',
 } as const;
 
 const PRESENT: Record<keyof typeof INSTALL, () => boolean> = {
@@ -69,6 +84,7 @@ const PRESENT: Record<keyof typeof INSTALL, () => boolean> = {
   spamassassin: hasSpamassassin,
   python3: hasPython,
   strace: hasStrace,
+  postgresql: hasPostgres,
 };
 
 /**
