@@ -71,10 +71,11 @@ export interface DeliveryQueue extends Ledger {
   /** Gives back every lease this worker still holds (the end of its run); stops renewing them. */
   release(issue: number): Promise<void>;
   /**
-   * Waits for this worker's share of the rate limit (`perSecond` messages a
-   * second across every worker on the store); resolves when a message may go.
+   * Waits until one more message fits the rate limit, counted across every
+   * worker on the store: at most `messages` per window of `windowMs`.
+   * Resolves when the message may go (or the signal aborts).
    */
-  pace(perSecond: number, signal: AbortSignal): Promise<void>;
+  pace(rate: { messages: number; windowMs: number }, signal: AbortSignal): Promise<void>;
   /** Runs `fn` while holding the store's lock `name` (waiting for it): the issue is planned and opened by one sender at a time. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }

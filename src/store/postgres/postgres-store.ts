@@ -78,8 +78,16 @@ export class PostgresStore implements Store {
     };
   }
 
+  /** One statement; on the pool (its own transaction) it is run again, a few times, after a deadlock or serialization failure. */
   private async q<R extends pg.QueryResultRow>(doing: string, sql: string, params: unknown[] = [], db: Db = this.pool): Promise<pg.QueryResult<R>> {
-    return db.query<R>(sql, params).catch(this.fail(doing));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.query<R>(sql, params);
+      } catch (e) {
+        if (db !== this.pool || !isRetryable(e) || attempt >= 5) return this.fail(doing)(e);
+        await sleep(attempt * 10);
+      }
+    }
   }
 
   /** One transaction on one connection; run again (a few times) when PostgreSQL reports a deadlock or serialization failure. */
@@ -444,35 +452,25 @@ export class PostgresStore implements Store {
    * leaves the delivery to its new holder.
    */
   recordAs(worker: string | undefined, leaseMs: number, issue: number, write: LedgerWrite, at: Date): Promise<boolean[]> {
-    return this.tx('record the deliveries', async (c) => {
-      const { outcomes, claims } = write;
-      if (outcomes.length > 0) {
-        await c.query(
-          `UPDATE deliveries d SET state = o.state, last_reply = o.reply, attempts = d.attempts + o.attempted, updated_at = $2,
-             answered_at = CASE WHEN o.state = 'pending' THEN $2 ELSE d.answered_at END,
-             claimed_by = NULL, lease_until = NULL
-           FROM unnest($3::int[], $4::text[], $5::text[], $6::int[]) AS o(subscriber, state, reply, attempted)
-           WHERE d.issue = $1 AND d.subscriber = o.subscriber`,
-          [issue, at, outcomes.map((o) => o.subscriberId), outcomes.map((o) => o.state), outcomes.map((o) => o.reply ?? null), outcomes.map((o) => (o.attempted ? 1 : 0))],
-        );
-      }
-      if (claims.length === 0) return [];
-      const ids = claims.map((x) => x.subscriberId);
-      const taken = await c.query<{ subscriber: number }>(
-        `UPDATE deliveries d SET state = 'submitted', message_id = k.message_id, submitted_at = $2, updated_at = $2
-           ${worker === undefined ? '' : `, lease_until = clock_timestamp() + $5 * interval '1 millisecond'`}
-         FROM unnest($3::int[], $4::text[]) AS k(subscriber, message_id)
-         WHERE d.issue = $1 AND d.subscriber = k.subscriber AND d.state IN ('pending', 'submitted')
-           AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = d.subscriber AND s.status = 'subscribed')
-           ${worker === undefined ? '' : 'AND d.claimed_by = $6'}
-         RETURNING d.subscriber`,
-        [issue, at, ids, claims.map((x) => x.messageId), ...(worker === undefined ? [] : [leaseMs, worker])],
-      );
-      const won = new Set(taken.rows.map((r) => r.subscriber));
+    const { outcomes, claims } = write;
+    const ids = claims.map((x) => x.subscriberId);
+    if (outcomes.length + claims.length === 0) return Promise.resolve([]);
+    // One statement, so one commit and one round trip. The outcomes and the claims are the rows of
+    // different deliveries (a lane claims again only after its outcome's commit); should one ever
+    // be both, the two are run one after the other in one transaction.
+    const taken = outcomes.some((o) => ids.includes(o.subscriberId))
+      ? this.tx('record the deliveries', async (c) => {
+          await c.query(...ledgerStatement(worker, leaseMs, issue, outcomes, [], at));
+          return c.query<{ subscriber: number }>(...ledgerStatement(worker, leaseMs, issue, [], claims, at));
+        })
+      : this.q<{ subscriber: number }>('record the deliveries', ...ledgerStatement(worker, leaseMs, issue, outcomes, claims, at));
+    return taken.then(async ({ rows }) => {
+      const won = new Set(rows.map((r) => r.subscriber));
       const lost = ids.filter((id) => !won.has(id));
       if (lost.length > 0) {
-        // Those whose subscriber left are skipped; one merely taken over by another worker is left to it.
-        await c.query(
+        // Those whose subscriber left are skipped (the next enqueue would skip them too); one merely taken over by another worker is left to it.
+        await this.q(
+          'record the deliveries',
           `UPDATE deliveries d SET state = 'skipped', updated_at = $2 WHERE d.issue = $1 AND d.subscriber = ANY($3::int[]) AND d.state IN ('pending', 'submitted')
              AND NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id = d.subscriber AND s.status = 'subscribed')`,
           [issue, at, lost],
@@ -516,22 +514,19 @@ export class PostgresStore implements Store {
     if (leaseMs === 'release') {
       await this.q('give back the leases', `UPDATE deliveries SET claimed_by = NULL, lease_until = NULL WHERE issue = $1 AND claimed_by = $2`, [issue, worker]);
     } else {
-      await this.q('renew the leases', `UPDATE deliveries SET lease_until = clock_timestamp() + $3 * interval '1 millisecond' WHERE issue = $1 AND claimed_by = $2 AND state IN ('pending', 'submitted')`, [
-        issue,
-        worker,
-        leaseMs,
-      ]);
+      // Rows the worker's ledger writes hold right now are skipped, not waited for (those writes set the lease themselves): no deadlock between the two.
+      await this.q(
+        'renew the leases',
+        `UPDATE deliveries d SET lease_until = clock_timestamp() + $3 * interval '1 millisecond'
+         FROM (SELECT issue, subscriber FROM deliveries WHERE issue = $1 AND claimed_by = $2 AND state IN ('pending', 'submitted') FOR UPDATE SKIP LOCKED) mine
+         WHERE d.issue = mine.issue AND d.subscriber = mine.subscriber`,
+        [issue, worker, leaseMs],
+      );
     }
   }
 
-  /**
-   * One message more in the current window of the rate limit, counted for
-   * every sender on the database: true when it fits. A window is a second
-   * (or, under one message a second, as many seconds as one message needs).
-   */
-  async countSend(perSecond: number): Promise<{ ok: boolean; waitMs: number }> {
-    const windowMs = perSecond >= 1 ? 1000 : Math.ceil(1000 / perSecond);
-    const share = Math.max(1, Math.floor((perSecond * windowMs) / 1000));
+  /** One message more in the current window of the rate limit, counted for every sender on the database: ok when it fits, else how long until the next window. */
+  async countSend({ messages, windowMs }: { messages: number; windowMs: number }): Promise<{ ok: boolean; waitMs: number }> {
     const r = await this.q<{ ok: boolean; wait: number }>(
       'count the message against the rate limit',
       `WITH w AS (SELECT floor(extract(epoch FROM clock_timestamp()) * 1000 / $1)::bigint AS n, extract(epoch FROM clock_timestamp()) * 1000 AS now_ms),
@@ -540,7 +535,7 @@ export class PostgresStore implements Store {
          ON CONFLICT (window_start) DO UPDATE SET sent = send_rate.sent + 1 WHERE send_rate.sent < $2
          RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM counted) AS ok, ((SELECT n FROM w) + 1) * $1 - (SELECT now_ms FROM w) AS wait`,
-      [windowMs, share],
+      [windowMs, messages],
     );
     // Old windows are of no use; dropped now and then by whoever counts.
     if (Math.random() < 0.01) await this.q('count the message against the rate limit', 'DELETE FROM send_rate WHERE window_start < floor(extract(epoch FROM clock_timestamp()) * 1000 / $1)::bigint - 10', [windowMs]);
@@ -588,9 +583,9 @@ class PgQueue implements DeliveryQueue {
     await this.store.leases(this.worker, issue, 'release');
   }
 
-  async pace(perSecond: number, signal: AbortSignal): Promise<void> {
+  async pace(rate: { messages: number; windowMs: number }, signal: AbortSignal): Promise<void> {
     for (;;) {
-      const { ok, waitMs } = await this.store.countSend(perSecond);
+      const { ok, waitMs } = await this.store.countSend(rate);
       if (ok || signal.aborted) return;
       await sleep(waitMs, signal);
     }
@@ -599,6 +594,38 @@ class PgQueue implements DeliveryQueue {
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return this.store.exclusive(name, fn);
   }
+}
+
+/**
+ * The ledger's write as one statement: outcomes (a final one ends the lease), then claims (as a
+ * worker, only on deliveries it holds, extending the lease); it returns the claims taken.
+ */
+function ledgerStatement(worker: string | undefined, leaseMs: number, issue: number, outcomes: LedgerWrite['outcomes'], claims: LedgerWrite['claims'], at: Date): [string, unknown[]] {
+  const params: unknown[] = [issue, at];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const parts: string[] = [];
+  if (outcomes.length > 0) {
+    parts.push(`outcomes AS (
+      UPDATE deliveries d SET state = o.state, last_reply = o.reply, attempts = d.attempts + o.attempted, updated_at = $2,
+        answered_at = CASE WHEN o.state = 'pending' THEN $2 ELSE d.answered_at END,
+        -- A temporary failure stays with its worker (it may retry it in this run); a final answer ends the lease.
+        claimed_by = CASE WHEN o.state = 'pending' THEN d.claimed_by END,
+        lease_until = CASE WHEN o.state = 'pending' THEN d.lease_until END
+      FROM unnest(${param(outcomes.map((o) => o.subscriberId))}::int[], ${param(outcomes.map((o) => o.state))}::text[],
+                  ${param(outcomes.map((o) => o.reply ?? null))}::text[], ${param(outcomes.map((o) => (o.attempted ? 1 : 0)))}::int[]) AS o(subscriber, state, reply, attempted)
+      WHERE d.issue = $1 AND d.subscriber = o.subscriber RETURNING 1)`);
+  }
+  if (claims.length > 0) {
+    parts.push(`claims AS (
+      UPDATE deliveries d SET state = 'submitted', message_id = k.message_id, submitted_at = $2, updated_at = $2
+        ${worker === undefined ? '' : `, lease_until = clock_timestamp() + ${param(leaseMs)} * interval '1 millisecond'`}
+      FROM unnest(${param(claims.map((x) => x.subscriberId))}::int[], ${param(claims.map((x) => x.messageId))}::text[]) AS k(subscriber, message_id)
+      WHERE d.issue = $1 AND d.subscriber = k.subscriber AND d.state IN ('pending', 'submitted')
+        AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = d.subscriber AND s.status = 'subscribed')
+        ${worker === undefined ? '' : `AND d.claimed_by = ${param(worker)}`}
+      RETURNING d.subscriber)`);
+  }
+  return [`WITH ${parts.join(',\n')} SELECT ${claims.length > 0 ? 'subscriber FROM claims' : 'NULL::int AS subscriber WHERE false'}`, params];
 }
 
 async function migrate(c: pg.PoolClient): Promise<void> {
