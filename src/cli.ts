@@ -2,6 +2,7 @@
 // The only module that reads argv and the environment, and the only one that exits.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { systemClock } from './clock.js';
 import { parseCommandLine, type LogFormat } from './commands/args.js';
 import { commandHelp, completionScript, mainHelp } from './commands/help.js';
@@ -91,6 +92,8 @@ async function main(argv: string[], env: Environment, log: (format: LogFormat, c
   process.on('SIGINT', onSignal);
 
   const { options } = line;
+  // Only a person at a terminal is asked anything; CI and pipes never wait.
+  const prompter = process.stdin.isTTY === true ? terminalPrompter() : undefined;
   const ctx: CommandContext = {
     positionals: line.positionals,
     options,
@@ -106,13 +109,40 @@ async function main(argv: string[], env: Environment, log: (format: LogFormat, c
     printJson: (value) => process.stdout.write(`${JSON.stringify(value)}\n`),
     isTTY: process.stdout.isTTY === true && line.format === 'text',
     status,
+    ...(prompter ? { ask: prompter.ask } : {}),
     signal: controller.signal,
   };
   try {
     return await line.command.run(ctx);
   } finally {
+    prompter?.close();
     status.end();
   }
+}
+
+/**
+ * Questions on the terminal for `init`: one readline for all of them, so that
+ * answers typed ahead are kept; Ctrl+C or Ctrl+D cancels. Closed by the caller.
+ */
+function terminalPrompter(): { ask: NonNullable<CommandContext['ask']>; close(): void } {
+  let rl: ReturnType<typeof createInterface> | undefined;
+  let lines: AsyncIterator<string> | undefined;
+  return {
+    async ask(question, fallback) {
+      if (!rl) {
+        rl = createInterface({ input: process.stdin, output: process.stdout });
+        rl.on('SIGINT', () => rl?.close());
+        // The iterator keeps lines that arrive before their question.
+        lines = rl[Symbol.asyncIterator]();
+      }
+      rl.setPrompt(`${question} [${fallback}]: `);
+      rl.prompt();
+      const next = await lines!.next();
+      if (next.done) throw new BroadsheetError('USAGE', 'cancelled: no answer was given');
+      return next.value.trim() || fallback;
+    },
+    close: () => rl?.close(),
+  };
 }
 
 const env: Environment = {

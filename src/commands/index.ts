@@ -1,5 +1,6 @@
 import { buildCommand } from './build.js';
 import { inboundCommand } from './inbound.js';
+import { initCommand } from './init.js';
 import { issuesCommand } from './issues.js';
 import { previewCommand } from './preview.js';
 import { scheduleCommand } from './schedule.js';
@@ -10,4 +11,4 @@ import type { Command } from './types.js';
 import { validateCommand } from './validate.js';
 
 /** Every command the CLI offers, in the order `--help` lists them. */
-export const commands: Command[] = [buildCommand, validateCommand, subscribersCommand, sendCommand, scheduleCommand, serveCommand, inboundCommand, previewCommand, issuesCommand];
+export const commands: Command[] = [initCommand, buildCommand, validateCommand, subscribersCommand, sendCommand, scheduleCommand, serveCommand, inboundCommand, previewCommand, issuesCommand];

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, resolveConfig } from '../config/load.js';
 import type { Subscriber } from '../delivery/model.js';
 import { createConfirmToken, createToken, createUnsubscribeToken } from '../delivery/tokens.js';
+import { templatesDir } from '../email/templates.js';
 import { BroadsheetError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { ServerStore } from '../server/ports.js';
@@ -77,7 +78,7 @@ export const previewCommand: Command = {
           ],
         },
         rebuild: (version) => renderPreview({ configFile: ctx.configFile, outDir, clock: ctx.clock, history, secret, version }),
-        watchDirs: [config.paths.content, config.paths.templates],
+        watchDirs: [config.paths.content, templatesDir(config)],
         watchFiles: [config.file, editorNoteFile(config)],
       });
     } catch (error) {

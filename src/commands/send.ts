@@ -26,7 +26,7 @@ function notMailedLine(n: NotMailed): string {
 export const sendCommand: Command = {
   name: 'send',
   summary: 'email the current digest issue to every subscriber (resuming an unfinished one)',
-  usage: ['send [--workers <n>]', 'send --dry-run [--subject-prefix <text>]', 'send --to <address> [--subject-prefix <text>]'],
+  usage: ['send [--workers <n>] [--new-ledger]', 'send --dry-run [--subject-prefix <text>] [--new-ledger]', 'send --to <address> [--subject-prefix <text>]'],
   help: [
     '  --dry-run       write one .eml per recipient to <output>/outbox/ and send nothing',
     '  --to <address>  send one test copy of the current issue to <address>; records nothing',
@@ -36,14 +36,17 @@ export const sendCommand: Command = {
     '  --workers <n>   with DATABASE_URL (PostgreSQL): n senders in this process, each with',
     '                  email.maxConnections connections, sharing the issue with every other',
     '                  `broadsheet send` on the database (this machine or others); 1 by default',
+    '  --new-ledger    send although <output>/issues/latest.json records later issues than the',
+    '                  ledger in the data folder knows (it was lost): start a new ledger',
     '',
     'Needs SMTP_URL (except with --dry-run) and BROADSHEET_SECRET. Safe to run again: nobody',
     'whose copy was accepted gets another; temporary failures are retried, and given up after',
     'email.giveUp. A server that is down stops the run at once. SIGTERM or SIGINT: no new message,',
     '5 s for those on the wire, then their connections are cut (the next run sends them again).',
-    'Exit status 1 when any delivery failed or is still pending.',
+    'Exit status 1 when any delivery failed or is still pending, or when the ledger of earlier',
+    'issues is missing.',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' }, workers: { type: 'string' } },
+  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' }, 'new-ledger': { type: 'boolean' }, workers: { type: 'string' } },
   args: [],
   usesSecret: true,
   async run(ctx) {
@@ -58,18 +61,20 @@ export const sendCommand: Command = {
     }
     // A test copy says so in the inbox unless asked otherwise (--subject-prefix "").
     const subjectPrefix = prefixOption === undefined ? (to !== undefined ? '[TEST] ' : '') : prefixOption === '' ? '' : `${prefixOption.trimEnd()} `;
+    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
+    const { assertDigestEnabled } = await import('../pipeline/digest-job.js');
+    assertDigestEnabled(config);
     if (!dryRun && !ctx.env.SMTP_URL) {
       throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; set it to smtp://user:password@host:587 (or use --dry-run to write the messages to disk)');
     }
-    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
-    // Loaded here, not at startup: nodemailer and the content pipeline are only needed by a send.
     const { openStore } = await import('../store/open.js');
     // On its own thread: the ledger's commits do not hold up the connections.
     const url = storeUrl(config, ctx.env, ctx.log);
     if (workers !== 1 && !url) throw new BroadsheetError('USAGE', '--workers needs a store several senders can share: set DATABASE_URL to a PostgreSQL database (with SQLite, one sender works with email.maxConnections connections)');
     const store = await openStore(config.paths.data, { thread: true, url });
     try {
-      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix, workers }, { dryRun, to });
+      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix, newLedger: ctx.options['new-ledger'] === true, workers }, { dryRun, to });
     } finally {
       await store.close();
     }

@@ -39,7 +39,7 @@ export const serveCommand: Command = {
     try {
       // Take the lock before listening: a refused second instance should not hold the port either.
       const schedule = ctx.options.schedule ? await openSchedule({ ...deps, store }) : undefined;
-      if (!ctx.env.BROADSHEET_SECRET) ctx.log.warn('BROADSHEET_SECRET is not set: unsubscribe, confirm and manage links and the subscribe form will answer 503');
+      if (config.digest.enabled && !ctx.env.BROADSHEET_SECRET) ctx.log.warn('BROADSHEET_SECRET is not set: unsubscribe, confirm and manage links and the subscribe form will answer 503');
       mailer = await openMailer(ctx, config);
       const receiver = ctx.options.inbound ? await startReceiver(ctx, config, store, { host: config.inbound.host, port: config.inbound.port }) : undefined;
       const server = await startServer({ ...deps, store, secret: ctx.env.BROADSHEET_SECRET, host, port, mailer }).catch(async (error: unknown) => {

@@ -2,20 +2,29 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config/load.js';
 import { cleanName, normaliseAddress } from '../delivery/address.js';
-import { csvRow, parseCsv } from '../delivery/csv.js';
-import { SUBSCRIBER_STATUSES, type AddOutcome, type JoinRecord, type SubscribeOutcome, type Subscriber, type SubscriberStatus } from '../delivery/model.js';
+import { csvRow } from '../delivery/csv.js';
+import {
+  SUBSCRIBER_STATUSES,
+  type AddOutcome,
+  type ImportedSubscriber,
+  type ImportOutcome,
+  type JoinRecord,
+  type SubscribeOutcome,
+  type Subscriber,
+  type SubscriberStatus,
+} from '../delivery/model.js';
+import { KNOWN_SOURCES, parseColumnMap, readImportFile, type SourceRow } from '../list/import.js';
 import type { Store } from '../store/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { BroadsheetError, type Problem } from '../errors.js';
-import { decodeUtf8 } from '../util/utf8.js';
+import { BroadsheetError } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
 import { storeUrl } from './store-url.js';
 
 const USAGE = [
   'subscribers add <email> [--name <name>]',
   'subscribers remove <email>',
-  'subscribers list [--status <status>]',
-  'subscribers import <file.csv> [--confirm]',
+  'subscribers list [--status <status>] [--json]',
+  'subscribers import <file.csv> [--map email=<column>,name=<column>] [--confirm]',
   'subscribers export [<file.csv>]',
   'subscribers stats [--issues <n>]',
 ];
@@ -93,6 +102,10 @@ async function list(ctx: CommandContext): Promise<number> {
   const status = statusOption(ctx);
   return withStore(ctx, async (s) => {
     const all = await s.listSubscribers(status);
+    if (ctx.options.json) {
+      ctx.printJson(all.map(consentRecord));
+      return 0;
+    }
     const width = Math.max(5, ...all.map((x) => x.email.length));
     for (const x of all) {
       const how = x.status === 'subscribed' || x.status === 'pending' ? `joined via ${x.joinedVia}` : `left via ${x.leftVia ?? 'unrecorded'}`;
@@ -103,17 +116,35 @@ async function list(ctx: CommandContext): Promise<number> {
   });
 }
 
-const EXPORT_HEADER = ['email', 'name', 'status', 'joined_at', 'joined_via', 'joined_detail', 'confirmed_at', 'subscribed_at', 'left_at', 'left_via', 'left_detail'];
+const RECORD_FIELDS = ['email', 'name', 'status', 'joined_at', 'joined_via', 'joined_detail', 'confirmed_at', 'subscribed_at', 'left_at', 'left_via', 'left_detail'] as const;
 // name, joined_detail and left_detail hold text others typed: guarded against spreadsheet formulas.
-const GUARDED = new Set([1, 5, 10]);
+const GUARDED = new Set((['name', 'joined_detail', 'left_detail'] as const).map((f) => RECORD_FIELDS.indexOf(f)));
+
+/** One address with its record of consent, as `export` writes it and `list --json` prints it: null where there is nothing. */
+function consentRecord(x: Subscriber): Record<(typeof RECORD_FIELDS)[number], string | null> {
+  const iso = (d: Date | undefined) => d?.toISOString() ?? null;
+  return {
+    email: x.email,
+    name: x.name ?? null,
+    status: x.status,
+    joined_at: iso(x.joinedAt),
+    joined_via: x.joinedVia,
+    joined_detail: x.joinedDetail ?? null,
+    confirmed_at: iso(x.confirmedAt),
+    subscribed_at: iso(x.subscribedAt),
+    left_at: iso(x.leftAt),
+    left_via: x.leftVia ?? null,
+    left_detail: x.leftDetail ?? null,
+  };
+}
 
 /** The list with its consent records, as CSV: one row per address. */
 export function exportCsv(subscribers: readonly Subscriber[]): string {
-  const iso = (d: Date | undefined) => d?.toISOString() ?? '';
-  const rows = subscribers.map((x) =>
-    csvRow([x.email, x.name ?? '', x.status, iso(x.joinedAt), x.joinedVia, x.joinedDetail ?? '', iso(x.confirmedAt), iso(x.subscribedAt), iso(x.leftAt), x.leftVia ?? '', x.leftDetail ?? ''], GUARDED),
-  );
-  return [csvRow(EXPORT_HEADER), ...rows].join('\r\n') + '\r\n';
+  const rows = subscribers.map((x) => {
+    const record = consentRecord(x);
+    return csvRow(RECORD_FIELDS.map((f) => record[f] ?? ''), GUARDED);
+  });
+  return [csvRow(RECORD_FIELDS), ...rows].join('\r\n') + '\r\n';
 }
 
 async function exportList(ctx: CommandContext): Promise<number> {
@@ -155,68 +186,58 @@ async function stats(ctx: CommandContext): Promise<number> {
   });
 }
 
-async function readCsvFile(file: string, shown: string): Promise<{ valid: { email: string; name: string | undefined }[]; problems: Problem[] }> {
+/** What `import` printed about each outcome of the store's, in the order of its summary. */
+function importSummary(outcomes: readonly ImportOutcome[], skipped: number, invalid: number): string {
+  const n = (...which: ImportOutcome[]) => outcomes.filter((o) => which.includes(o)).length;
+  return (
+    `${n('added')} added, ${n('renamed')} renamed, ${n('unchanged')} already subscribed, ` +
+    `${n('kept-unsubscribed', 'kept-bounced', 'kept-complained')} left unsubscribed, bounced or complained, ` +
+    `${n('recorded-left')} recorded as left at the source, ${n('kept-subscribed')} kept subscribed (confirmed or joined here), ${skipped} skipped, ${invalid} invalid`
+  );
+}
+
+/** The rows the store takes: all but those the source never confirmed (or, with `leftOnly`, only those who left there). */
+function forStore(rows: readonly SourceRow[], leftOnly = false): ImportedSubscriber[] {
+  return rows.flatMap(({ line: _line, status, ...row }) => (status === 'unconfirmed' || (leftOnly && status === 'subscribed') ? [] : [{ ...row, status }]));
+}
+
+async function importList(ctx: CommandContext): Promise<number> {
+  const file = ctx.positionals[1];
+  if (file === undefined) throw new BroadsheetError('USAGE', `subscribers import needs a CSV file: an export of ${KNOWN_SOURCES}, or a header row naming an "email" column`);
+  const map = ctx.options.map === undefined ? {} : parseColumnMap(ctx.options.map as string);
+  const shown = path.relative(process.cwd(), path.resolve(file)) || file;
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (cause) {
     throw new BroadsheetError('SUBSCRIBER_INVALID', `cannot read ${shown}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
-  // A Latin-1 or Windows-1252 export would otherwise import as mojibake, names and addresses alike.
-  const text = decodeUtf8(bytes);
-  if (!text.ok) throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} is not UTF-8; nothing was imported`, { problems: [{ file: shown, line: text.line, message: text.message }] });
-  const csv = parseCsv(text.text);
-  if (!csv.ok) throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} is not valid CSV`, { problems: [{ file: shown, line: csv.line, message: csv.message }] });
-  if (!csv.header.includes('email')) {
-    throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} has no "email" column`, {
-      problems: [{ file: shown, line: 1, message: `the header row must name an "email" column (found: ${csv.header.join(', ') || 'nothing'})` }],
-    });
-  }
-  // Two columns with one name would leave the last one to win, silently.
-  for (const column of ['email', 'name']) {
-    const at = csv.header.flatMap((h, i) => (h === column ? [i + 1] : []));
-    if (at.length > 1) {
-      throw new BroadsheetError('SUBSCRIBER_INVALID', `${shown} has ${at.length} "${column}" columns; nothing was imported`, {
-        problems: [{ file: shown, line: 1, message: `columns ${at.join(' and ')} are both "${column}" (names are compared without case and surrounding spaces); keep one` }],
-      });
-    }
-  }
-  const problems: Problem[] = [];
-  const valid: { email: string; name: string | undefined }[] = [];
-  for (const r of csv.records) {
-    const a = normaliseAddress(r.fields.email ?? '');
-    if (a.ok) valid.push({ email: a.email, name: cleanName(r.fields.name) });
-    else problems.push({ file: shown, line: r.line, field: 'email', message: a.reason });
-  }
-  return { valid, problems };
-}
-
-async function importCsv(ctx: CommandContext): Promise<number> {
-  const file = ctx.positionals[1];
-  if (file === undefined) throw new BroadsheetError('USAGE', 'subscribers import needs a CSV file with a header row: email,name');
-  const shown = path.relative(process.cwd(), path.resolve(file)) || file;
-  const { valid, problems } = await readCsvFile(file, shown);
+  const read = readImportFile(bytes, shown, map);
+  ctx.print(`${shown}: ${read.description}`);
   const join: JoinRecord = { via: 'import', detail: path.basename(file) };
-  if (ctx.options.confirm) await importToConfirm(ctx, valid, join, shown);
+  // Rows on the source's list that never confirmed there are only ever asked to confirm.
+  const unconfirmed = read.rows.filter((r) => r.status === 'unconfirmed').length;
+  if (unconfirmed > 0 && !ctx.options.confirm) read.skipped.set('never confirmed at the source; import --confirm asks them', unconfirmed);
+  const skipped = [...read.skipped.values()].reduce((a, b) => a + b, 0);
+  if (skipped > 0) ctx.print(`skipped ${skipped} row(s): ${[...read.skipped].map(([reason, count]) => `${reason} (${count})`).join(', ')}`);
+  if (ctx.options.confirm) await importToConfirm(ctx, read.rows, join, shown, skipped);
   else {
-    const tally: Record<AddOutcome, number> = { added: 0, resubscribed: 0, renamed: 0, unchanged: 0, 'kept-unsubscribed': 0, 'kept-bounced': 0, 'kept-complained': 0 };
-    const outcomes = await withStore(ctx, (s) => s.addSubscribers(valid, ctx.clock.now(), { resubscribe: false, join }));
-    for (const o of outcomes) tally[o]++;
-    const left = tally['kept-unsubscribed'] + tally['kept-bounced'] + tally['kept-complained'];
-    ctx.print(`imported ${shown}: ${tally.added} added, ${tally.renamed} renamed, ${tally.unchanged} already subscribed, ${left} left unsubscribed, bounced or complained, ${problems.length} invalid`);
+    const outcomes = await withStore(ctx, (s) => s.importSubscribers(forStore(read.rows), ctx.clock.now(), join));
+    ctx.print(`imported ${shown}: ${importSummary(outcomes, skipped, read.problems.length)}`);
   }
-  if (problems.length > 0) {
-    throw new BroadsheetError('SUBSCRIBER_INVALID', `${problems.length} row(s) of ${shown} were not imported; the ${valid.length} valid row(s) were`, { problems });
+  if (read.problems.length > 0) {
+    throw new BroadsheetError('SUBSCRIBER_INVALID', `${read.problems.length} row(s) of ${shown} were not imported; the ${read.rows.length} valid row(s) were`, { problems: read.problems });
   }
   return 0;
 }
 
 /**
- * `import --confirm`: the addresses are asked to confirm, as if each had
- * used the form (new ones become `pending`), within the per-address share of
- * confirmation mails; those who left stay out.
+ * `import --confirm`: the addresses on the source's list are asked to
+ * confirm, as if each had used the form (new ones become `pending`), within
+ * the per-address share of confirmation mails; those who left here stay out,
+ * and those who left at the source are recorded so, and mailed nothing.
  */
-async function importToConfirm(ctx: CommandContext, valid: readonly { email: string; name: string | undefined }[], join: JoinRecord, shown: string): Promise<void> {
+async function importToConfirm(ctx: CommandContext, rows: readonly SourceRow[], join: JoinRecord, shown: string, skipped: number): Promise<void> {
   const secret = ctx.env.BROADSHEET_SECRET;
   if (!ctx.env.SMTP_URL) throw new BroadsheetError('SMTP_NOT_CONFIGURED', 'SMTP_URL is not set; import --confirm sends a confirmation mail to each new address');
   if (!secret) throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the confirmation links');
@@ -226,9 +247,14 @@ async function importToConfirm(ctx: CommandContext, valid: readonly { email: str
     const mailer = await openConfirmationMailer({ config, secret, smtpUrl: ctx.env.SMTP_URL!, dkim: await loadDkim(config), clock: ctx.clock, log: ctx.log });
     const tally: Record<SubscribeOutcome, number> = { confirm: 0, limited: 0, subscribed: 0, kept: 0 };
     const mails = { sent: 0, refused: 0, failed: 0 };
+    let recorded = 0;
     try {
+      for (const o of await store.importSubscribers(forStore(rows, true), ctx.clock.now(), join)) {
+        if (o === 'recorded-left') recorded++;
+        else tally[o === 'kept-subscribed' ? 'subscribed' : 'kept']++;
+      }
       const pending: Promise<void>[] = [];
-      for (const v of valid) {
+      for (const v of rows.filter((r) => r.status === 'subscribed' || r.status === 'unconfirmed')) {
         const { outcome, mail } = await askToJoin({ config, store, mailer }, { email: v.email, name: v.name, join, at: ctx.clock.now(), reopen: false });
         tally[outcome]++;
         if (mail) pending.push(mail.then((m) => void mails[m]++));
@@ -239,7 +265,8 @@ async function importToConfirm(ctx: CommandContext, valid: readonly { email: str
     }
     ctx.print(
       `imported ${shown} to confirm: ${tally.confirm} asked to confirm (${mails.sent} mail(s) sent, ${mails.refused} refused, ${mails.failed} not sent), ` +
-        `${tally.limited} already asked too often today, ${tally.subscribed} already subscribed, ${tally.kept} left unsubscribed, bounced or complained`,
+        `${tally.limited} already asked too often today, ${tally.subscribed} already subscribed, ${tally.kept} left unsubscribed, bounced or complained, ` +
+        `${recorded} recorded as left at the source, ${skipped} skipped`,
     );
     if (mails.failed > 0) throw new BroadsheetError('SEND_INCOMPLETE', `${mails.failed} confirmation mail(s) could not be sent; run the import again later (addresses asked too often are skipped)`);
   });
@@ -253,20 +280,25 @@ export const subscribersCommand: Command = {
     '  add <email> [--name <name>]   subscribe one address (again, if it had unsubscribed or bounced)',
     '  remove <email>                unsubscribe it; the record stays so that an import cannot bring it back',
     '  list [--status <status>]      every address (or those with one status: pending, subscribed, unsubscribed,',
-    '                                bounced, complained), since when, and how it joined or left',
-    '  import <file.csv> [--confirm] a header row with "email" and optionally "name" columns; others are ignored.',
-    '                                Safe to repeat; addresses that left stay out; invalid rows are listed with their',
-    '                                line numbers and the valid ones imported. --confirm: mail each new address a',
-    '                                confirmation link instead of subscribing it (needs SMTP_URL)',
+    '                                bounced, complained), since when, and how it joined or left; --json: each with',
+    '                                its record of consent, as export has it, in one JSON array',
+    '  import <file.csv>             an export of Mailchimp, Substack, Buttondown, Ghost or listmonk (recognised by',
+    '                                its header, with each address\'s status and original dates), or a header row',
+    '                                with an "email" and optionally a "name" column; "," or ";" separated. Safe to',
+    '                                repeat; addresses that left, here or at the source, are never mailed or brought',
+    '                                back; invalid rows are listed with their line numbers and the valid ones imported',
+    '    --map email=<column>,name=<column>',
+    '                                the columns to read, whatever the file (name=First+Last joins two with a space)',
+    '    --confirm                   mail each new address a confirmation link instead of subscribing it (needs SMTP_URL)',
     '  export [<file.csv>]           the list with its consent records as CSV (to stdout without a file)',
     '  stats [--issues <n>]          counts by status, and the bounce and complaint rates of the last n issues (5)',
   ].join('\n'),
-  options: { name: { type: 'string' }, status: { type: 'string' }, confirm: { type: 'boolean' }, issues: { type: 'string' } },
+  options: { name: { type: 'string' }, status: { type: 'string' }, confirm: { type: 'boolean' }, issues: { type: 'string' }, map: { type: 'string' }, json: { type: 'boolean' } },
   subcommands: { add: ['<email>'], remove: ['<email>'], list: [], import: ['<file.csv>'], export: ['[file.csv]'], stats: [] },
   usesSecret: (positionals, options) => positionals[0] === 'import' && options.confirm === true,
   async run(ctx) {
     // The command line was checked against `subcommands` before this runs.
     const sub = ctx.positionals[0] as 'add' | 'remove' | 'list' | 'import' | 'export' | 'stats';
-    return { add, remove, list, import: importCsv, export: exportList, stats }[sub](ctx);
+    return { add, remove, list, import: importList, export: exportList, stats }[sub](ctx);
   },
 };

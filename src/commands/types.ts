@@ -32,6 +32,12 @@ export interface CommandContext {
   isTTY: boolean;
   /** The one line redrawn in place on a terminal (a progress bar); log lines never share it. */
   status: StatusLine;
+  /**
+   * Asks a person a question and resolves to the answer, or to `fallback`
+   * when the answer is empty. Absent when stdin is not a terminal: nothing
+   * may wait for an answer in CI or a pipe.
+   */
+  ask?: (question: string, fallback: string) => Promise<string>;
   /** Aborted on SIGTERM or SIGINT: stop taking work, finish what is in flight. */
   signal: AbortSignal;
 }

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load.js';
+import { unservedLinkWarnings } from '../config/urls.js';
 import { formatProblem } from '../errors.js';
 import { renderAll } from '../pipeline/build.js';
 import { describePreview } from './build.js';
@@ -16,7 +17,7 @@ export const validateCommand: Command = {
     // Rendering everything in memory is the only complete check: templates and
     // feeds fail on content that the schema alone would accept.
     const rendered = await withIssueHistory(config, ctx, (history) => renderAll(config, ctx.clock, history));
-    for (const w of rendered.warnings) ctx.log.warn(formatProblem(w));
+    for (const w of [...rendered.warnings, ...unservedLinkWarnings(config)]) ctx.log.warn(formatProblem(w));
     ctx.print(`ok: ${rendered.site.entries.length} entries, ${rendered.files.length} output files would be written`);
     if (rendered.digest) ctx.print(`digest: ${describePreview(rendered.digest)}`);
     return 0;

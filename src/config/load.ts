@@ -13,7 +13,8 @@ export interface Config extends ConfigData {
     root: string;
     content: string;
     output: string;
-    templates: string;
+    /** `digest.templates` resolved, when set; email/templates.ts decides the folder otherwise. */
+    templates: string | undefined;
     data: string;
     /** Mail `broadsheet inbound` could not understand is kept here. */
     quarantine: string;
@@ -32,7 +33,7 @@ export function resolveConfig(data: ConfigData, file: string, overrides: { outDi
       root,
       content: at(data.content.dir),
       output: overrides.outDir ? path.resolve(overrides.outDir) : at(data.output.dir),
-      templates: at(data.digest.templates),
+      templates: data.digest.templates === undefined ? undefined : at(data.digest.templates),
       data: at(data.data.dir),
       quarantine: data.inbound.quarantine ? at(data.inbound.quarantine) : path.join(at(data.data.dir), 'quarantine'),
     },

@@ -6,7 +6,7 @@ import { FEED_FORMATS, type FeedFormatKey } from './feed-formats.js';
 export const MIN_RATE = 0.001;
 export const MAX_RATE = 10_000;
 
-const httpUrl = z
+export const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
   .transform((u) => (u.endsWith('/') ? u : `${u}/`));
 
@@ -125,7 +125,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   digest: z
     .strictObject({
-      templates: z.string().default('email-templates'),
+      /**
+       * false: a feeds-only site. No templates, no secret and no SMTP are
+       * needed; build, validate and the schedule skip the digest, and send refuses.
+       */
+      enabled: z.boolean().default(true),
+      /**
+       * The templates folder. Unset: `email-templates/` beside the config when
+       * it exists (what `broadsheet init --templates` writes), else the
+       * templates that ship with broadsheet (email/templates.ts decides).
+       */
+      templates: z.string().min(1).optional(),
       /** Handlebars template for the subject line. */
       subject: z.string().min(1).default('{{site.title}}: {{lead.title}}'),
       /** Handlebars template for the hidden preview text. */
@@ -247,6 +257,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.int().min(0).max(65535).default(8080),
+      /**
+       * Where readers reach `broadsheet serve`, when that is not `site.url`:
+       * the site on a static host, the endpoints only serve answers
+       * (unsubscribe, subscribe, confirm, manage) on their own address. See config/urls.ts.
+       */
+      publicUrl: httpUrl.optional(),
       /** Connections open at once; each is a file descriptor, so keep it well under `ulimit -n`. */
       maxConnections: z.int().min(1).max(1_000_000).default(1000),
       /** Behind a reverse proxy: the client is the address it appends to X-Forwarded-For (for the subscribe rate limit). */

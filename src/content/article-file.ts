@@ -14,7 +14,8 @@ import { parseFrontMatter, splitFrontMatter, type FrontMatterText } from './fron
 import { inspectLocalFile, resolveReference, type ArticlePlace, type LocalFile } from './local-files.js';
 import { renderMarkdownBody } from './markdown.js';
 import type { Entry, EntryEnclosure, EntryImage } from './model.js';
-import { frontMatterSchema, MAX_ARTICLE_BYTES, MAX_FRONT_MATTER_BYTES, parseDate, permalink, slugify, SLUG_RE, type FrontMatter } from './schema.js';
+import { parseDate } from '../util/dates.js';
+import { frontMatterSchema, MAX_ARTICLE_BYTES, MAX_FRONT_MATTER_BYTES, permalink, slugify, SLUG_RE, type FrontMatter } from './schema.js';
 import { standfirstFromBody } from './standfirst.js';
 
 const MARKDOWN_EXTENSION = /\.(md|markdown)$/i;

@@ -4,14 +4,36 @@ export interface CsvRecord {
   fields: Record<string, string>;
 }
 
-export type CsvResult = { ok: true; header: string[]; records: CsvRecord[] } | { ok: false; line: number; message: string };
+/** `header`: the column names lowercased and trimmed (the keys of `fields`); `columns`: the same names as written, trimmed. */
+export type CsvResult = { ok: true; header: string[]; columns: string[]; records: CsvRecord[] } | { ok: false; line: number; message: string };
+
+/** The separators a CSV file may use: spreadsheets in locales whose decimal mark is a comma write `;`. */
+export type CsvDelimiter = ',' | ';' | '\t';
+
+const DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
 
 /**
- * RFC 4180 CSV: comma-separated, fields optionally in double quotes, `""` for
- * a quote inside one, line breaks allowed inside quotes. The first row is the
- * header. Blank lines are skipped. Line numbers are those a text editor shows.
+ * The separator of a CSV file: the one of `,`, `;` and tab that occurs most
+ * often, outside quotes, in its first row (the header); `,` when none does.
  */
-export function parseCsv(input: string): CsvResult {
+export function detectDelimiter(input: string): CsvDelimiter {
+  const counts = new Map<string, number>();
+  let quoted = false;
+  for (const c of input) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '\n' || c === '\r')) break;
+    else if (!quoted) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  return DELIMITERS.reduce((best, d) => ((counts.get(d) ?? 0) > (counts.get(best) ?? 0) ? d : best));
+}
+
+/**
+ * RFC 4180 CSV: comma-separated (or `delimiter`), fields optionally in
+ * double quotes, `""` for a quote inside one, line breaks allowed inside
+ * quotes. The first row is the header. Blank lines are skipped. Line numbers
+ * are those a text editor shows.
+ */
+export function parseCsv(input: string, delimiter: CsvDelimiter = ','): CsvResult {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const rows: { line: number; cells: string[] }[] = [];
   let cells: string[] = [];
@@ -40,7 +62,7 @@ export function parseCsv(input: string): CsvResult {
         quoted = false;
         i++;
         const next = text[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
+        if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
           return { ok: false, line, message: 'unexpected character after a closing quote; a quote inside a quoted field is written ""' };
         }
         continue;
@@ -54,7 +76,7 @@ export function parseCsv(input: string): CsvResult {
       quoted = true;
       sawField = true;
       i++;
-    } else if (c === ',') {
+    } else if (c === delimiter) {
       cells.push(cell);
       cell = '';
       sawField = true;
@@ -74,12 +96,13 @@ export function parseCsv(input: string): CsvResult {
 
   const head = rows.shift();
   if (!head) return { ok: false, line: 1, message: 'the file is empty; it needs a header row such as "email,name"' };
-  const header = head.cells.map((h) => h.trim().toLowerCase());
+  const columns = head.cells.map((h) => h.trim());
+  const header = columns.map((h) => h.toLowerCase());
   const records = rows.map(({ line: l, cells: cs }) => ({
     line: l,
     fields: Object.fromEntries(header.map((h, k) => [h, cs[k] ?? ''])),
   }));
-  return { ok: true, header, records };
+  return { ok: true, header, columns, records };
 }
 
 // A spreadsheet runs a cell that starts with one of these as a formula.

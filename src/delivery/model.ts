@@ -52,6 +52,37 @@ export interface NewSubscriber {
   name?: string | undefined;
 }
 
+/** The statuses of an address that left: never mailed, never brought back by an import. */
+export type LeftStatus = 'unsubscribed' | 'bounced' | 'complained';
+
+/**
+ * One address of an import, as its source (another service's export) has it:
+ * on the list there, or left there, with the dates the source kept. A date the
+ * source does not give is absent.
+ */
+export interface ImportedSubscriber {
+  email: string;
+  name?: string | undefined;
+  status: 'subscribed' | LeftStatus;
+  /** When it joined at the source (the original opt-in). */
+  joinedAt?: Date | undefined;
+  /** When it became subscribed at the source (Mailchimp's CONFIRM_TIME, Buttondown's subscription_date). */
+  subscribedAt?: Date | undefined;
+  /** When it left at the source. */
+  leftAt?: Date | undefined;
+  /** How the source says it left ("Mailchimp: cleaned"), kept as the left detail. */
+  leftDetail?: string | undefined;
+}
+
+/**
+ * What an import did to one address: the outcomes of an add (an import never
+ * resubscribes), `recorded-left` when a source's unsubscribe, bounce or
+ * complaint was recorded (a new address, or one subscribed here only by an
+ * operator or an import before it left there), `kept-subscribed` when the
+ * source says it left but it confirmed here, or joined here after it left there.
+ */
+export type ImportOutcome = Exclude<AddOutcome, 'resubscribed'> | 'recorded-left' | 'kept-subscribed';
+
 /** Where a subscription came from, recorded with it. */
 export interface JoinRecord {
   via: JoinSource;

@@ -27,9 +27,6 @@ export interface GiveUpPolicy {
   afterAttempts: number;
 }
 
-/** RFC 5321 §4.5.4.1: "the give-up time generally needs to be at least 4-5 days". */
-export const DEFAULT_GIVE_UP: GiveUpPolicy = { afterMs: 5 * 24 * 3600_000, afterAttempts: 0 };
-
 /**
  * After a stop is asked for (SIGTERM), how long messages already on the wire
  * may take to be answered; then their connections are cut. Under the
@@ -69,8 +66,6 @@ export interface DeliverOptions {
   concurrency: number;
   retry: RetryPolicy;
   giveUp: GiveUpPolicy;
-  /** DELIVERY_GRACE_MS unless a test shortens it. */
-  graceMs?: number;
   onEvent: (e: DeliveryEvent) => void;
   /** A permanent refusal (5xx): the list records it as a bounce of the address. Awaited before the next message of this worker. */
   onRefused?: (d: Delivery, reply: string) => Promise<void>;
@@ -92,13 +87,20 @@ type Verdict = 'permanent' | 'temporary' | 'connection' | 'server' | 'fatal' | '
 
 const SERVER_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * OpenSSL's and Node's codes for a TLS handshake that failed (wrong protocol,
+ * a certificate refused). On an implicit-TLS (smtps) connection nodemailer
+ * reports them as ESOCKET with the TLS code in `originalCode`, not as ETLS.
+ */
+const TLS_FAILURE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_(GET|VERIFY)_)/;
 
 /** RFC 5321: a 5yz reply is final, a 4yz reply (or no reply: a dropped connection, a timeout) means try later. */
 export function classify(err: NodemailerError): Verdict {
   const code = err.code ?? '';
   if (['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'].includes(code)) return 'fatal';
   if (code === 'EABORT') return 'cut';
-  if (code === 'EDNS' || code === 'ETLS' || SERVER_TIMEOUTS.has(err.timeoutType ?? '') || UNREACHABLE.has(err.originalCode ?? err.errno?.toString() ?? '')) return 'server';
+  const cause = err.originalCode ?? err.errno?.toString() ?? '';
+  if (code === 'EDNS' || code === 'ETLS' || SERVER_TIMEOUTS.has(err.timeoutType ?? '') || UNREACHABLE.has(cause) || TLS_FAILURE.test(cause)) return 'server';
   const reply = err.responseCode;
   if (reply === 421) return 'connection';
   if (typeof err.permanent === 'boolean') return err.permanent ? 'permanent' : 'temporary';
@@ -214,7 +216,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   const onAbort = () => {
     graceTimer = setTimeout(() => {
       for (const c of onWire) c.abort();
-    }, opts.graceMs ?? DELIVERY_GRACE_MS);
+    }, DELIVERY_GRACE_MS);
   };
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
@@ -21,6 +23,30 @@ export const CONFIRM_TEMPLATES: TemplateNames = { html: 'confirm.mjml', text: 'c
 const PARTIALS_DIR = 'partials';
 const HTML_PARTIAL = '.mjml';
 const TEXT_PARTIAL = '.txt.hbs';
+
+/** The folder a site keeps its own templates in, beside the config; `broadsheet init --templates` copies the defaults there. */
+export const SITE_TEMPLATES_DIR = 'email-templates';
+
+/** The templates that ship with broadsheet: the package's own `email-templates/` (two levels above this module, in src/ or dist/). */
+export const DEFAULT_TEMPLATES = fileURLToPath(new URL('../../email-templates/', import.meta.url));
+
+/**
+ * The folder the digest's templates are read from: `digest.templates` when
+ * set; else the site's `email-templates/` when it exists; else the defaults
+ * shipped in the package, so a site needs no copy of its own.
+ */
+export function templatesDir(config: Config): string {
+  if (config.paths.templates !== undefined) return config.paths.templates;
+  const own = path.join(config.paths.root, SITE_TEMPLATES_DIR);
+  return existsSync(own) ? own : DEFAULT_TEMPLATES;
+}
+
+/** The default templates as files to copy (`broadsheet init --templates`): their paths under the templates folder and bytes. */
+export async function defaultTemplateFiles(): Promise<{ path: string; content: Uint8Array }[]> {
+  const names = (await readdir(DEFAULT_TEMPLATES, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.'));
+  const rel = names.map((e) => path.relative(DEFAULT_TEMPLATES, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort();
+  return Promise.all(rel.map(async (p) => ({ path: p, content: await readFile(path.join(DEFAULT_TEMPLATES, p)) })));
+}
 
 /** A template error, with the file it happened in (relative to the project root) and the line. */
 class TemplateFailure extends Error {
@@ -102,8 +128,8 @@ function helpers(hb: typeof Handlebars, counter: Counter): void {
   });
 }
 
-async function readTemplate(config: Config, rel: string): Promise<{ shown: string; source: string }> {
-  const full = path.join(config.paths.templates, rel);
+async function readTemplate(dir: string, config: Config, rel: string): Promise<{ shown: string; source: string }> {
+  const full = path.join(dir, rel);
   const shown = path.relative(config.paths.root, full).split(path.sep).join('/');
   try {
     return { shown, source: await readFile(full, 'utf8') };
@@ -113,9 +139,9 @@ async function readTemplate(config: Config, rel: string): Promise<{ shown: strin
   }
 }
 
-async function partialNames(config: Config, suffix: string): Promise<string[]> {
+async function partialNames(dir: string, suffix: string): Promise<string[]> {
   try {
-    const names = await readdir(path.join(config.paths.templates, PARTIALS_DIR));
+    const names = await readdir(path.join(dir, PARTIALS_DIR));
     return names.filter((n) => n.endsWith(suffix) && !n.startsWith('.')).sort();
   } catch {
     return [];
@@ -146,14 +172,15 @@ export async function loadTemplates(config: Config, names: TemplateNames = DIGES
   helpers(htmlEnv, counter);
   helpers(textEnv, counter);
 
+  const dir = templatesDir(config);
   const htmlFiles: string[] = [];
   const load = async (env: typeof Handlebars, rel: string, options: CompileOptions, marked: boolean): Promise<Render> => {
-    const { shown, source } = await readTemplate(config, rel);
+    const { shown, source } = await readTemplate(dir, config, rel);
     if (marked) htmlFiles.push(shown);
     return compile(env, shown, marked ? withLineMarks(source, htmlFiles.length - 1) : source, options);
   };
   const registerPartials = async (env: typeof Handlebars, suffix: string, options: CompileOptions, marked: boolean) => {
-    for (const name of await partialNames(config, suffix)) {
+    for (const name of await partialNames(dir, suffix)) {
       const render = await load(env, `${PARTIALS_DIR}/${name}`, options, marked);
       env.registerPartial(name.slice(0, -suffix.length), render as unknown as Handlebars.Template);
     }

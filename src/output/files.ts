@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BroadsheetError } from '../errors.js';
-import { tempNameFor } from '../util/atomic-write.js';
+import { createFileAtomic, tempNameFor } from '../util/atomic-write.js';
 import { runPool } from '../util/pool.js';
 
 /** One file a stage produces, addressed by its path under the output folder. */
@@ -93,4 +93,21 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[]): P
     throw new BroadsheetError('OUTPUT_FAILED', `cannot write to ${dir}: ${(cause as Error).message}`, { cause });
   }
   return report;
+}
+
+/**
+ * Creates files that must not exist yet (a new site's config, copies of the
+ * templates): when any of them exists nothing is written, and their paths are
+ * returned. Each file is created whole, and never over another.
+ */
+export async function createFiles(dir: string, files: readonly OutputFile[]): Promise<{ existing: string[] }> {
+  const targets = files.map((f) => safeTarget(dir, f.path));
+  const present = await Promise.all(targets.map((t) => access(t).then(() => true, () => false)));
+  const existing = files.filter((_, i) => present[i]).map((f) => f.path);
+  if (existing.length > 0) return { existing };
+  for (const [i, f] of files.entries()) {
+    // Created between the check and now: report it rather than overwrite it.
+    if (!(await createFileAtomic(targets[i]!, toBytes(f.content)))) existing.push(f.path);
+  }
+  return { existing };
 }

@@ -51,3 +51,8 @@ export async function writeManifest(dir: string, paths: readonly string[]): Prom
   const current = await readFile(path.join(dir, MANIFEST), 'utf8').catch(() => undefined);
   if (current !== body) await writeFileAtomic(path.join(dir, MANIFEST), body);
 }
+
+/** Adds files written outside a build (the issue archive, after a send creates an issue) to the manifest. */
+export async function addToManifest(dir: string, paths: readonly string[]): Promise<void> {
+  await writeManifest(dir, [...new Set([...(await readManifest(dir)), ...paths])]);
+}

@@ -11,6 +11,7 @@ import { imageFiles, renderFeeds } from '../feeds/index.js';
 import { formSnippet, FORM_SNIPPET_FILE } from '../list/form.js';
 import { staleFiles, writeOutputs, type OutputFile } from '../output/files.js';
 import { orphans, readManifest, removeOrphans, writeManifest } from '../output/manifest.js';
+import { archiveFiles, archiveKeptWarning, isArchivePath, readArchiveMark } from './issue-archive.js';
 import { nextIssue, type IssuePlan } from './next-issue.js';
 import type { IssueHistory } from './ports.js';
 
@@ -21,7 +22,13 @@ export interface Rendered {
   site: Site;
   files: OutputFile[];
   warnings: Problem[];
+  /** Undefined when digest.enabled is false, or no article can lead an issue. */
   digest: DigestPreview;
+  /**
+   * The output folder's issue archive records a later issue than the history
+   * knows (the data folder is missing or older): the archive is left as it is.
+   */
+  archiveKept: boolean;
 }
 
 /** The issue digest.* shows, and its files: the same issue the next `send` works on (pipeline/next-issue.ts). */
@@ -48,23 +55,43 @@ async function digestPreview(config: Config, plan: IssuePlan, thread: DigestThre
  * shows the next issue as `send` would create it.
  */
 export async function renderAll(config: Config, clock: Clock, history?: IssueHistory): Promise<Rendered> {
+  const enabled = config.digest.enabled;
   // The digest's renderer (MJML takes about 400 ms to import) starts on a
   // second thread now, loads while the content does, and renders while the
   // feeds do.
-  const thread = startDigestThread();
+  const thread = enabled ? startDigestThread() : undefined;
   try {
     const site = await loadSite(config, clock);
-    const plan = await nextIssue(site, history);
-    const digesting = digestPreview(config, plan, thread);
+    const digesting = enabled ? nextIssue(site, history).then((plan) => digestPreview(config, plan, thread)) : Promise.resolve(undefined);
     digesting.catch(() => {}); // awaited below, after the feeds
+    const archiving = Promise.all([archiveFiles(config, history), readArchiveMark(config.paths.output)]);
+    archiving.catch(() => {});
     const feeds = renderFeeds(site);
     const images = await imageFiles(site);
     const digest = await digesting;
-    const form = { path: FORM_SNIPPET_FILE, content: formSnippet(config) };
-    return { site, files: [...feeds, ...images, form, ...digest.files.files], warnings: [...site.warnings, ...digest.files.warnings], digest: digest.preview };
+    const [archive, mark] = await archiving;
+    const archiveKept = mark !== undefined && mark > archive.latest;
+    return {
+      site,
+      // The subscribe form's snippet, for other pages of the site; a site without a digest has no list to join.
+      files: [...feeds, ...images, ...(enabled ? [{ path: FORM_SNIPPET_FILE, content: formSnippet(config) }] : []), ...(digest?.files.files ?? []), ...(archiveKept ? [] : archive.files)],
+      warnings: [...site.warnings, ...(digest?.files.warnings ?? []), ...(archiveKept ? [archiveKeptWarning(config, mark, archive.latest)] : [])],
+      digest: digest?.preview,
+      archiveKept,
+    };
   } finally {
     await thread?.close();
   }
+}
+
+/**
+ * What the manifest lists after this build: the files it rendered, and the
+ * archive it left alone when the history is behind it, so a later build with
+ * the data folder restored still owns those files.
+ */
+function owned(rendered: Rendered, previous: readonly string[]): string[] {
+  const paths = rendered.files.map((f) => f.path);
+  return rendered.archiveKept ? [...paths, ...previous.filter(isArchivePath)] : paths;
 }
 
 export interface BuildReport extends Rendered {
@@ -79,7 +106,7 @@ export async function build(config: Config, clock: Clock, history?: IssueHistory
   const dir = config.paths.output;
   const previous = await readManifest(dir);
   const report = await writeOutputs(dir, rendered.files);
-  const paths = rendered.files.map((f) => f.path);
+  const paths = owned(rendered, previous);
   const removed = await removeOrphans(dir, orphans(previous, paths));
   await writeManifest(dir, paths);
   return { ...rendered, ...report, removed };
@@ -95,7 +122,8 @@ export async function checkBuild(config: Config, clock: Clock, history?: IssueHi
   const rendered = await renderAll(config, clock, history);
   const dir = config.paths.output;
   const changed = await staleFiles(dir, rendered.files);
-  const gone = orphans(await readManifest(dir), rendered.files.map((f) => f.path));
+  const previous = await readManifest(dir);
+  const gone = orphans(previous, owned(rendered, previous));
   const existing = gone.filter((p) => existsSync(path.join(dir, p)));
   return {
     rendered,

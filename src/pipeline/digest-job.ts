@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
+import { publicUrls } from '../config/urls.js';
 import { loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
 import type { DkimKey } from '../delivery/dkim.js';
@@ -18,6 +19,7 @@ import { BroadsheetError, type Problem } from '../errors.js';
 import type { Logger } from '../log.js';
 import { bounceClass } from '../inbound/status.js';
 import { archiveEditorNote } from './editor-note.js';
+import { assertLedgerComplete, writeIssueArchive } from './issue-archive.js';
 import { nextIssue, renderIssue, type IssuePlan } from './next-issue.js';
 import type { IssueStore } from './ports.js';
 
@@ -46,6 +48,8 @@ export interface JobOptions {
   dryRun?: boolean;
   /** Put before the subject of every message written (dry run) or sent (test copy): `[TEST] `. */
   subjectPrefix?: string;
+  /** Start a new ledger although the output folder's issue archive records earlier issues (`send --new-ledger`). */
+  newLedger?: boolean;
   /** The site as the caller's build just loaded it, so a tick reads the articles once. */
   site?: Site;
   /** Called after each delivery; when given, per-delivery log lines give way to it (failures are still logged). */
@@ -53,8 +57,6 @@ export interface JobOptions {
   /** SMTP timeouts; tests shorten them. */
   smtp?: SmtpTuning;
   retry?: RetryPolicy;
-  /** How long messages on the wire get after the signal; tests shorten it. */
-  graceMs?: number;
   /**
    * Senders in this process, each leasing deliveries on its own with its own
    * connections (a store shared by several senders only: PostgreSQL). 1 by default.
@@ -75,8 +77,17 @@ interface Prerequisites {
   dkim: DkimKey | undefined;
 }
 
+/** A site with `digest.enabled: false` has no digest: every command that would send one refuses. */
+export function assertDigestEnabled(config: Config): void {
+  if (config.digest.enabled) return;
+  throw new BroadsheetError('DIGEST_DISABLED', `digest.enabled is false in ${config.file}: this site has no digest to send`, {
+    problems: [{ file: config.file, field: 'digest.enabled', message: 'set it to true (or remove it) to send the digest' }],
+  });
+}
+
 /** Everything a message needs that can be missing, checked before anything is recorded. */
 async function prerequisites(config: Config, env: Environment, list: boolean): Promise<Prerequisites> {
+  assertDigestEnabled(config);
   if (!config.email) {
     throw new BroadsheetError('CONFIG_INVALID', `${config.file} has no email section; sending needs at least email.from`, {
       problems: [{ file: config.file, field: 'email', message: 'is required to send the digest' }],
@@ -97,8 +108,10 @@ async function prerequisites(config: Config, env: Environment, list: boolean): P
 export function checkListCompliance(config: Config): void {
   const file = path.relative(config.paths.root, config.file) || config.file;
   const problems: Problem[] = [];
-  if (new URL(config.site.url).protocol !== 'https:') {
-    problems.push({ file, field: 'site.url', message: `is ${config.site.url}; one-click unsubscribe (RFC 8058) needs an https:// address, so the digest is not sent to the list over http` });
+  // The unsubscribe link is an endpoint: on server.publicUrl when set (config/urls.ts).
+  const at = config.server.publicUrl === undefined ? { field: 'site.url', url: config.site.url } : { field: 'server.publicUrl', url: config.server.publicUrl };
+  if (new URL(publicUrls(config).unsubscribePage).protocol !== 'https:') {
+    problems.push({ file, field: at.field, message: `is ${at.url}; one-click unsubscribe (RFC 8058) needs an https:// address, so the digest is not sent to the list over http` });
   }
   if (!config.site.postalAddress) {
     problems.push({ file, field: 'site.postalAddress', message: 'is required before the digest is sent to the list: the postal address every footer shows (CAN-SPAM)' });
@@ -152,12 +165,15 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
     throw e;
   }
   try {
+    await assertLedgerComplete(config, store, opts.newLedger === true);
     const plan = await nextIssue(site, store);
     if (plan.kind === 'nothing-new') {
       log.info('nothing new to send', { latestIssue: plan.latest?.number });
       return { kind: 'nothing-new' };
     }
     const issue = await issueToSend(opts, plan);
+    // Its "view in browser" page exists before the first copy goes out.
+    await writeIssueArchive(config, store);
     const givenUp = await sendDue(opts, pre, issue, transporter, plan.kind === 'resume');
     return await finish(opts, issue.number, givenUp);
   } finally {
@@ -186,9 +202,12 @@ async function runShared(opts: JobOptions, pre: Prerequisites, site: Site, queue
   const transporters = queues.map(() => smtpTransport(config, env.SMTP_URL!, pre.dkim, { ...opts.smtp, sharedRate: true }));
   try {
     const issue = await queues[0]!.exclusive('plan', async () => {
+      await assertLedgerComplete(config, store, opts.newLedger === true);
       const plan = await nextIssue(site, store);
       if (plan.kind === 'nothing-new') return undefined;
       const stored = await issueToSend(opts, plan);
+      // Its "view in browser" page exists before the first copy goes out.
+      await writeIssueArchive(config, store);
       const opened = await store.enqueue(stored.number, clock.now());
       if (plan.kind === 'resume') log.info('issue resumed', { issue: stored.number, opened });
       return stored;
@@ -242,7 +261,6 @@ function sending(opts: JobOptions, pre: Prerequisites, issue: StoredIssue, total
     concurrency: email.maxConnections,
     retry: opts.retry ?? DEFAULT_RETRY,
     giveUp: { afterMs: email.giveUp.afterHours * 3600_000, afterAttempts: email.giveUp.afterAttempts },
-    ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
     onEvent: report.event,
   } satisfies Partial<DeliverOptions>;
   return { options, givenUp: report.givenUp };
@@ -253,7 +271,7 @@ async function throwHalted(store: IssueStore, issue: number, halted: BroadsheetE
   const c = await store.counts(issue);
   throw new BroadsheetError(
     halted.code,
-    `${halted.message}; issue ${issue} stopped early: ${c.accepted} accepted, ${c.failed} failed, ${c.pending + c.submitted} left for the next run (none charged an attempt for the server's failure)`,
+    `${halted.message}; issue ${issue} stopped early: ${c.accepted} accepted, ${c.failed} failed, ${c.pending + c.submitted} left for the next run (no attempt charged to those never offered)`,
     { cause: halted.cause },
   );
 }
@@ -261,6 +279,7 @@ async function throwHalted(store: IssueStore, issue: number, halted: BroadsheetE
 /** The outbox path: every message of the next issue written to disk; the store is only read. */
 async function writeToOutbox(opts: JobOptions, pre: Prerequisites, site: Site): Promise<JobResult> {
   const { config, clock, log, store } = opts;
+  await assertLedgerComplete(config, store, opts.newLedger === true);
   const plan = await nextIssue(site, store);
   if (plan.kind === 'nothing-new') {
     log.info('nothing new to send', { latestIssue: plan.latest?.number });
@@ -327,6 +346,8 @@ async function finish(opts: JobOptions, issue: number, givenUp: number): Promise
   const counts = await store.counts(issue);
   if (counts.pending + counts.submitted === 0) {
     await store.markIssueSent(issue, clock.now());
+    // The archive's index lists sent issues only.
+    await writeIssueArchive(opts.config, store);
     log.info('issue sent', { issue, accepted: counts.accepted, failed: counts.failed, givenUp });
   } else if (signal.aborted) {
     log.warn('stopped before the end; run send again to continue', { issue, pending: counts.pending + counts.submitted });

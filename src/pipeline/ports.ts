@@ -3,12 +3,14 @@ import type { Delivery, DeliveryCounts, NewIssue, StoredIssue, Subscriber, Subsc
 import type { InboundStore } from '../inbound/ports.js';
 import type { Lock } from '../util/lock.js';
 
-/** What deciding the next issue needs to know of the past ones. */
+/** What deciding the next issue, and writing the issue archive, need to know of the past issues. */
 export interface IssueHistory {
   /** The issue with the highest number, sent or not. */
   latestIssue(): Promise<StoredIssue | undefined>;
   /** Slugs of every article some issue has already taken account of. */
   coveredSlugs(): Promise<Set<string>>;
+  /** Every issue, sent or not, newest first: the static archive has a page for each. */
+  listIssues(): Promise<StoredIssue[]>;
 }
 
 export type LockName = 'send' | 'schedule';

@@ -17,7 +17,7 @@ export interface TickOptions {
   signal: AbortSignal;
 }
 
-/** Undefined when the signal came between the build and the digest, or there is no email section. */
+/** Undefined when the signal came between the build and the digest, the digest is off, or there is no email section. */
 export type TickResult = JobResult | undefined;
 
 /**
@@ -33,6 +33,10 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
   log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length, removed: report.removed.length });
   const pinged = await pingChangedFeeds(opts.config, report.written, { log, signal: opts.signal });
   if (pinged) log.info('hubs pinged', { tick: n, hubs: pinged.hubs, feeds: pinged.feeds, ok: pinged.ok, failed: pinged.failed });
+  if (!opts.config.digest.enabled) {
+    log.info('tick finished', { tick: n, digest: 'none (digest.enabled is false)' });
+    return undefined;
+  }
   if (!opts.config.email) {
     log.info('tick finished', { tick: n, digest: 'none (no email section in the config)' });
     return undefined;

@@ -46,15 +46,17 @@ export async function renderPreview(options: { configFile: string; outDir: strin
   try {
     const config = await loadConfig(options.configFile, { outDir: options.outDir });
     const site = await loadSite(config, options.clock);
-    const plan = await nextIssue(site, options.history);
+    // A site without a digest (digest.enabled: false) previews its feeds only.
+    const plan = config.digest.enabled ? await nextIssue(site, options.history) : undefined;
     await writeOutputs(options.outDir, [...renderFeeds(site), ...(await imageFiles(site))]);
     const warnings = site.warnings.map((w) => `${w.file}${w.line ? `:${w.line}` : ''}: ${w.field ? `${w.field}: ` : ''}${w.message}`);
+    if (!plan) warnings.push('digest.enabled is false: there is no issue to preview');
     let issue: PreviewIssue | undefined;
-    if (plan.kind === 'new') {
+    if (plan?.kind === 'new') {
       const rendered = await renderDigest(config, plan.content);
       const { lead, cards, alsoNew } = plan.content;
       issue = { number: plan.content.number, kind: 'next', ...rendered, stories: [lead, ...cards, ...alsoNew].map((e) => e.title) };
-    } else {
+    } else if (plan) {
       const stored = plan.kind === 'resume' ? plan.issue : plan.latest;
       if (stored) issue = { number: stored.number, kind: plan.kind === 'resume' ? 'resume' : 'latest', subject: stored.subject, preheader: stored.preheader, html: stored.html, text: stored.text, stories: [] };
     }

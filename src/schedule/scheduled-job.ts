@@ -28,13 +28,15 @@ export interface ScheduleRun {
 export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
   const { config, env, log, signal } = opts;
   // Fail now rather than at every tick of a service nobody is watching.
-  if (config.email && !env.BROADSHEET_SECRET) {
+  const sends = config.digest.enabled && config.email !== undefined;
+  if (sends && !env.BROADSHEET_SECRET) {
     throw new BroadsheetError('SECRET_MISSING', 'BROADSHEET_SECRET is not set; it signs the unsubscribe link in every digest the schedule sends');
   }
   // A schedule that will mail the list must be allowed to, before it waits for its first tick.
   if (config.email && env.SMTP_URL) checkListCompliance(config);
   const lock = await opts.store.acquireLock('schedule', opts.clock.now());
-  if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
+  if (!config.digest.enabled) log.info('digest.enabled is false: the schedule only rebuilds the output folder');
+  else if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
   else if (!env.SMTP_URL) log.warn('SMTP_URL is not set: each new issue is written to disk instead of sent', { dir: path.join(config.paths.output, OUTBOX_DIR) });
   return {
     async run({ once }) {

@@ -1,4 +1,4 @@
-import type { Consent, Delivery, DeliveryState, JoinSource, LeaveReason, StoredIssue, Subscriber, SubscriberStatus } from '../delivery/model.js';
+import type { Consent, Delivery, DeliveryState, JoinSource, LeaveReason, LeftStatus, StoredIssue, Subscriber, SubscriberStatus } from '../delivery/model.js';
 
 /**
  * The rows both stores read, and the records made of them. SQLite hands
@@ -107,3 +107,10 @@ export const DELIVERY_SELECT = `
 
 /** Statuses a reader's own request to leave (or a bounce) can end: the mailed one, and one waiting for confirmation. */
 export const ACTIVE = `('subscribed', 'pending')`;
+
+/** How an address with each left status left, as far as an import can tell, and what an add or import that leaves it so reports. */
+export const LEFT: Record<LeftStatus, [LeaveReason, 'kept-unsubscribed' | 'kept-bounced' | 'kept-complained']> = {
+  unsubscribed: ['unrecorded', 'kept-unsubscribed'],
+  bounced: ['bounce', 'kept-bounced'],
+  complained: ['complaint', 'kept-complained'],
+};

@@ -7,7 +7,7 @@ import { startCli } from '../helpers/child.js';
 import { runCli } from '../helpers/cli.js';
 import { memoryLogger, runJob, subscriberList, TEST_SHEET } from '../helpers/delivery.js';
 import { makeProject, SECRET, type Project } from '../helpers/project.js';
-import { startSmtp, type Smtp } from '../helpers/smtp.js';
+import { smtpError, startSmtp, type Smtp } from '../helpers/smtp.js';
 
 const READERS = subscriberList(12);
 let project: Project;
@@ -72,7 +72,7 @@ describe('the circuit breaker: when the server itself fails, the run stops at on
     const lines = r.stderr.trim().split('\n');
     expect(lines.filter((l) => /delivery|warn|error/.test(l))).toEqual([lines.at(-1)]);
     expect(lines.at(-1)).toMatch(
-      new RegExp(`^error \\[SMTP_UNAVAILABLE\\]: the SMTP server cannot be reached: \\S+: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; issue 1 stopped early: 0 accepted, 0 failed, 200 left for the next run \\(none charged an attempt for the server's failure\\)$`),
+      new RegExp(`^error \\[SMTP_UNAVAILABLE\\]: the SMTP server cannot be reached: \\S+: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; issue 1 stopped early: 0 accepted, 0 failed, 200 left for the next run \\(no attempt charged to those never offered\\)$`),
     );
     const rows = await ledger();
     expect(rows).toHaveLength(200);
@@ -120,6 +120,42 @@ describe('the circuit breaker: when the server itself fails, the run stops at on
     expect(tried.length).toBeGreaterThanOrEqual(3);
     expect(tried.length).toBeLessThanOrEqual(3 + 2);
     expect(tried.every((d) => d.attempts === 1)).toBe(true);
+  });
+
+  it('a TLS handshake that fails (smtps:// to a server that speaks plain SMTP): the first failure stops the run, nothing counted', async () => {
+    await project.addSubscribers(READERS);
+    const plain = await startSmtp();
+    servers.push(plain);
+    await expect(runJob(project, { url: `smtps://127.0.0.1:${plain.port}` } as Smtp)).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(/^the SMTP server cannot be reached: ESOCKET: .*wrong version number.*; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
+    });
+    expect(plain.received).toEqual([]);
+    expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
+  });
+
+  it('a host name that does not resolve (RFC 6761 .invalid): the first failure stops the run, nothing counted', async () => {
+    await project.addSubscribers(READERS);
+    await expect(runJob(project, { url: 'smtp://broadsheet-test.invalid:25' } as Smtp)).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(/^the SMTP server cannot be reached: EDNS: .*broadsheet-test\.invalid; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
+    });
+    expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
+  });
+
+  it('a server that answers 421 to every message: three in a row stop the run; only the messages then on the wire carry an attempt', async () => {
+    await project.addSubscribers(READERS);
+    const busy = await startSmtp({ afterData: () => smtpError(421, 'Too busy, closing') });
+    servers.push(busy);
+    await expect(runJob(project, busy, { retry: { attempts: 1, backoffMs: 1 } })).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(/^the SMTP server failed 3 connections in a row, the last with: 421 Too busy, closing; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
+    });
+    const rows = await ledger();
+    expect(rows.every((d) => d.state === 'pending')).toBe(true);
+    const tried = rows.filter((d) => d.attempts > 0);
+    expect(tried.length).toBeGreaterThanOrEqual(3);
+    expect(tried.length).toBeLessThanOrEqual(3 + 2);
   });
 });
 

@@ -69,13 +69,16 @@ describe('broadsheet subscribers', () => {
 
     const first = await cli(['subscribers', 'import', 'people.csv']);
     expect(first.code).toBe(1);
-    expect(first.stdout).toContain('3 added, 0 renamed, 0 already subscribed, 1 left unsubscribed, bounced or complained, 3 invalid');
+    expect(first.stdout).toBe(
+      'people.csv: CSV list; columns read: Email, Name\n' +
+        'imported people.csv: 3 added, 0 renamed, 0 already subscribed, 1 left unsubscribed, bounced or complained, 0 recorded as left at the source, 0 kept subscribed (confirmed or joined here), 0 skipped, 3 invalid\n',
+    );
     const problems = first.stderr.split('\n').filter((l) => l.startsWith('  '));
-    expect(problems.map((l) => /people\.csv:(\d+): email:/.exec(l)?.[1])).toEqual(['3', '7', '8']);
+    expect(problems.map((l) => /people\.csv:(\d+): Email:/.exec(l)?.[1])).toEqual(['3', '7', '8']);
     expect(first.stderr).toContain('"bo@example": "example" is not a valid domain');
 
     const again = await cli(['subscribers', 'import', 'people.csv']);
-    expect(again.stdout).toContain('0 added, 0 renamed, 3 already subscribed, 1 left unsubscribed, bounced or complained, 3 invalid');
+    expect(again.stdout).toContain('0 added, 0 renamed, 3 already subscribed, 1 left unsubscribed, bounced or complained, 0 recorded as left at the source, 0 kept subscribed (confirmed or joined here), 0 skipped, 3 invalid');
 
     const store = await project.store();
     try {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { detectDelimiter, parseCsv } from '../../src/delivery/csv.js';
 import { runCli } from '../helpers/cli.js';
 import { makeProject, type Project } from '../helpers/project.js';
 
@@ -59,5 +60,17 @@ describe('subscribers import of a hostile CSV', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('people.csv:1: columns 2 and 3 are both "name"');
     expect(await stored()).toEqual([]);
+  });
+});
+
+describe('the separator of a CSV file', () => {
+  it('is the one of ",", ";" and tab that the header row uses most, outside quotes; "," when it uses none', () => {
+    expect(['email,name', 'email;name', 'email\tname', '"a;b;c",d', 'email', '"Email Address";"First Name"\r\nx,y,z,w'].map(detectDelimiter)).toEqual([',', ';', '\t', ',', ',', ';']);
+    const csv = parseCsv('Email;Name\r\nann@example.org;"Archer; Ann"\r\nbo@example.org;Bo, the second\r\n', ';');
+    expect(csv.ok && csv.records.map((r) => [r.fields.email, r.fields.name])).toEqual([
+      ['ann@example.org', 'Archer; Ann'],
+      ['bo@example.org', 'Bo, the second'],
+    ]);
+    expect(csv.ok && csv.columns).toEqual(['Email', 'Name']);
   });
 });

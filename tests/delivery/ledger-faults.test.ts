@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { messageMaker } from '../../src/delivery/messages.js';
-import { DEFAULT_GIVE_UP, DEFAULT_RETRY, deliver } from '../../src/delivery/sender.js';
+import { DEFAULT_RETRY, deliver } from '../../src/delivery/sender.js';
 import type { Ledger } from '../../src/delivery/ledger.js';
 import type { Store } from '../../src/store/store.js';
 import { smtpTransport } from '../../src/delivery/transport.js';
@@ -56,7 +56,8 @@ describe('a ledger write that fails after the server accepted', () => {
           signal: new AbortController().signal,
           concurrency: 2,
           retry: { ...DEFAULT_RETRY, backoffMs: 10 },
-          giveUp: DEFAULT_GIVE_UP,
+          // Never reached: every failure here is the ledger's, not the server's.
+          giveUp: { afterMs: Infinity, afterAttempts: 0 },
           onEvent: () => {},
         }),
       ).rejects.toThrow('SQLITE_BUSY');

@@ -34,6 +34,7 @@ describe('CSV', () => {
     expect(r).toEqual({
       ok: true,
       header: ['email', 'name'],
+      columns: ['Email', 'Name'],
       records: [
         { line: 2, fields: { email: 'a@x.org', name: 'A, the "first"' } },
         { line: 4, fields: { email: 'b@x.org', name: 'two\nlines' } },

@@ -65,40 +65,75 @@ export function hasPostgres(): boolean {
   return !!process.env.BROADSHEET_TEST_DATABASE_URL || postgresBinDir() !== undefined;
 }
 
-const INSTALL = {
-  xmllint: 'apt-get install libxml2-utils',
-  feedparser: 'apt-get install python3-feedparser',
-  xsltproc: 'apt-get install xsltproc',
-  chromium: 'apt-get install chromium',
-  spamassassin: 'apt-get install spamassassin',
-  python3: 'apt-get install python3',
-  strace: 'apt-get install strace',
-  postgresql: 'apt-get install postgresql',
-} as const;
+export function hasHugo(): boolean {
+  return probe('hugo', 'hugo', ['version']);
+}
 
-const PRESENT: Record<keyof typeof INSTALL, () => boolean> = {
-  xmllint: hasXmllint,
-  feedparser: hasFeedparser,
-  xsltproc: hasXsltproc,
-  chromium: hasChromium,
-  spamassassin: hasSpamassassin,
-  python3: hasPython,
-  strace: hasStrace,
-  postgresql: hasPostgres,
-};
+export function hasGit(): boolean {
+  return probe('git', 'git', ['--version']);
+}
+
+/** util-linux's script(1): runs a command on a pseudo-terminal, for what only a terminal gets. */
+export function hasScript(): boolean {
+  return probe('script', 'script', ['--version']);
+}
+
+export function hasCurl(): boolean {
+  return probe('curl', 'curl', ['--version']);
+}
+
+const TOOLS = {
+  xmllint: { present: hasXmllint, install: 'apt-get install libxml2-utils' },
+  feedparser: { present: hasFeedparser, install: 'apt-get install python3-feedparser' },
+  xsltproc: { present: hasXsltproc, install: 'apt-get install xsltproc' },
+  // The example workflows run their steps: a Hugo site, a git branch for the ledger, curl.
+  hugo: { present: hasHugo, install: 'apt-get install hugo' },
+  git: { present: hasGit, install: 'apt-get install git' },
+  curl: { present: hasCurl, install: 'apt-get install curl' },
+  script: { present: hasScript, install: 'apt-get install bsdutils' },
+  chromium: { present: hasChromium, install: 'apt-get install chromium' },
+  spamassassin: { present: hasSpamassassin, install: 'apt-get install spamassassin' },
+  python3: { present: hasPython, install: 'apt-get install python3' },
+  // The durable-unsubscribe test watches the server's fsync before its answer.
+  strace: { present: hasStrace, install: 'apt-get install strace' },
+  // The shared store's tests: a throwaway cluster, or CI's (BROADSHEET_TEST_DATABASE_URL).
+  postgresql: { present: hasPostgres, install: 'apt-get install postgresql' },
+} as const;
 
 /**
  * `true` when the tool is there. When it is missing: throws in CI, and
  * elsewhere prints a notice once and returns false so the caller can skip.
  */
-export function tool(name: keyof typeof INSTALL): boolean {
-  const present = PRESENT[name]();
+export function tool(name: keyof typeof TOOLS): boolean {
+  const present = TOOLS[name].present();
   if (present) return true;
-  const install = INSTALL[name];
+  const { install } = TOOLS[name];
   if (toolsRequired) throw new Error(`${name} is required (BROADSHEET_REQUIRE_TOOLS=1) but missing: ${install}`);
   if (!cache.has(`notice:${name}`)) {
     cache.set(`notice:${name}`, true);
     console.warn(`notice: ${name} not found; skipping the checks that need it (${install})`);
   }
   return false;
+}
+
+/** A Docker engine, not only the client: `docker info` talks to the daemon. */
+export function hasDockerEngine(): boolean {
+  return probe('docker', 'docker', ['info']);
+}
+
+export function hasSystemdAnalyze(): boolean {
+  return probe('systemd-analyze', 'systemd-analyze', ['--version']);
+}
+
+/**
+ * For checks with a fallback that always runs (a Docker image built only
+ * where an engine is; `systemd-analyze verify` beside structural checks): a
+ * notice when the tool is missing, never a failure, even in CI.
+ */
+export function optionalTool(name: string, present: boolean, fallback: string): boolean {
+  if (!present && !cache.has(`notice:${name}`)) {
+    cache.set(`notice:${name}`, true);
+    console.warn(`notice: ${name} is not available; ${fallback}`);
+  }
+  return present;
 }

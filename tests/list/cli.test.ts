@@ -99,7 +99,10 @@ describe('subscribers export, stats and import --confirm', () => {
     await writeFile(path.join(project.dir, 'people.csv'), 'email,name\nnew@example.org,New\nmember@example.org,\nformer@example.org,\n');
     smtp = await startSmtp();
     const r = await cli(['subscribers', 'import', 'people.csv', '--confirm'], { SMTP_URL: smtp.url });
-    expect(r.stdout).toBe('imported people.csv to confirm: 1 asked to confirm (1 mail(s) sent, 0 refused, 0 not sent), 0 already asked too often today, 1 already subscribed, 1 left unsubscribed, bounced or complained\n');
+    expect(r.stdout).toBe(
+      'people.csv: CSV list; columns read: email, name\n' +
+        'imported people.csv to confirm: 1 asked to confirm (1 mail(s) sent, 0 refused, 0 not sent), 0 already asked too often today, 1 already subscribed, 1 left unsubscribed, bounced or complained, 0 recorded as left at the source, 0 skipped\n',
+    );
     expect(smtp.received.map((m) => m.to)).toEqual([['new@example.org']]);
     expect((await smtp.parsed())[0]!.text).toMatch(/https:\/\/news\.example\.test\/confirm\/[A-Za-z0-9_-]+/);
     const store = await project.store();

@@ -96,7 +96,7 @@ describe('the line that ends a failed run', () => {
     expect(r.code).toBe(1);
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);
     const last = r.stderr.trimEnd().split('\n').at(-1)!;
-    expect(last).toBe('error [SMTP_NOT_CONFIGURED]: the SMTP server refused us: 535 Authentication failed for digest with password [redacted]');
+    expect(last).toBe('error [SMTP_NOT_CONFIGURED]: the SMTP server refused us: 535 Authentication failed for digest with password [redacted]; issue 1 stopped early: 0 accepted, 0 failed, 1 left for the next run (no attempt charged to those never offered)');
     expect((await recorded(project)).deliveries).toBe(1);
   });
 
@@ -113,7 +113,7 @@ describe('the line that ends a failed run', () => {
       level: 'error',
       event: 'failed',
       code: 'SMTP_NOT_CONFIGURED',
-      message: 'the SMTP server refused us: 535 Authentication failed for digest with password [redacted]',
+      message: 'the SMTP server refused us: 535 Authentication failed for digest with password [redacted]; issue 1 stopped early: 0 accepted, 0 failed, 1 left for the next run (no attempt charged to those never offered)',
       problems: [],
     });
   });

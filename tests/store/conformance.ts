@@ -168,6 +168,71 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
         expect((await store.listSubscribers('complained')).map((x) => x.email)).toEqual(['com@example.org']);
       }));
 
+    it('imports another service\'s list with its statuses and dates; what left is never mailed nor brought back, consent given here is never overruled', () =>
+      withStore(async (store) => {
+        const at = new Date('2025-06-01T00:00:00Z');
+        const day = (d: string) => new Date(`${d}T12:00:00Z`);
+        const join = { via: 'import' as const, detail: 'export.csv' };
+        const policy = { reopen: true, confirmMails: 3, windowMs: 86_400_000 };
+        const rows = [
+          { email: 'sub@example.org', name: 'Sub', status: 'subscribed' as const, joinedAt: day('2019-01-01'), subscribedAt: day('2019-01-02') },
+          { email: 'plain@example.org', status: 'subscribed' as const },
+          { email: 'uns@example.org', status: 'unsubscribed' as const, joinedAt: day('2019-01-01'), leftAt: day('2020-05-05'), leftDetail: 'Mailchimp: unsubscribed' },
+          { email: 'cle@example.org', status: 'bounced' as const, joinedAt: day('2019-01-01'), subscribedAt: day('2019-01-01'), leftAt: day('2021-03-03'), leftDetail: 'Mailchimp: cleaned' },
+          { email: 'com@example.org', status: 'complained' as const, leftDetail: 'Buttondown: complained' },
+        ];
+        expect(await store.importSubscribers(rows, at, join)).toEqual(['added', 'added', 'recorded-left', 'recorded-left', 'recorded-left']);
+        const sub = await store.getSubscriber('sub@example.org');
+        expect(sub).toEqual({ id: sub!.id, email: 'sub@example.org', name: 'Sub', status: 'subscribed', joinedAt: day('2019-01-01'), joinedVia: 'import', joinedDetail: 'export.csv', subscribedAt: day('2019-01-02') });
+        expect(await store.getSubscriber('plain@example.org')).toMatchObject({ status: 'subscribed', joinedAt: at, subscribedAt: at });
+        const uns = await store.getSubscriber('uns@example.org');
+        expect(uns).toEqual({ id: uns!.id, email: 'uns@example.org', status: 'unsubscribed', joinedAt: day('2019-01-01'), joinedVia: 'import', joinedDetail: 'export.csv', leftAt: day('2020-05-05'), leftVia: 'unrecorded', leftDetail: 'Mailchimp: unsubscribed' });
+        expect(await store.getSubscriber('cle@example.org')).toMatchObject({ status: 'bounced', subscribedAt: day('2019-01-01'), leftAt: day('2021-03-03'), leftVia: 'bounce', leftDetail: 'Mailchimp: cleaned' });
+        const com = await store.getSubscriber('com@example.org');
+        expect(com).toMatchObject({ status: 'complained', joinedAt: at, leftVia: 'complaint', leftDetail: 'Buttondown: complained' });
+        expect(com!.leftAt).toBeUndefined();
+
+        // A replay changes nothing; nor does a plain import or an import that says they are subscribed.
+        let before = await store.listSubscribers();
+        expect(await store.importSubscribers(rows, new Date('2025-07-01T00:00:00Z'), join)).toEqual(['unchanged', 'unchanged', 'kept-unsubscribed', 'kept-bounced', 'kept-complained']);
+        expect(await store.listSubscribers()).toEqual(before);
+        // A name the source has now is taken; nothing else changes.
+        expect(await store.importSubscribers([{ email: 'plain@example.org', name: 'Plain', status: 'subscribed' }], at, join)).toEqual(['renamed']);
+        expect(await store.importSubscribers([{ email: 'plain@example.org', name: 'Plain', status: 'subscribed' }], at, join)).toEqual(['unchanged']);
+        before = before.map((x) => (x.email === 'plain@example.org' ? { ...x, name: 'Plain' } : x));
+        const back = ['uns', 'cle', 'com'].map((n) => ({ email: `${n}@example.org`, status: 'subscribed' as const }));
+        expect(await store.importSubscribers(back, at, join)).toEqual(['kept-unsubscribed', 'kept-bounced', 'kept-complained']);
+        expect(await store.addSubscribers(back, at, { resubscribe: false, join })).toEqual(['kept-unsubscribed', 'kept-bounced', 'kept-complained']);
+        expect(await store.listSubscribers()).toEqual(before);
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['a'], covered: ['a'], createdAt: at });
+        expect(await store.enqueue(1, at)).toBe(2);
+        expect((await store.dueDeliveries(1)).map((d) => d.email).sort()).toEqual(['plain@example.org', 'sub@example.org']);
+
+        // Already here: confirmed here, or joined here after leaving there, stays subscribed; an operator's or
+        // an import's subscriber takes the source's word; a pending address is subscribed by a source that has it.
+        await store.requestSubscription('conf@example.org', undefined, { via: 'form' }, day('2018-01-01'), policy);
+        await store.confirmSubscription('conf@example.org', day('2018-01-01'), day('2018-01-02'));
+        await store.addSubscribers([{ email: 'late@example.org' }, { email: 'op@example.org' }], day('2024-01-01'), { resubscribe: false });
+        await store.requestSubscription('pen@example.org', undefined, { via: 'form' }, day('2025-05-01'), policy);
+        await store.requestSubscription('pen2@example.org', 'Pen', { via: 'form' }, day('2025-05-01'), policy);
+        const left = (email: string, leftAt?: Date) => ({ email, status: 'unsubscribed' as const, leftAt, leftDetail: 'Substack: email disabled' });
+        expect(
+          await store.importSubscribers(
+            [left('conf@example.org', day('2023-01-01')), left('late@example.org', day('2023-01-01')), left('op@example.org'), left('sub@example.org', day('2024-01-01')), left('pen@example.org')],
+            at,
+            join,
+          ),
+        ).toEqual(['kept-subscribed', 'kept-subscribed', 'recorded-left', 'recorded-left', 'recorded-left']);
+        expect(await store.getSubscriber('conf@example.org')).toMatchObject({ status: 'subscribed', joinedVia: 'form' });
+        expect(await store.getSubscriber('late@example.org')).toMatchObject({ status: 'subscribed', joinedVia: 'command-line' });
+        expect(await store.getSubscriber('op@example.org')).toMatchObject({ status: 'unsubscribed', leftAt: at, leftVia: 'unrecorded', leftDetail: 'Substack: email disabled' });
+        expect(await store.getSubscriber('sub@example.org')).toMatchObject({ status: 'unsubscribed', leftAt: day('2024-01-01'), joinedAt: day('2019-01-01') });
+        expect((await store.getSubscriber('pen@example.org'))!.status).toBe('unsubscribed');
+        expect(await store.importSubscribers([{ email: 'pen2@example.org', status: 'subscribed', joinedAt: day('2017-03-03') }], at, join)).toEqual(['added']);
+        expect(await store.getSubscriber('pen2@example.org')).toMatchObject({ status: 'subscribed', name: 'Pen', joinedAt: day('2017-03-03'), joinedVia: 'import', joinedDetail: 'export.csv', subscribedAt: day('2017-03-03') });
+        expect(await store.statusCounts()).toEqual({ pending: 0, subscribed: 4, unsubscribed: 4, bounced: 1, complained: 1 });
+      }));
+
     it('double opt-in: a request makes an address pending, its confirmation subscribes it, and the mails per address are capped', () =>
       withStore(async (store) => {
         const t0 = new Date('2025-03-01T00:00:00Z');

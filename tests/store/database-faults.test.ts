@@ -120,7 +120,7 @@ describe('a database broadsheet cannot use is an error with its own code, a mess
       if (!tmpfsAllowed()) return t.skip();
       const rows = Array.from({ length: 4000 }, (_, i) => `new${i}@example.org,New reader number ${i}\n`).join('');
       const { line, after, mountAt } = await onTmpfs(['subscribers', 'import', 'people.csv'], { freeBytes: 96 * 1024, then: ['subscribers', 'list'] }, { 'people.csv': `email,name\n${rows}` });
-      expect(line).toMatch(new RegExp(`^error \\[DATABASE_FULL\\]: cannot add the subscribers: the disk holding ${mountAt} is full \\(SQLITE_FULL: database or disk is full\\); nothing was changed, free some space and run the command again$`));
+      expect(line).toMatch(new RegExp(`^error \\[DATABASE_FULL\\]: cannot import the subscribers: the disk holding ${mountAt} is full \\(SQLITE_FULL: database or disk is full\\); nothing was changed, free some space and run the command again$`));
       // The three subscribers it had, and none of the 4,000.
       expect(after.trim().split('\n').filter((l) => l.includes('@')).map((l) => l.split(/\s+/)[0])).toEqual(['reader0@example.org', 'reader1@example.org', 'reader2@example.org']);
     });

@@ -8,6 +8,8 @@ import {
   type Delivery,
   type DeliveryCounts,
   type DeliveryState,
+  type ImportedSubscriber,
+  type ImportOutcome,
   type IssueListStats,
   type JoinRecord,
   type LeaveReason,
@@ -26,7 +28,7 @@ import type { SubscribePolicy } from '../../list/ports.js';
 import type { LockName } from '../../pipeline/ports.js';
 import type { Lock } from '../../util/lock.js';
 import { sleep } from '../../util/sleep.js';
-import { ACTIVE, DELIVERY_SELECT, toDelivery, toIssue, toSubscriber, type DeliveryRow, type IssueRow, type SubscriberRow } from '../rows.js';
+import { ACTIVE, DELIVERY_SELECT, LEFT, toDelivery, toIssue, toSubscriber, type DeliveryRow, type IssueRow, type SubscriberRow } from '../rows.js';
 import type { Store } from '../store.js';
 import { describeUrl, isRetryable, pgFault } from './faults.js';
 import { PG_MIGRATIONS } from './migrations.js';
@@ -217,6 +219,47 @@ export class PostgresStore implements Store {
       for (const s of list) out.push(await this.addOne(c, s.email, s.name, at, join, opts.resubscribe));
       return out;
     });
+  }
+
+  importSubscribers(list: readonly ImportedSubscriber[], at: Date, join: JoinRecord): Promise<ImportOutcome[]> {
+    return this.tx('import the subscribers', async (c) => {
+      const out: ImportOutcome[] = [];
+      for (const s of list) out.push(await this.importOne(c, s, at, join));
+      return out;
+    });
+  }
+
+  /** As SqliteStore.importOne: see Store.importSubscribers. */
+  private async importOne(c: pg.PoolClient, s: ImportedSubscriber, at: Date, join: JoinRecord): Promise<ImportOutcome> {
+    const joinedAt = s.joinedAt ?? at;
+    const insert = (status: SubscriberStatus, subscribedAt: Date | null, leftAt: Date | null, via: LeaveReason | null, detail: string | null) =>
+      c.query<SubscriberRow>(
+        `INSERT INTO subscribers (email, name, status, created_at, joined_at, joined_via, joined_detail, subscribed_at, left_at, left_via, left_detail, confirm_mails)
+         VALUES ($1, $2, $3, $4, $5, 'import', $6, $7, $8, $9, $10, 0) ON CONFLICT (email) DO NOTHING RETURNING id`,
+        [s.email, s.name ?? null, status, at, joinedAt, join.detail ?? null, subscribedAt, leftAt, via, detail],
+      );
+    if (s.status === 'subscribed') {
+      const subscribedAt = s.subscribedAt ?? joinedAt;
+      if ((await insert('subscribed', subscribedAt, null, null, null)).rowCount === 1) return 'added';
+      const row = (await this.subscriberRow(c, 'email', s.email, true))!;
+      // As an add without `resubscribe`: a pending address is subscribed, a subscribed one renamed, one that left kept.
+      if (row.status !== 'pending') return (await this.addOne(c, s.email, s.name, at, join, false)) as ImportOutcome;
+      await c.query(
+        `UPDATE subscribers SET name = $1, status = 'subscribed', joined_at = $2, joined_via = $3, joined_detail = $4, confirmed_at = NULL,
+           subscribed_at = $5, left_at = NULL, left_via = NULL, left_detail = NULL WHERE id = $6`,
+        [s.name ?? row.name, joinedAt, join.via, join.detail ?? null, subscribedAt, row.id],
+      );
+      return 'added';
+    }
+    const [via] = LEFT[s.status];
+    if ((await insert(s.status, s.subscribedAt ?? null, s.leftAt ?? null, via, s.leftDetail ?? null)).rowCount === 1) return 'recorded-left';
+    const row = (await this.subscriberRow(c, 'email', s.email, true))!;
+    if (row.status !== 'subscribed' && row.status !== 'pending') return LEFT[row.status][1];
+    // Consent given here outranks another service's record; so does joining here after leaving there.
+    const since = new Date((row.status === 'subscribed' ? row.subscribed_at : null) ?? row.joined_at);
+    if (row.confirmed_at !== null || (s.leftAt !== undefined && since.getTime() > s.leftAt.getTime())) return 'kept-subscribed';
+    await c.query('UPDATE subscribers SET status = $1, left_at = $2, left_via = $3, left_detail = $4 WHERE id = $5', [s.status, s.leftAt ?? at, via, s.leftDetail ?? null, row.id]);
+    return 'recorded-left';
   }
 
   private async addOne(c: pg.PoolClient, email: string, name: string | undefined, at: Date, join: JoinRecord, resubscribe: boolean): Promise<AddOutcome> {

@@ -11,10 +11,13 @@ import {
   type Delivery,
   type DeliveryCounts,
   type DeliveryState,
+  type ImportedSubscriber,
+  type ImportOutcome,
   type IssueListStats,
   type JoinRecord,
   type JoinSource,
   type LeaveReason,
+  type LeftStatus,
   type ListReport,
   type NewIssue,
   type NewSubscriber,
@@ -31,7 +34,7 @@ import type { SubscribePolicy } from '../../list/ports.js';
 import { acquireLock, type Lock } from '../../util/lock.js';
 import { sleep } from '../../util/sleep.js';
 import type { Store } from '../store.js';
-import { ACTIVE, DELIVERY_SELECT, iso, toDelivery, toIssue, toSubscriber, type DeliveryRow, type IssueRow, type SubscriberRow } from '../rows.js';
+import { ACTIVE, DELIVERY_SELECT, LEFT, iso, toDelivery, toIssue, toSubscriber, type DeliveryRow, type IssueRow, type SubscriberRow } from '../rows.js';
 import { BUSY_WAIT_MS, corrupt, databaseFault, isBusy } from './faults.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -40,7 +43,6 @@ export const DATABASE_FILE = 'broadsheet.db';
 export function databaseExists(dataDir: string): boolean {
   return existsSync(path.join(dataDir, DATABASE_FILE));
 }
-
 
 /**
  * Subscribers, digest issues and the deliveries ledger in one SQLite file.
@@ -145,6 +147,11 @@ export class SqliteStore implements Store {
         `INSERT INTO subscribers (email, name, status, created_at, joined_at, joined_via, joined_detail, subscribed_at, confirm_window_at, confirm_mails)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      // An address an import brings in with its source's status and dates.
+      insertImported: db.prepare<[string, string | null, SubscriberStatus, string, string, string | null, string | null, string | null, LeaveReason | null, string | null]>(
+        `INSERT INTO subscribers (email, name, status, created_at, joined_at, joined_via, joined_detail, subscribed_at, left_at, left_via, left_detail, confirm_mails)
+         VALUES (?, ?, ?, ?, ?, 'import', ?, ?, ?, ?, ?, 0)`,
+      ),
       // An operator's add or import: subscribed now, with their record of consent.
       subscribe: db.prepare<[string | null, string, JoinSource, string | null, string, number]>(
         `UPDATE subscribers SET name = ?, status = 'subscribed', joined_at = ?, joined_via = ?, joined_detail = ?, confirmed_at = NULL,
@@ -155,7 +162,7 @@ export class SqliteStore implements Store {
       unsubscribe: db.prepare<[string, LeaveReason, string]>(
         `UPDATE subscribers SET status = 'unsubscribed', left_at = ?, left_via = ?, left_detail = NULL WHERE email = ? AND status IN ${ACTIVE}`,
       ),
-      leave: db.prepare<[SubscriberStatus, string, LeaveReason, string, number]>(
+      leave: db.prepare<[SubscriberStatus, string, LeaveReason, string | null, number]>(
         'UPDATE subscribers SET status = ?, left_at = ?, left_via = ?, left_detail = ? WHERE id = ?',
       ),
       // A reader's new request after leaving: pending again, with the new request as consent;
@@ -284,6 +291,39 @@ export class SqliteStore implements Store {
       const join = opts.join ?? { via: 'command-line' };
       return this.db.transaction(() => list.map((s) => this.addOne(s.email, s.name, at, join, opts.resubscribe))).immediate();
     });
+  }
+
+  importSubscribers(list: readonly ImportedSubscriber[], at: Date, join: JoinRecord): Promise<ImportOutcome[]> {
+    return this.run('import the subscribers', () => {
+      return this.db.transaction(() => list.map((s) => this.importOne(s, at, join))).immediate();
+    });
+  }
+
+  private importOne(s: ImportedSubscriber, at: Date, join: JoinRecord): ImportOutcome {
+    const row = this.stmt.subscriberByEmail.get(s.email);
+    const joinedAt = s.joinedAt ?? at;
+    if (s.status === 'subscribed') {
+      const subscribedAt = s.subscribedAt ?? joinedAt;
+      if (!row) {
+        this.stmt.insertImported.run(s.email, s.name ?? null, 'subscribed', iso(at), iso(joinedAt), join.detail ?? null, iso(subscribedAt), null, null, null);
+        return 'added';
+      }
+      // As an add without `resubscribe`: a pending address is subscribed, a subscribed one renamed, one that left kept.
+      if (row.status !== 'pending') return this.addOne(s.email, s.name, at, join, false) as ImportOutcome;
+      this.stmt.subscribe.run(s.name ?? row.name, iso(joinedAt), join.via, join.detail ?? null, iso(subscribedAt), row.id);
+      return 'added';
+    }
+    const [via, outcome] = LEFT[s.status];
+    if (!row) {
+      this.stmt.insertImported.run(s.email, s.name ?? null, s.status, iso(at), iso(joinedAt), join.detail ?? null, s.subscribedAt ? iso(s.subscribedAt) : null, s.leftAt ? iso(s.leftAt) : null, via, s.leftDetail ?? null);
+      return 'recorded-left';
+    }
+    if (row.status !== 'subscribed' && row.status !== 'pending') return LEFT[row.status][1];
+    // Consent given here outranks another service's record; so does joining here after leaving there.
+    const since = new Date((row.status === 'subscribed' ? row.subscribed_at : null) ?? row.joined_at);
+    if (row.confirmed_at !== null || (s.leftAt !== undefined && since.getTime() > s.leftAt.getTime())) return 'kept-subscribed';
+    this.stmt.leave.run(s.status, iso(s.leftAt ?? at), via, s.leftDetail ?? null, row.id);
+    return 'recorded-left';
   }
 
   private addOne(email: string, name: string | undefined, at: Date, join: JoinRecord, resubscribe: boolean): AddOutcome {

@@ -12,6 +12,7 @@ export const FORWARDED = [
   'subscribedCount',
   'statusCounts',
   'addSubscribers',
+  'importSubscribers',
   'listSubscribers',
   'unsubscribe',
   'requestSubscription',
