@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { postgresBinDir } from '../../scripts/pg-cluster.mjs';
 
 /**
  * External tools (xmllint, Debian's python3-feedparser, strace, PostgreSQL) are optional on a
@@ -56,11 +57,6 @@ export function hasStrace(): boolean {
  * BROADSHEET_TEST_DATABASE_URL (CI starts one, .ci/run), or Debian's binaries,
  * from which tests/helpers/postgres.ts starts a throwaway cluster.
  */
-export function postgresBinDir(): string | undefined {
-  const dirs = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
-  return dirs.find((d) => probe(`initdb:${d}`, `${d}/initdb`, ['--version']));
-}
-
 export function hasPostgres(): boolean {
   return !!process.env.BROADSHEET_TEST_DATABASE_URL || postgresBinDir() !== undefined;
 }
