@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { subscriberList, TEST_SHEET } from '../helpers/delivery.js';
 import { testPostgres } from '../helpers/postgres.js';
 import { makeProject, SECRET } from '../helpers/project.js';
@@ -107,4 +107,25 @@ describe.runIf(server)('many senders, one issue (PostgreSQL)', () => {
     },
     240_000,
   );
+
+  it('send --workers 3: three workers in one process share the issue, each reader gets one copy', async () => {
+    const url = await server!.newDatabase();
+    const project = makeProject({ articles: 'none', config: (c) => (TEST_SHEET(c), (c.data = { ...c.data, url })) });
+    project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+    const readers = subscriberList(300);
+    await project.addSubscribers(readers);
+    smtp = await startSmtp();
+    const sent = await runCli(['send', '--workers', '3', '--config', project.configFile], { cwd: project.dir, env: { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET } });
+    expect(sent.stdout, sent.stderr).toMatch(/^issue 1: 300 accepted, 0 failed, 0 pending\n/);
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(readers);
+  });
+});
+
+describe('send --workers without PostgreSQL', () => {
+  it('is refused with SQLite: exit 2, one line saying what it needs', async () => {
+    const project = makeProject({ articles: 'none', config: TEST_SHEET });
+    const r = await runCli(['send', '--workers', '2', '--config', project.configFile], { cwd: project.dir, env: { SMTP_URL: 'smtp://127.0.0.1:1', BROADSHEET_SECRET: SECRET } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error [USAGE]: --workers needs a store several senders can share: set DATABASE_URL to a PostgreSQL database');
+  });
 });

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { REPO, tempDir } from '../helpers/project.js';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, REPO, tempDir } from '../helpers/project.js';
 import { testPostgres } from '../helpers/postgres.js';
 import { storeConformance } from './conformance.js';
 
@@ -113,3 +114,13 @@ if (server) {
     });
   });
 }
+
+describe('DATABASE_URL', () => {
+  it('is a secret: a server that cannot be reached is DATABASE_UNREACHABLE, and the password appears nowhere', async () => {
+    const project = makeProject({ articles: 'none' });
+    const r = await runCli(['subscribers', 'list', '--config', project.configFile], { cwd: project.dir, env: { DATABASE_URL: 'postgres://news:pw-Xq81vZ@127.0.0.1:1/news' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error [DATABASE_UNREACHABLE]: cannot open the database: PostgreSQL at 127.0.0.1:1/news cannot be reached');
+    expect(r.stdout + r.stderr).not.toContain('pw-Xq81vZ');
+  });
+});

@@ -66,7 +66,7 @@ export class PostgresStore implements Store {
     pool.on('error', () => {});
     const store = new PostgresStore(pool, where);
     try {
-      await store.tx('migrate the database', (c) => migrate(c));
+      await store.tx('open the database', (c) => migrate(c));
     } catch (e) {
       await pool.end();
       throw e;
