@@ -135,7 +135,7 @@ export async function runSubscribeBench(n = 5000, smtpPort) {
 }
 
 /** One run; without `mails`, a mailer that sends nothing, so that the endpoint's own cost shows. */
-async function subscribeRun(n, smtpPort, mails) {
+export async function subscribeRun(n, smtpPort, mails) {
   const { openStore } = await import(dist('store/open.js'));
   const { startServer } = await import(dist('server/server.js'));
   const { openConfirmationMailer } = await import(dist('list/mailer.js'));
@@ -167,7 +167,7 @@ async function subscribeRun(n, smtpPort, mails) {
     const drained = (performance.now() - answered) / 1000;
     const perCpuSecond = n / cpuSeconds(cpu);
     const pending = (await store.statusCounts()).pending;
-    if (pending !== n + 500) throw new Error(`expected ${n + 500} pending addresses, got ${pending}`);
+    if (pending !== n + 500) throw new Error(`expected ${n + 500} pending addresses, got ${pending} (answers: ${r.statuses.join(',')})`);
     console.log(
       mails
         ? `subscribe: ${n} POST /subscribe/ (new addresses) from another process, 16 keep-alive connections: ${r.rps.toFixed(0)} req/s (status ${r.statuses.join(',')}) (target >= 1,000); ` +

@@ -113,7 +113,7 @@ export function buildMessage(
  * Reply-To, envelope and parts, no list headers, and `Auto-Submitted` so
  * that vacation responders do not answer it.
  */
-export function buildNotice(config: Config, notice: RenderedDigest, personal: { html: string; text: string }, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra = {}): SendMailOptions {
+export function buildNotice(config: Config, notice: RenderedDigest, personal: Bodies, r: Pick<Recipient, 'email' | 'name'>, extra: MessageExtra = {}): SendMailOptions {
   return { ...coreMessage(config, notice, personal, r, extra), headers: { 'Auto-Submitted': 'auto-generated' } };
 }
 

@@ -9,7 +9,7 @@ import { createConfirmToken } from '../delivery/tokens.js';
 import { smtpTransport, type SmtpTuning } from '../delivery/transport.js';
 import { verpAddress } from '../delivery/verp.js';
 import { renderConfirmation } from '../email/confirmation.js';
-import { personalize } from '../email/digest.js';
+import { encodedPersonalizer } from '../email/digest.js';
 import { buildNotice, sender } from '../email/message.js';
 import type { Logger } from '../log.js';
 import { sleep } from '../util/sleep.js';
@@ -60,7 +60,8 @@ export function confirmUrl(config: Config, secret: string, email: string, reques
 export async function openConfirmationMailer(opts: MailerOptions): Promise<ConfirmationMailer> {
   const { config, secret, clock, log } = opts;
   const rendered = await renderConfirmation(config);
-  const fill = personalize(rendered);
+  // Encoded once, as the digest's bodies are: each mail fills and encodes only its own lines.
+  const fill = encodedPersonalizer(rendered);
   const transport = smtpTransport(config, opts.smtpUrl, opts.dkim, opts.smtp);
   const retry = opts.retry ?? { attempts: 3, backoffMs: 2000 };
   const domain = sender(config).address.split('@').pop()!.toLowerCase();

@@ -169,7 +169,7 @@ export class ConnectionGuard {
     const length = req.headers['content-length'];
     if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
       res.setHeader('Connection', 'close');
-      lingerOnClose(socket);
+      lingerOnClose(socket, req);
     }
     if (this.refused.has(socket)) {
       const body = 'The server is busy; try again in a few seconds.\n';
@@ -220,8 +220,14 @@ export class ConnectionGuard {
  * Instead: stop reading (the body is never read to its end), send the answer
  * and a FIN, and close a moment later.
  */
-function lingerOnClose(socket: Socket): void {
+function lingerOnClose(socket: Socket, req?: IncomingMessage): void {
+  const close = socket.destroySoon;
   socket.destroySoon = function lingeringClose(this: Socket) {
+    // A body read to its end (a form the handler took) leaves nothing to lose: close as Node
+    // does. Lingering there would hold every such connection for LINGER_MS, since a paused
+    // socket never reads the client's FIN, and a burst of form posts would fill the connection
+    // limit with connections already answered.
+    if (req?.complete) return close.call(this);
     this.pause();
     this.end();
     const timer = setTimeout(() => this.destroy(), LINGER_MS);
