@@ -7,6 +7,7 @@ import { runListBench } from './list.mjs';
 import { runMarkdownBench } from './markdown.mjs';
 import { runSendBench } from './send.mjs';
 import { runServerBench } from './server.mjs';
+import { runWorkersBench } from './workers.mjs';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 let failed = 0;
@@ -16,6 +17,7 @@ for (const [name, run] of [
   ['hugo', runHugoBench],
   ['digest', runDigestBench],
   ['send', runSendBench],
+  ['workers', runWorkersBench],
   ['server', runServerBench],
   ['list', runListBench],
 ]) {

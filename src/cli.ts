@@ -16,16 +16,18 @@ import { createLogger, type Logger, type RunLogger } from './log.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
-/** Secrets that must never appear in output: the signing secret, the SMTP URL and its password as written and decoded. */
+/** Secrets that must never appear in output: the signing secret, the SMTP and database URLs and their passwords as written and decoded. */
 function secretsOf(env: Environment): string[] {
-  const out = [env.BROADSHEET_SECRET, env.SMTP_URL];
-  try {
-    if (env.SMTP_URL) {
-      const { password } = new URL(env.SMTP_URL);
-      out.push(password, decodeURIComponent(password));
+  const out = [env.BROADSHEET_SECRET, env.SMTP_URL, env.DATABASE_URL];
+  for (const url of [env.SMTP_URL, env.DATABASE_URL]) {
+    try {
+      if (url) {
+        const { password } = new URL(url);
+        out.push(password, decodeURIComponent(password));
+      }
+    } catch {
+      // Not a URL: the command that uses it says so, without echoing it.
     }
-  } catch {
-    // Not a URL: the send command says so, without echoing it.
   }
   return out.filter((s): s is string => !!s);
 }
@@ -143,7 +145,11 @@ function terminalPrompter(): { ask: NonNullable<CommandContext['ask']>; close():
   };
 }
 
-const env: Environment = { SMTP_URL: process.env.SMTP_URL || undefined, BROADSHEET_SECRET: process.env.BROADSHEET_SECRET || undefined };
+const env: Environment = {
+  SMTP_URL: process.env.SMTP_URL || undefined,
+  BROADSHEET_SECRET: process.env.BROADSHEET_SECRET || undefined,
+  DATABASE_URL: process.env.DATABASE_URL || undefined,
+};
 const status = terminalStatus(process.stdout.isTTY === true);
 // The logger the run ends with: the error line below goes through it too, redacted, in the chosen format.
 let active: RunLogger | undefined;

@@ -6,4 +6,6 @@
 export interface Environment {
   SMTP_URL?: string | undefined;
   BROADSHEET_SECRET?: string | undefined;
+  /** postgres://user:password@host:5432/db: the shared store (PostgreSQL) instead of SQLite in data.dir. A secret. */
+  DATABASE_URL?: string | undefined;
 }

@@ -28,6 +28,7 @@ export const ERRORS = {
   DATABASE_FULL: { exit: 1, title: 'the disk holding the database is full' },
   DATABASE_READ_ONLY: { exit: 1, title: 'the database cannot be written' },
   DATABASE_CORRUPT: { exit: 1, title: 'the database is damaged' },
+  DATABASE_UNREACHABLE: { exit: 1, title: 'the database server cannot be reached' },
   INPUT_TOO_LARGE: { exit: 1, title: 'a file or value is larger than broadsheet accepts' },
   YAML_ALIASES: { exit: 1, title: 'YAML expands too many aliases' },
   CACHE_DAMAGED: { exit: 70, title: 'the build cache is damaged (a build starts again without it)' },

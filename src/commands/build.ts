@@ -47,7 +47,7 @@ export const buildCommand: Command = {
     const relative = path.relative(process.cwd(), config.paths.output);
     const outShown = relative === '' ? '.' : relative.startsWith('..') ? config.paths.output : relative;
     if (ctx.options.check) {
-      const { rendered, stale } = await withIssueHistory(config, (history) => checkBuild(config, ctx.clock, history));
+      const { rendered, stale } = await withIssueHistory(config, ctx, (history) => checkBuild(config, ctx.clock, history));
       for (const w of rendered.warnings) ctx.log.warn(formatProblem(w));
       if (stale.length > 0) {
         throw new BroadsheetError('OUTPUT_STALE', `${stale.length} file(s) in ${outShown} differ from a fresh build; run broadsheet build and commit the result`, {
@@ -57,7 +57,7 @@ export const buildCommand: Command = {
       ctx.print(`${outShown} is up to date (${rendered.files.length} files checked)`);
       return 0;
     }
-    const report = await withIssueHistory(config, (history) => build(config, ctx.clock, history));
+    const report = await withIssueHistory(config, ctx, (history) => build(config, ctx.clock, history));
     for (const w of report.warnings) ctx.log.warn(formatProblem(w));
     const ms = Math.round(performance.now() - started);
     const articles = report.site.entries.filter((e) => e.kind === 'article').length;

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { untilAborted } from '../util/abort.js';
 import { parsePort } from './options.js';
 import type { Command, CommandContext } from './types.js';
+import { storeUrl } from './store-url.js';
 
 /** What reading reports needs, checked before anything listens or is read. */
 function requireInbound(config: Config, ctx: CommandContext): string {
@@ -61,7 +62,7 @@ export const inboundCommand: Command = {
     const host = (ctx.options.host as string | undefined) ?? config.inbound.host;
     const secret = requireInbound(config, ctx);
     const { openStore } = await import('../store/open.js');
-    const store = await openStore(config.paths.data);
+    const store = await openStore(config.paths.data, { url: storeUrl(config, ctx.env, ctx.log) });
     try {
       if (maildir === undefined && mbox === undefined) {
         const receiver = await startReceiver(ctx, config, store, { host, port });

@@ -3,6 +3,7 @@ import { DELIVERY_STATES, type DeliveryCounts, type StoredIssue } from '../deliv
 import { BroadsheetError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Command, CommandContext } from './types.js';
+import { storeUrl } from './store-url.js';
 
 interface IssueSummary {
   number: number;
@@ -31,7 +32,7 @@ const countsText = (c: DeliveryCounts) => DELIVERY_STATES.filter((s) => c[s] > 0
 async function withStore<T>(ctx: CommandContext, fn: (store: Store) => Promise<T>): Promise<T> {
   const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
   const { openExistingStore } = await import('../store/open.js');
-  const store = await openExistingStore(config.paths.data);
+  const store = await openExistingStore(config.paths.data, { url: storeUrl(config, ctx.env, ctx.log) });
   if (!store) throw new BroadsheetError('USAGE', `no issue has been created yet: ${config.paths.data} holds no database (run broadsheet send first)`);
   try {
     return await fn(store);

@@ -10,6 +10,7 @@ import type { ServerStore } from '../server/ports.js';
 import { untilAborted } from '../util/abort.js';
 import { editorNoteFile } from '../pipeline/editor-note.js';
 import type { Command } from './types.js';
+import { storeUrl } from './store-url.js';
 
 /** The sample reader as a subscriber who confirmed through the form a week ago. */
 function sampleSubscriber(now: Date): Subscriber {
@@ -42,7 +43,7 @@ export const previewCommand: Command = {
       import('../preview/render.js'),
       import('../preview/server.js'),
     ]);
-    const history = await openExistingStore(config.paths.data);
+    const history = await openExistingStore(config.paths.data, { url: storeUrl(config, ctx.env, ctx.log) });
     // Without the real secret the preview signs its links with one of its own: they work against it only.
     const secret = ctx.env.BROADSHEET_SECRET ?? randomBytes(32).toString('base64');
     // The reader pages and the feeds come from the real server, over the preview's output; it changes nothing.

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import type { Command } from './types.js';
+import { storeUrl } from './store-url.js';
 
 export const scheduleCommand: Command = {
   name: 'schedule',
@@ -18,7 +19,7 @@ export const scheduleCommand: Command = {
     const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
     // Imported here so that other commands do not load the scheduler.
     const [{ openSchedule }, { openStore }] = await Promise.all([import('../schedule/scheduled-job.js'), import('../store/open.js')]);
-    const store = await openStore(config.paths.data, { thread: true });
+    const store = await openStore(config.paths.data, { thread: true, url: storeUrl(config, ctx.env, ctx.log) });
     try {
       const schedule = await openSchedule({ config, store, clock: ctx.clock, log: ctx.log, env: ctx.env, signal: ctx.signal });
       return await schedule.run({ once: ctx.options.once === true });

@@ -3,6 +3,7 @@ import { normaliseAddress } from '../delivery/address.js';
 import type { JobOptions, JobProgress, NotMailed } from '../pipeline/digest-job.js';
 import { BroadsheetError } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
+import { storeUrl } from './store-url.js';
 
 /** The progress of a send as one status line, redrawn at most ten times a second. */
 function progressLine(status: CommandContext['status']): (p: JobProgress) => void {
@@ -25,13 +26,16 @@ function notMailedLine(n: NotMailed): string {
 export const sendCommand: Command = {
   name: 'send',
   summary: 'email the current digest issue to every subscriber (resuming an unfinished one)',
-  usage: ['send [--new-ledger]', 'send --dry-run [--subject-prefix <text>] [--new-ledger]', 'send --to <address> [--subject-prefix <text>]'],
+  usage: ['send [--workers <n>] [--new-ledger]', 'send --dry-run [--subject-prefix <text>] [--new-ledger]', 'send --to <address> [--subject-prefix <text>]'],
   help: [
     '  --dry-run       write one .eml per recipient to <output>/outbox/ and send nothing',
     '  --to <address>  send one test copy of the current issue to <address>; records nothing',
     '  --subject-prefix <text>',
     '                  put <text> before the subject of test copies; "[TEST]" by default with --to,',
     '                  nothing with --dry-run; --subject-prefix "" for none',
+    '  --workers <n>   with DATABASE_URL (PostgreSQL): n senders in this process, each with',
+    '                  email.maxConnections connections, sharing the issue with every other',
+    '                  `broadsheet send` on the database (this machine or others); 1 by default',
     '  --new-ledger    send although <output>/issues/latest.json records later issues than the',
     '                  ledger in the data folder knows (it was lost): start a new ledger',
     '',
@@ -42,13 +46,15 @@ export const sendCommand: Command = {
     'Exit status 1 when any delivery failed or is still pending, or when the ledger of earlier',
     'issues is missing.',
   ].join('\n'),
-  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' }, 'new-ledger': { type: 'boolean' } },
+  options: { 'dry-run': { type: 'boolean' }, to: { type: 'string' }, 'subject-prefix': { type: 'string' }, 'new-ledger': { type: 'boolean' }, workers: { type: 'string' } },
   args: [],
   usesSecret: true,
   async run(ctx) {
     const dryRun = ctx.options['dry-run'] === true;
     const to = ctx.options.to as string | undefined;
     if (dryRun && to !== undefined) throw new BroadsheetError('USAGE', '--dry-run and --to cannot be combined');
+    const workers = parseWorkers(ctx.options.workers as string | undefined);
+    if (workers !== 1 && (dryRun || to !== undefined)) throw new BroadsheetError('USAGE', '--workers goes with a real send, not with --dry-run or --to');
     const prefixOption = ctx.options['subject-prefix'] as string | undefined;
     if (prefixOption !== undefined && !dryRun && to === undefined) {
       throw new BroadsheetError('USAGE', '--subject-prefix marks test copies: use it with --to or --dry-run (the subject of the real issue is digest.subject in the config)');
@@ -64,14 +70,23 @@ export const sendCommand: Command = {
     }
     const { openStore } = await import('../store/open.js');
     // On its own thread: the ledger's commits do not hold up the connections.
-    const store = await openStore(config.paths.data, { thread: true });
+    const url = storeUrl(config, ctx.env, ctx.log);
+    if (workers !== 1 && !url) throw new BroadsheetError('USAGE', '--workers needs a store several senders can share: set DATABASE_URL to a PostgreSQL database (with SQLite, one sender works with email.maxConnections connections)');
+    const store = await openStore(config.paths.data, { thread: true, url });
     try {
-      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix, newLedger: ctx.options['new-ledger'] === true }, { dryRun, to });
+      return await send(ctx, { config, store, clock: ctx.clock, log: ctx.log, signal: ctx.signal, env: ctx.env, subjectPrefix, newLedger: ctx.options['new-ledger'] === true, workers }, { dryRun, to });
     } finally {
       await store.close();
     }
   },
 };
+
+/** `--workers`: 1 to 64 senders in this process. */
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new BroadsheetError('USAGE', `--workers must be a number from 1 to 64, not "${value}"`);
+  return Number(value);
+}
 
 async function send(ctx: CommandContext, base: Omit<JobOptions, 'dryRun'>, { dryRun, to }: { dryRun: boolean; to: string | undefined }): Promise<number> {
   const { runDigestJob, sendTestCopy, notMailed } = await import('../pipeline/digest-job.js');

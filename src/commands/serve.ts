@@ -4,6 +4,7 @@ import type { ConfirmationMailer } from '../list/mailer.js';
 import { startReceiver } from './inbound.js';
 import { parsePort } from './options.js';
 import type { Command, CommandContext } from './types.js';
+import { storeUrl } from './store-url.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -33,7 +34,7 @@ export const serveCommand: Command = {
       import('../server/server.js'),
     ]);
     // On its own thread: no request waits while the database waits for a lock or a disk sync.
-    const store = await openStore(config.paths.data, { thread: true });
+    const store = await openStore(config.paths.data, { thread: true, url: storeUrl(config, ctx.env, ctx.log) });
     let mailer: ConfirmationMailer | undefined;
     try {
       // Take the lock before listening: a refused second instance should not hold the port either.

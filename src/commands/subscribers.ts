@@ -18,6 +18,7 @@ import type { Store } from '../store/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { BroadsheetError } from '../errors.js';
 import type { Command, CommandContext } from './types.js';
+import { storeUrl } from './store-url.js';
 
 const USAGE = [
   'subscribers add <email> [--name <name>]',
@@ -39,7 +40,7 @@ async function withStore<T>(ctx: CommandContext, fn: (store: Store, config: Conf
   const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
   // Imported here so that other commands do not load SQLite.
   const { openStore } = await import('../store/open.js');
-  const store = await openStore(config.paths.data);
+  const store = await openStore(config.paths.data, { url: storeUrl(config, ctx.env, ctx.log) });
   try {
     return await fn(store, config);
   } finally {

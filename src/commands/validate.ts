@@ -18,7 +18,7 @@ export const validateCommand: Command = {
     const config = ctx.options['no-cache'] ? withoutCache(loaded) : loaded;
     // Rendering everything in memory is the only complete check: templates and
     // feeds fail on content that the schema alone would accept.
-    const rendered = await withIssueHistory(config, (history) => renderAll(config, ctx.clock, history));
+    const rendered = await withIssueHistory(config, ctx, (history) => renderAll(config, ctx.clock, history));
     for (const w of [...rendered.warnings, ...unservedLinkWarnings(config)]) ctx.log.warn(formatProblem(w));
     ctx.print(`ok: ${rendered.site.entries.length} entries, ${rendered.files.length} output files would be written`);
     if (rendered.digest) ctx.print(`digest: ${describePreview(rendered.digest)}`);

@@ -208,6 +208,14 @@ export const configSchema = z.strictObject({
   data: z
     .strictObject({
       dir: z.string().default('data'),
+      /**
+       * postgres://…: keep the list in PostgreSQL (several `serve` instances,
+       * several senders) instead of SQLite in `dir`. DATABASE_URL in the
+       * environment wins; a password belongs there, not in this file.
+       */
+      url: z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' }).optional(),
+      /** With PostgreSQL: how long a sender's hold on a delivery lasts unless renewed; a dead sender's deliveries are taken over after it. */
+      leaseSeconds: z.number().min(1).max(3600).default(60),
     })
     .prefault({}),
   cache: z

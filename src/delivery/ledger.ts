@@ -1,3 +1,5 @@
+import type { Delivery } from './model.js';
+
 /**
  * What the sender needs of a store: a record of each hand-over, written
  * before the message leaves, and of the server's answer, written before the
@@ -46,4 +48,34 @@ export interface Outcome {
    * message was never offered, so nothing is held against the delivery.
    */
   attempted: boolean;
+}
+
+/**
+ * A ledger shared by several senders (PostgreSQL): each sender is a worker
+ * with a name of its own, and takes deliveries by lease. A leased delivery
+ * belongs to its worker until the lease runs out; the worker renews its
+ * leases while it lives, so only a dead (or cut off) worker's deliveries are
+ * taken over. `record` claims only deliveries this worker holds: a claim
+ * that lost its lease answers false and changes nothing (the delivery is
+ * skipped only when its subscriber left).
+ */
+export interface DeliveryQueue extends Ledger {
+  /**
+   * Leases up to `n` due deliveries of the issue (pending, or submitted by a
+   * worker whose lease ran out) to this worker, in subscriber order; skips
+   * those others hold without waiting for them (FOR UPDATE SKIP LOCKED), and
+   * those answered temporarily since `runStart` (they wait for the next run).
+   * `heldElsewhere`: due deliveries other live workers hold right now.
+   */
+  lease(issue: number, n: number, runStart: Date): Promise<{ leased: Delivery[]; heldElsewhere: number }>;
+  /** Gives back every lease this worker still holds (the end of its run); stops renewing them. */
+  release(issue: number): Promise<void>;
+  /**
+   * Waits until one more message fits the rate limit, counted across every
+   * worker on the store: at most `messages` per window of `windowMs`.
+   * Resolves when the message may go (or the signal aborts).
+   */
+  pace(rate: { messages: number; windowMs: number }, signal: AbortSignal): Promise<void>;
+  /** Runs `fn` while holding the store's lock `name` (waiting for it): the issue is planned and opened by one sender at a time. */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }

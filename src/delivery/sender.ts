@@ -45,10 +45,19 @@ export type DeliveryEvent =
   | { kind: 'pending'; email: string; attempt: number; reply: string }
   | { kind: 'skipped'; email: string; attempt: number; reply: string };
 
+/** Where a run takes its deliveries from one at a time, when not from a list read up front (leases.ts). */
+export interface DueSource {
+  /** The next delivery to send; undefined when there is none left. May wait (for other senders). */
+  next(): Promise<Delivery | undefined>;
+  /** Whether next() answers without a round trip to the store. */
+  ready(): boolean;
+}
+
 export interface DeliverOptions {
   ledger: Ledger;
   issue: number;
-  due: readonly Delivery[];
+  /** The deliveries to make: a list read up front, or a source taking them as the lanes need them (several senders on one issue). */
+  due: readonly Delivery[] | DueSource;
   transporter: Mailer;
   make: (to: Addressee) => Prepared;
   clock: Clock;
@@ -60,6 +69,8 @@ export interface DeliverOptions {
   onEvent: (e: DeliveryEvent) => void;
   /** A permanent refusal (5xx): the list records it as a bounce of the address. Awaited before the next message of this worker. */
   onRefused?: (d: Delivery, reply: string) => Promise<void>;
+  /** Waits for this message's turn under a rate limit shared with other senders; without it, the pool keeps the rate. */
+  pace?: () => Promise<void>;
 }
 
 /**
@@ -211,6 +222,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   else signal.addEventListener('abort', onAbort, { once: true });
 
   const send = async (mail: SendMailOptions): Promise<{ reply: string } | { error: NodemailerError }> => {
+    await opts.pace?.();
     const cut = new AbortController();
     onWire.add(cut);
     try {
@@ -286,17 +298,24 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   };
 
   /** The next delivery and its message: none once the run is stopping or the list is done. */
-  const take = (): { d: Delivery; prepared: Prepared } | undefined => {
-    if (stopped() || next >= due.length) return undefined;
-    const d = due[next++]!;
-    return { d, prepared: opts.make({ email: d.email, ...(d.name ? { name: d.name } : {}) }) };
+  const take = async (): Promise<{ d: Delivery; prepared: Prepared } | undefined> => {
+    if (stopped()) return undefined;
+    const d = 'next' in due ? await due.next() : due[next++];
+    if (!d || stopped()) return undefined;
+    return { d, prepared: opts.make({ email: d.email, ...(d.name ? { name: d.name } : {}), subscriberId: d.subscriberId, consent: d.consent }) };
   };
 
   // Each lane writes the outcome of its last message in the same commit as the claim of its next.
   const lane = async (): Promise<void> => {
     let outcome: Outcome | undefined;
     for (;;) {
-      const current = take();
+      // The next delivery may be a wait away (other senders hold the last ones): the answer to
+      // this lane's last message is recorded first, or two senders could each wait for the other's.
+      if (outcome && 'next' in due && !due.ready()) {
+        await commit.write(outcome, undefined);
+        outcome = undefined;
+      }
+      const current = await take();
       const taken = await commit.write(outcome, current && { subscriberId: current.d.subscriberId, messageId: current.prepared.messageId });
       outcome = undefined;
       if (!current) return;
@@ -311,7 +330,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
     }
   };
 
-  const lanes = Math.max(1, Math.min(opts.concurrency, due.length));
+  const lanes = Math.max(1, Math.min(opts.concurrency, 'next' in due ? Infinity : due.length));
   const settled = await Promise.allSettled(
     Array.from({ length: lanes }, () =>
       lane().catch((e: unknown) => {

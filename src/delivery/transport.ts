@@ -30,6 +30,8 @@ export async function loadDkim(config: Config): Promise<DkimKey | undefined> {
 export interface SmtpTuning {
   /** Connect, greeting and idle-socket timeout in milliseconds. */
   timeoutMs?: number;
+  /** The rate limit is kept across senders by the store (DeliveryQueue.pace), not by this pool. */
+  sharedRate?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export function smtpTransport(config: Config, smtpUrl: string, dkim: DkimKey | u
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-    ...(email.rateLimit > 0 ? rateOptions(email.rateLimit) : {}),
+    ...(email.rateLimit > 0 && !tuning.sharedRate ? rateOptions(email.rateLimit) : {}),
   };
   const pool = nodemailer.createTransport(options);
   if (!dkim) return { sendMail: (mail) => pool.sendMail(mail), close: () => pool.close() };

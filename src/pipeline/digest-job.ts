@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
@@ -8,8 +10,10 @@ import type { DkimKey } from '../delivery/dkim.js';
 import { messageMaker, type Addressee } from '../delivery/messages.js';
 import type { Delivery, DeliveryCounts, RenderedIssue, StoredIssue, SubscriberStatus } from '../delivery/model.js';
 import { writeOutbox } from '../delivery/outbox.js';
-import { DEFAULT_RETRY, deliver, type DeliveryEvent, type RetryPolicy } from '../delivery/sender.js';
-import { loadDkim, smtpTransport, type SmtpTuning } from '../delivery/transport.js';
+import type { DeliveryQueue } from '../delivery/ledger.js';
+import { leasedDeliveries } from '../delivery/leases.js';
+import { DEFAULT_RETRY, deliver, type DeliverOptions, type DeliverResult, type DeliveryEvent, type RetryPolicy } from '../delivery/sender.js';
+import { loadDkim, rateOptions, smtpTransport, type SmtpTuning } from '../delivery/transport.js';
 import type { Environment } from '../environment.js';
 import { BroadsheetError, type Problem } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -53,6 +57,11 @@ export interface JobOptions {
   /** SMTP timeouts; tests shorten them. */
   smtp?: SmtpTuning;
   retry?: RetryPolicy;
+  /**
+   * Senders in this process, each leasing deliveries on its own with its own
+   * connections (a store shared by several senders only: PostgreSQL). 1 by default.
+   */
+  workers?: number;
 }
 
 /** Addresses on the list that were not mailed, by status: only `subscribed` ones are. */
@@ -140,6 +149,11 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
   const site = opts.site ?? (await loadSite(config, clock));
   if (toOutbox || !env.SMTP_URL) return writeToOutbox(opts, pre, site);
 
+  const leaseMs = config.data.leaseSeconds * 1000;
+  const queues = Array.from({ length: opts.workers ?? 1 }, (_, i) => store.sharedQueue(workerName(i), leaseMs));
+  if (queues.every((q) => q !== undefined)) return runShared(opts, pre, site, queues);
+  if ((opts.workers ?? 1) > 1) throw new BroadsheetError('USAGE', 'several workers need a store they can share: set DATABASE_URL to a PostgreSQL database (with SQLite, one sender works with email.maxConnections connections)');
+
   // A bad SMTP_URL fails here, before the lock is taken or anything is recorded.
   const transporter = smtpTransport(config, env.SMTP_URL, pre.dkim, opts.smtp);
   // Two senders working through one ledger would send the same pending deliveries twice.
@@ -166,6 +180,100 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
     transporter.close();
     await lock.release();
   }
+}
+
+/** A name no other sender shares, now or later: host, process, lane group, and a random part (a pid is reused). */
+function workerName(i: number): string {
+  return `${hostname()}:${process.pid}:${i}:${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Several senders on one issue (a shared store): one of them at a time plans
+ * the issue and opens its deliveries (the `plan` lock, waited for); then
+ * every worker leases deliveries as its lanes need them, until none is left
+ * anywhere. The ledger's rules are the single sender's: each delivery is
+ * claimed (`submitted`, with its Message-ID) before its message goes, by the
+ * one worker holding its lease; a dead worker's leases run out and another
+ * sends its in-flight messages again, with the same Message-ID.
+ */
+async function runShared(opts: JobOptions, pre: Prerequisites, site: Site, queues: DeliveryQueue[]): Promise<JobResult> {
+  const { config, clock, log, store, env } = opts;
+  // Made first: a bad SMTP_URL fails before anything is recorded.
+  const transporters = queues.map(() => smtpTransport(config, env.SMTP_URL!, pre.dkim, { ...opts.smtp, sharedRate: true }));
+  try {
+    const issue = await queues[0]!.exclusive('plan', async () => {
+      await assertLedgerComplete(config, store, opts.newLedger === true);
+      const plan = await nextIssue(site, store);
+      if (plan.kind === 'nothing-new') return undefined;
+      const stored = await issueToSend(opts, plan);
+      // Its "view in browser" page exists before the first copy goes out.
+      await writeIssueArchive(config, store);
+      const opened = await store.enqueue(stored.number, clock.now());
+      if (plan.kind === 'resume') log.info('issue resumed', { issue: stored.number, opened });
+      return stored;
+    });
+    if (!issue) {
+      log.info('nothing new to send', { latestIssue: (await store.latestIssue())?.number });
+      return { kind: 'nothing-new' };
+    }
+    const open = await store.counts(issue.number);
+    const send = sending(opts, pre, issue, open.pending + open.submitted);
+    const email = config.email!;
+    const rate = email.rateLimit > 0 ? rateOptions(email.rateLimit) : undefined;
+    const runStart = clock.now();
+    const leaseMs = config.data.leaseSeconds * 1000;
+    const results = await Promise.allSettled(
+      queues.map(async (queue, i) => {
+        try {
+          return await deliver({
+            ...send.options,
+            ledger: queue,
+            due: leasedDeliveries(queue, issue.number, { batch: email.maxConnections * 4, runStart, pollMs: Math.min(1000, leaseMs / 4), signal: opts.signal }),
+            transporter: transporters[i]!,
+            ...(rate ? { pace: () => queue.pace({ messages: rate.rateLimit!, windowMs: rate.rateDelta! }, opts.signal) } : {}),
+          });
+        } finally {
+          await queue.release(issue.number);
+        }
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const halted = results.map((r) => (r as PromiseFulfilledResult<DeliverResult>).value.halted).find((h) => h !== undefined);
+    if (halted) await throwHalted(store, issue.number, halted);
+    return await finish(opts, issue.number, send.givenUp());
+  } finally {
+    for (const t of transporters) t.close();
+  }
+}
+
+/** What every sender of a run shares: how a message is made, what a refusal does, the policies, the report. */
+function sending(opts: JobOptions, pre: Prerequisites, issue: StoredIssue, total: number) {
+  const { config, clock, log } = opts;
+  const email = config.email!;
+  const report = reporter(issue.number, total, log, opts.progress);
+  const options = {
+    issue: issue.number,
+    make: messageMaker(config, issue, pre.secret, clock),
+    onRefused: (d: Delivery, reply: string) => recordRefusal(opts, issue.number, d, reply),
+    clock,
+    signal: opts.signal,
+    concurrency: email.maxConnections,
+    retry: opts.retry ?? DEFAULT_RETRY,
+    giveUp: { afterMs: email.giveUp.afterHours * 3600_000, afterAttempts: email.giveUp.afterAttempts },
+    onEvent: report.event,
+  } satisfies Partial<DeliverOptions>;
+  return { options, givenUp: report.givenUp };
+}
+
+/** The server stopped the run: one line that says how many deliveries are left. */
+async function throwHalted(store: IssueStore, issue: number, halted: BroadsheetError): Promise<never> {
+  const c = await store.counts(issue);
+  throw new BroadsheetError(
+    halted.code,
+    `${halted.message}; issue ${issue} stopped early: ${c.accepted} accepted, ${c.failed} failed, ${c.pending + c.submitted} left for the next run (no attempt charged to those never offered)`,
+    { cause: halted.cause },
+  );
 }
 
 /** The outbox path: every message of the next issue written to disk; the store is only read. */
@@ -208,41 +316,14 @@ async function issueToSend(opts: JobOptions, plan: Exclude<IssuePlan, { kind: 'n
  * the run, with one line that says how many deliveries are left.
  */
 async function sendDue(opts: JobOptions, pre: Prerequisites, issue: StoredIssue, transporter: ReturnType<typeof smtpTransport>, resumed: boolean): Promise<number> {
-  const { store, clock, log, config } = opts;
+  const { store, clock, log } = opts;
   const opened = await store.enqueue(issue.number, clock.now());
   const due = await store.dueDeliveries(issue.number);
   if (resumed) log.info('issue resumed', { issue: issue.number, due: due.length, opened, inFlightAtLastStop: due.filter((d) => d.state === 'submitted').length });
-  // The sender hands over address and name; the subscriber's id (for VERP) and consent (for the reason line) are looked up here.
-  const make = messageMaker(config, issue, pre.secret, clock);
-  const byEmail = new Map<string, Delivery>(due.map((d) => [d.email, d]));
-  const email = config.email!;
-  const report = reporter(issue.number, due.length, log, opts.progress);
-  const { halted } = await deliver({
-    ledger: store,
-    issue: issue.number,
-    due,
-    transporter,
-    make: (to) => {
-      const d = byEmail.get(to.email);
-      return make(d ? { ...to, subscriberId: d.subscriberId, consent: d.consent } : to);
-    },
-    onRefused: (d, reply) => recordRefusal(opts, issue.number, d, reply),
-    clock,
-    signal: opts.signal,
-    concurrency: email.maxConnections,
-    retry: opts.retry ?? DEFAULT_RETRY,
-    giveUp: { afterMs: email.giveUp.afterHours * 3600_000, afterAttempts: email.giveUp.afterAttempts },
-    onEvent: report.event,
-  });
-  if (halted) {
-    const c = await store.counts(issue.number);
-    throw new BroadsheetError(
-      halted.code,
-      `${halted.message}; issue ${issue.number} stopped early: ${c.accepted} accepted, ${c.failed} failed, ${c.pending + c.submitted} left for the next run (no attempt charged to those never offered)`,
-      { cause: halted.cause },
-    );
-  }
-  return report.givenUp();
+  const send = sending(opts, pre, issue, due.length);
+  const { halted } = await deliver({ ...send.options, ledger: store, due, transporter });
+  if (halted) await throwHalted(store, issue.number, halted);
+  return send.givenUp();
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Ledger } from '../delivery/ledger.js';
+import type { DeliveryQueue, Ledger } from '../delivery/ledger.js';
 import type { Delivery, DeliveryCounts, NewIssue, StoredIssue, Subscriber, SubscriberStatus } from '../delivery/model.js';
 import type { InboundStore } from '../inbound/ports.js';
 import type { Lock } from '../util/lock.js';
@@ -25,6 +25,14 @@ export interface IssueStore extends IssueHistory, Ledger, Pick<InboundStore, 'ap
    * (LOCKED) when another process holds it; released however the holder ends.
    */
   acquireLock(name: LockName, at: Date): Promise<Lock>;
+  /**
+   * The ledger as worker `worker` of several senders sharing one issue, with
+   * leases of `leaseMs` (PostgreSQL); undefined for a store one machine owns
+   * (SQLite), where one sender holds the `send` lock instead. A store that
+   * has one also shares its locks between machines: a second scheduler
+   * waits on standby rather than being refused.
+   */
+  sharedQueue(worker: string, leaseMs: number): DeliveryQueue | undefined;
   createIssue(issue: NewIssue): Promise<StoredIssue>;
   markIssueSent(issue: number, at: Date): Promise<void>;
   /**

@@ -34,21 +34,42 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
   }
   // A schedule that will mail the list must be allowed to, before it waits for its first tick.
   if (config.email && env.SMTP_URL) checkListCompliance(config);
-  const lock = await opts.store.acquireLock('schedule', opts.clock.now());
+  // A store several instances share (PostgreSQL): the lock decides which instance runs the ticks; the
+  // others stand by and take it over when its holder ends (its connection, and the lock, go with it).
+  const shared = opts.store.sharedQueue('schedule', 1000) !== undefined;
+  const take = async () => {
+    try {
+      return await opts.store.acquireLock('schedule', opts.clock.now());
+    } catch (e) {
+      if (shared && isBroadsheetError(e) && e.code === 'LOCKED') return undefined;
+      throw e;
+    }
+  };
+  let lock = await take();
+  if (!lock) log.info('another instance runs the schedule; this one stands by, and takes over if that one stops');
+  /** Runs tick `n` when this instance holds the schedule (taking it over if it is free now), else skips it. */
+  const tick = async (n: number) => {
+    lock ??= await take();
+    if (!lock) {
+      log.info('tick skipped', { tick: n, reason: 'another instance runs the schedule' });
+      return undefined;
+    }
+    return runTick(n, opts);
+  };
   if (!config.digest.enabled) log.info('digest.enabled is false: the schedule only rebuilds the output folder');
   else if (!config.email) log.warn('no email section in the config: the schedule only rebuilds the output folder');
   else if (!env.SMTP_URL) log.warn('SMTP_URL is not set: each new issue is written to disk instead of sent', { dir: path.join(config.paths.output, OUTBOX_DIR) });
   return {
     async run({ once }) {
       try {
-        if (once) return exitStatus(await runTick(1, opts), signal);
+        if (once) return exitStatus(await tick(1), signal);
         const end = await runOnCron({
           cron: config.schedule.cron,
           timezone: config.schedule.timezone,
           log,
           signal,
           graceMs: SHUTDOWN_GRACE_MS,
-          tick: (n) => runTick(n, opts).then(undefined, (error: unknown) => logTickFailure(n, error, opts)),
+          tick: (n) => tick(n).then(undefined, (error: unknown) => logTickFailure(n, error, opts)),
         });
         if (end === 'grace-exceeded') {
           log.error('shutdown grace exceeded', { graceMs: SHUTDOWN_GRACE_MS, note: 'deliveries still in flight stay submitted; the next run resends them, at most one copy each' });
@@ -57,10 +78,10 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
         log.info('schedule stopped');
         return 0;
       } finally {
-        await lock.release();
+        await lock?.release();
       }
     },
-    release: () => lock.release(),
+    release: async () => lock?.release(),
   };
 }
 

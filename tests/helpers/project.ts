@@ -20,7 +20,7 @@
  *   `configure(patch)` to change the config later; `loadConfig()` (read afresh each call);
  *   `site(clock?)`, the content stage run on the project (at CLOCK); `problems(clock?)`, every
  *   problem of a run that must fail, as `showProblem` writes them;
- *   `store()` (open the data folder's store; close it after); `addSubscribers(list)`; `cleanup()`.
+ *   `store()` (open the project's store, data.url's PostgreSQL or the data folder's SQLite; close it after); `addSubscribers(list)`; `cleanup()`.
  *   Front matter `article` does not write (TOML, JSON, a missing date, exact lines) is written
  *   whole with `write('articles/<name>.md', text)`, and so are the files beside it.
  * - `showProblem(p)`: a problem or warning as `file:line: field: message` (`-` for no line).
@@ -247,7 +247,9 @@ export function makeProject(options: ProjectOptions = {}): Project {
       }
       throw new Error('expected content problems, and the content loaded');
     },
-    store: () => openStore(project.data),
+    // data.url in the config (a test on PostgreSQL) is the store the CLI opens too; a config a test made
+    // invalid on purpose has none.
+    store: async () => openStore(project.data, { url: (await project.loadConfig().catch(() => undefined))?.data.url }),
     async addSubscribers(list) {
       const store = await project.store();
       try {

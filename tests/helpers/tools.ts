@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { postgresBinDir } from '../../scripts/pg-cluster.mjs';
 
 /**
- * External tools (xmllint, Debian's python3-feedparser, strace) are optional on a
+ * External tools (xmllint, Debian's python3-feedparser, strace, PostgreSQL) are optional on a
  * developer's machine and required in CI: .ci/run installs them and sets
  * BROADSHEET_REQUIRE_TOOLS=1, which turns a missing tool into a failure.
  */
@@ -51,6 +52,15 @@ export function hasStrace(): boolean {
   return probe('strace', 'strace', ['-f', '-qq', '-e', 'trace=none', 'true']);
 }
 
+/**
+ * PostgreSQL for the shared store's tests: a server named by
+ * BROADSHEET_TEST_DATABASE_URL (CI starts one, .ci/run), or Debian's binaries,
+ * from which tests/helpers/postgres.ts starts a throwaway cluster.
+ */
+export function hasPostgres(): boolean {
+  return !!process.env.BROADSHEET_TEST_DATABASE_URL || postgresBinDir() !== undefined;
+}
+
 export function hasHugo(): boolean {
   return probe('hugo', 'hugo', ['version']);
 }
@@ -82,6 +92,8 @@ const TOOLS = {
   python3: { present: hasPython, install: 'apt-get install python3' },
   // The durable-unsubscribe test watches the server's fsync before its answer.
   strace: { present: hasStrace, install: 'apt-get install strace' },
+  // The shared store's tests: a throwaway cluster, or CI's (BROADSHEET_TEST_DATABASE_URL).
+  postgresql: { present: hasPostgres, install: 'apt-get install postgresql' },
 } as const;
 
 /**

@@ -34,6 +34,7 @@ import type { SubscribePolicy } from '../../list/ports.js';
 import { acquireLock, type Lock } from '../../util/lock.js';
 import { sleep } from '../../util/sleep.js';
 import type { Store } from '../store.js';
+import { ACTIVE, DELIVERY_SELECT, LEFT, iso, toDelivery, toIssue, toSubscriber, type DeliveryRow, type IssueRow, type SubscriberRow } from '../rows.js';
 import { BUSY_WAIT_MS, corrupt, databaseFault, isBusy } from './faults.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -42,115 +43,6 @@ export const DATABASE_FILE = 'broadsheet.db';
 export function databaseExists(dataDir: string): boolean {
   return existsSync(path.join(dataDir, DATABASE_FILE));
 }
-
-interface ConsentRow {
-  joined_at: string;
-  joined_via: JoinSource;
-  joined_detail: string | null;
-  confirmed_at: string | null;
-}
-interface SubscriberRow extends ConsentRow {
-  id: number;
-  email: string;
-  name: string | null;
-  status: SubscriberStatus;
-  subscribed_at: string | null;
-  left_at: string | null;
-  left_via: LeaveReason | null;
-  left_detail: string | null;
-  confirm_window_at: string | null;
-  confirm_mails: number;
-}
-interface IssueRow {
-  number: number;
-  subject: string;
-  preheader: string;
-  html: string;
-  text: string;
-  entry_slugs: string;
-  created_at: string;
-  sent_at: string | null;
-}
-interface DeliveryRow extends ConsentRow {
-  issue: number;
-  subscriber: number;
-  email: string;
-  name: string | null;
-  state: DeliveryState;
-  message_id: string | null;
-  attempts: number;
-  last_reply: string | null;
-  created_at: string;
-  updated_at: string;
-}
-const iso = (d: Date) => d.toISOString();
-
-function toConsent(r: ConsentRow): Consent {
-  return {
-    joinedAt: new Date(r.joined_at),
-    joinedVia: r.joined_via,
-    ...(r.joined_detail !== null ? { joinedDetail: r.joined_detail } : {}),
-    ...(r.confirmed_at !== null ? { confirmedAt: new Date(r.confirmed_at) } : {}),
-  };
-}
-
-function toSubscriber(r: SubscriberRow): Subscriber {
-  return {
-    id: r.id,
-    email: r.email,
-    ...(r.name !== null ? { name: r.name } : {}),
-    status: r.status,
-    ...toConsent(r),
-    ...(r.subscribed_at !== null ? { subscribedAt: new Date(r.subscribed_at) } : {}),
-    ...(r.left_at !== null ? { leftAt: new Date(r.left_at) } : {}),
-    ...(r.left_via !== null ? { leftVia: r.left_via } : {}),
-    ...(r.left_detail !== null ? { leftDetail: r.left_detail } : {}),
-  };
-}
-
-function toIssue(r: IssueRow): StoredIssue {
-  return {
-    number: r.number,
-    subject: r.subject,
-    preheader: r.preheader,
-    html: r.html,
-    text: r.text,
-    entrySlugs: JSON.parse(r.entry_slugs) as string[],
-    createdAt: new Date(r.created_at),
-    ...(r.sent_at !== null ? { sentAt: new Date(r.sent_at) } : {}),
-  };
-}
-
-function toDelivery(r: DeliveryRow): Delivery {
-  return {
-    issue: r.issue,
-    subscriberId: r.subscriber,
-    email: r.email,
-    ...(r.name !== null ? { name: r.name } : {}),
-    consent: toConsent(r),
-    state: r.state,
-    ...(r.message_id !== null ? { messageId: r.message_id } : {}),
-    attempts: r.attempts,
-    ...(r.last_reply !== null ? { lastReply: r.last_reply } : {}),
-    openedAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-  };
-}
-
-const DELIVERY_SELECT = `
-  SELECT d.issue, d.subscriber, s.email, s.name, s.joined_at, s.joined_via, s.joined_detail, s.confirmed_at,
-         d.state, d.message_id, d.attempts, d.last_reply, d.created_at, d.updated_at
-  FROM deliveries d JOIN subscribers s ON s.id = d.subscriber`;
-
-/** How an address with each left status left, as far as an import can tell, and what an add or import that leaves it so reports. */
-const LEFT: Record<LeftStatus, [LeaveReason, 'kept-unsubscribed' | 'kept-bounced' | 'kept-complained']> = {
-  unsubscribed: ['unrecorded', 'kept-unsubscribed'],
-  bounced: ['bounce', 'kept-bounced'],
-  complained: ['complaint', 'kept-complained'],
-};
-
-/** Statuses a reader's own request to leave (or a bounce) can end: the mailed one, and one waiting for confirmation. */
-const ACTIVE = `('subscribed', 'pending')`;
 
 /**
  * Subscribers, digest issues and the deliveries ledger in one SQLite file.
@@ -239,6 +131,11 @@ export class SqliteStore implements Store {
   /** A lock file beside the database: see util/lock.ts. */
   acquireLock(name: LockName, at: Date): Promise<Lock> {
     return acquireLock(this.dataDir, at, name);
+  }
+
+  /** One machine's file: one sender at a time, under the `send` lock. */
+  sharedQueue(): undefined {
+    return undefined;
   }
 
   private prepare() {

@@ -3,8 +3,8 @@ import { BroadsheetError, fromPlainError, type PlainError } from '../../errors.j
 import { acquireLock } from '../../util/lock.js';
 import type { Store } from '../store.js';
 
-/** Every Store method but the two this side handles itself. */
-type Forwarded = Exclude<keyof Store, 'acquireLock' | 'close'>;
+/** Every Store method but those this side handles itself. */
+type Forwarded = Exclude<keyof Store, 'acquireLock' | 'sharedQueue' | 'close'>;
 
 export const FORWARDED = [
   'getSubscriber',
@@ -95,6 +95,7 @@ export async function openThreadStore(dataDir: string): Promise<Store | undefine
     ...forwarded,
     // The lock is a connection of its own that lives as long as its holder: it stays with the caller.
     acquireLock: (name, at) => acquireLock(dataDir, at, name),
+    sharedQueue: () => undefined,
     async close() {
       if (!ended) worker.postMessage('close');
       await exited;

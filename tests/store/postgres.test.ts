@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { runCli } from '../helpers/cli.js';
+import { makeProject, REPO, tempDir } from '../helpers/project.js';
+import { testPostgres } from '../helpers/postgres.js';
+import { storeConformance } from './conformance.js';
+
+const server = await testPostgres();
+
+if (server) {
+  // Each test on a database of its own.
+  storeConformance('PostgreSQL', async () => openStore(tempDir(), { url: await server.newDatabase() }));
+
+  describe('PostgreSQL store', () => {
+    it('processes opening a new database at once migrate it once, and all of them open it', async () => {
+      const url = await server.newDatabase();
+      const open = `import(${JSON.stringify(pathToFileURL(path.join(REPO, 'dist/store/open.js')).href)}).then((m) => m.openStore('.', { url: ${JSON.stringify(url)} })).then((s) => s.close())`;
+      const exits = await Promise.all(
+        Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => spawn(process.execPath, ['-e', open], { stdio: 'ignore' }).on('close', resolve))),
+      );
+      expect(exits).toEqual([0, 0, 0, 0]);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        expect((await client.query('SELECT version FROM broadsheet_schema')).rows).toEqual([{ version: PG_MIGRATIONS.length }]);
+        // The schema itself refuses a second row for one address.
+        await expect(client.query(`INSERT INTO subscribers (email, status, created_at, joined_at, joined_via) VALUES ('a@x.org', 'subscribed', now(), now(), 'form'), ('a@x.org', 'subscribed', now(), now(), 'form')`)).rejects.toMatchObject({ code: '23505' });
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('leases: each due delivery to one worker at a time; a claim needs the lease; a lease that ran out is taken over; a temporary failure waits for the next run', async () => {
+      const url = await server.newDatabase();
+      const store = await openStore(tempDir(), { url });
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        const at = new Date('2025-03-01T00:00:00Z');
+        await store.addSubscribers(['a', 'b', 'c', 'd', 'e'].map((n) => ({ email: `${n}@example.org` })), at, { resubscribe: false });
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['x'], covered: ['x'], createdAt: at });
+        await store.enqueue(1, at);
+        const a = store.sharedQueue('worker-a', 60_000)!;
+        const b = store.sharedQueue('worker-b', 60_000)!;
+        const run = new Date('2025-03-01T00:01:00Z');
+        const emails = (r: { leased: { email: string }[] }) => r.leased.map((d) => d.email);
+        expect(emails(await a.lease(1, 3, run))).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+        expect(emails(await b.lease(1, 3, run))).toEqual(['d@example.org', 'e@example.org']);
+        expect(await a.lease(1, 3, run)).toEqual({ leased: [], heldElsewhere: 2 });
+        const id = async (n: string) => (await store.getSubscriber(`${n}@example.org`))!.id;
+
+        // B cannot claim what A holds; the delivery stays A's, pending, not skipped.
+        expect(await b.record(1, { outcomes: [], claims: [{ subscriberId: await id('a'), messageId: '<a@x>' }] }, run)).toEqual([false]);
+        expect(await a.record(1, { outcomes: [], claims: [{ subscriberId: await id('a'), messageId: '<a@x>' }, { subscriberId: await id('b'), messageId: '<b@x>' }] }, run)).toEqual([true, true]);
+        // A final answer ends the lease; a temporary one keeps it (A may retry within its run).
+        await a.record(1, { outcomes: [{ subscriberId: await id('a'), state: 'accepted', reply: '250', attempted: true }, { subscriberId: await id('b'), state: 'pending', reply: '451', attempted: true }], claims: [] }, run);
+        const rows = async () => (await db.query<{ email: string; state: string; claimed_by: string | null }>('SELECT s.email, d.state, d.claimed_by FROM deliveries d JOIN subscribers s ON s.id = d.subscriber ORDER BY s.email')).rows;
+        expect((await rows()).slice(0, 3)).toEqual([
+          { email: 'a@example.org', state: 'accepted', claimed_by: null },
+          { email: 'b@example.org', state: 'pending', claimed_by: 'worker-a' },
+          { email: 'c@example.org', state: 'pending', claimed_by: 'worker-a' },
+        ]);
+
+        // A dies holding b (answered temporarily) and c: once its leases run out, B takes c over in this run, and b only in a later run.
+        await db.query(`UPDATE deliveries SET lease_until = now() - interval '1 second' WHERE claimed_by = 'worker-a'`);
+        expect(emails(await b.lease(1, 5, run))).toEqual(['c@example.org']);
+        expect(emails(await b.lease(1, 5, new Date('2025-03-01T00:02:00Z')))).toEqual(['b@example.org']);
+        // Giving back: every lease of B ends.
+        await b.release(1);
+        await a.release(1);
+        expect((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE claimed_by IS NOT NULL`)).rows).toEqual([{ n: 0 }]);
+        // A subscriber who left is skipped at the claim, whoever holds the lease.
+        expect(emails(await a.lease(1, 1, new Date('2025-03-01T00:03:00Z')))).toEqual(['b@example.org']);
+        await store.unsubscribe('b@example.org', run);
+        expect(await a.record(1, { outcomes: [], claims: [{ subscriberId: await id('b'), messageId: '<b@x>' }] }, run)).toEqual([false]);
+        expect((await rows())[1]).toMatchObject({ state: 'skipped' });
+        await a.release(1);
+      } finally {
+        await db.end();
+        await store.close();
+      }
+    });
+
+    it('the rate limit counts every worker on the database: no window passes more than its share', async () => {
+      const url = await server.newDatabase();
+      const store = await openStore(tempDir(), { url });
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        const queues = ['w1', 'w2', 'w3'].map((w) => store.sharedQueue(w, 60_000)!);
+        const signal = new AbortController().signal;
+        // Three workers, 9 messages, 4 a second: at least three windows, none with more than 4.
+        await Promise.all(Array.from({ length: 9 }, (_, i) => queues[i % 3]!.pace({ messages: 4, windowMs: 1000 }, signal)));
+        const windows = (await db.query<{ sent: number }>('SELECT sent FROM send_rate ORDER BY window_start')).rows.map((r) => r.sent);
+        expect(windows.reduce((a, b) => a + b, 0)).toBe(9);
+        expect(Math.max(...windows)).toBeLessThanOrEqual(4);
+        expect(windows.length).toBeGreaterThanOrEqual(3);
+      } finally {
+        await db.end();
+        await store.close();
+      }
+    });
+
+    it('a server that is not there is DATABASE_UNREACHABLE, naming it without the password', async () => {
+      const err = await openStore(tempDir(), { url: 'postgres://broadsheet:s3cret-pw@127.0.0.1:1/news' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DATABASE_UNREACHABLE' });
+      expect((err as Error).message).toContain('127.0.0.1:1/news');
+      expect((err as Error).message).not.toContain('s3cret-pw');
+    });
+  });
+}
+
+describe('DATABASE_URL', () => {
+  it('is a secret: a server that cannot be reached is DATABASE_UNREACHABLE, and the password appears nowhere', async () => {
+    const project = makeProject({ articles: 'none' });
+    const r = await runCli(['subscribers', 'list', '--config', project.configFile], { cwd: project.dir, env: { DATABASE_URL: 'postgres://news:pw-Xq81vZ@127.0.0.1:1/news' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error [DATABASE_UNREACHABLE]: cannot open the database: PostgreSQL at 127.0.0.1:1/news cannot be reached');
+    expect(r.stdout + r.stderr).not.toContain('pw-Xq81vZ');
+  });
+});
