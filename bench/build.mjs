@@ -1,5 +1,7 @@
-// Build benchmark: cold `broadsheet build` of a generated 10,000-article site, and of the example site.
+// Build benchmark: cold `broadsheet build` of a generated 10,000-article site, rebuilds from the build cache
+// (nothing changed; one article changed), and the example site.
 import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +11,26 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'dist/cli.js');
 const probe = path.join(repo, 'bench/rss-probe.cjs');
 
-function timedBuild(config, out) {
+/** One `broadsheet build`: wall ms, CPU ms (every thread), peak RSS in MB, what it printed. */
+function timedBuild(config, out, ...flags) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--require', probe, cli, 'build', '--config', config, ...(out ? ['--out', out] : [])], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--require', probe, cli, 'build', '--config', config, ...(out ? ['--out', out] : []), ...flags], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`build failed (${r.status}):\n${r.stderr}`);
   const kb = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
-  return { ms, mb: kb / 1024, stdout: r.stdout };
+  const cpu = Number(/BENCH_CPU_MS=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { ms, cpu, mb: kb / 1024, stdout: r.stdout };
 }
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const summary = (rs) => ({ ms: median(rs.map((r) => r.ms)), cpu: median(rs.map((r) => r.cpu)), mb: Math.max(...rs.map((r) => r.mb)) });
+const show = (s) => `${s.ms.toFixed(0)} ms wall, ${s.cpu.toFixed(0)} ms CPU, ${s.mb.toFixed(0)} MB peak RSS`;
+/** Files a build's summary says it wrote or removed: it prints a line per file, or `wrote tags/ (160 files)` per folder. */
+const changedFiles = (stdout) =>
+  stdout
+    .split('\n')
+    .filter((l) => /^\s+(wrote|removed)\s/.test(l))
+    .reduce((n, l) => n + Number(/\((\d+) files?\)/.exec(l)?.[1] ?? 1), 0);
 
 export function runBuildBench({ count = 10_000, runs = 3 } = {}) {
   const dir = path.join(os.tmpdir(), `broadsheet-bench-${count}`);
@@ -24,26 +38,44 @@ export function runBuildBench({ count = 10_000, runs = 3 } = {}) {
   const config = generateSite(dir, count, repo);
   console.log(`generated ${count} articles in ${Math.round(performance.now() - tg)} ms (${dir})`);
 
-  const results = [];
-  for (let i = 0; i < runs; i++) {
-    // A fresh output folder each time: the cold build is what a CI job pays.
-    const out = path.join(dir, `output-${i}`);
-    results.push(timedBuild(config, out));
-  }
-  const warm = timedBuild(config, path.join(dir, 'output-0'));
-  const best = results.reduce((a, b) => (a.ms < b.ms ? a : b));
-  // The summary prints a line per file, or `wrote tags/ (160 files)` per folder for large sites.
-  const files = best.stdout
-    .split('\n')
-    .filter((l) => /^\s+wrote\s/.test(l))
-    .reduce((n, l) => n + Number(/\((\d+) files?\)/.exec(l)?.[1] ?? 1), 0);
-  console.log(`build ${count} articles (cold, best of ${runs}): ${best.ms.toFixed(0)} ms wall, ${Math.max(...results.map((r) => r.mb)).toFixed(0)} MB peak RSS, ${files} files  [target < 2000 ms, < 300 MB]`);
-  console.log(`build ${count} articles (rebuild, nothing changed): ${warm.ms.toFixed(0)} ms wall, ${warm.mb.toFixed(0)} MB peak RSS`);
+  // Cold: a fresh output folder each time and no build cache, what a CI job without one pays.
+  const cold = [];
+  for (let i = 0; i < runs; i++) cold.push(timedBuild(config, path.join(dir, `output-${i}`), '--no-cache'));
+  const c = summary(cold);
+  console.log(`build ${count} articles (cold, no cache, median of ${runs}): ${show(c)}, ${changedFiles(cold[0].stdout)} files`);
 
-  const example = [0, 1, 2].map(() => timedBuild(path.join(repo, 'broadsheet.config.yaml'), path.join(os.tmpdir(), 'broadsheet-bench-example')));
-  const ex = example.reduce((a, b) => (a.ms < b.ms ? a : b));
-  console.log(`build example site (npm start): ${ex.ms.toFixed(0)} ms wall, ${ex.mb.toFixed(0)} MB peak RSS  [target < 1000 ms]`);
-  return { best, warm, example: ex };
+  // The same site with a build cache (cache.dir), the cache empty at first.
+  const cached = path.join(dir, 'broadsheet-cached.config.yaml');
+  writeFileSync(cached, `${readFileSync(config, 'utf8')}\ncache:\n  dir: cache\n`);
+  rmSync(path.join(dir, 'cache'), { recursive: true, force: true });
+  const out = path.join(dir, 'output-cached');
+  const filling = timedBuild(cached, out);
+  console.log(`build ${count} articles (cold, filling the cache): ${show(summary([filling]))}`);
+  const still = [0, 1, 2].map(() => timedBuild(cached, out));
+  const s = summary(still);
+  const wrote = Math.max(...still.map((r) => changedFiles(r.stdout)));
+  console.log(`build ${count} articles (rebuild, nothing changed, median of 3): ${show(s)}, ${wrote} files written  [target: none]`);
+  // One article in the middle of the history: its archive page, its entry in the pack.
+  const article = path.join(dir, 'articles', `article-${Math.floor(count / 2)}.md`);
+  const one = [0, 1, 2].map((i) => {
+    appendFileSync(article, `\nAn edit, number ${i}.\n`);
+    return timedBuild(cached, out);
+  });
+  const o = summary(one);
+  console.log(
+    `build ${count} articles (rebuild, one article changed, median of 3): ${show(o)}; ${(o.ms / c.ms).toFixed(2)}x the cold build's wall, ${(o.cpu / c.cpu).toFixed(2)}x its CPU  [target <= 0.2x]`,
+  );
+
+  const exampleConfig = path.join(repo, 'broadsheet.config.yaml');
+  const exampleOut = path.join(os.tmpdir(), 'broadsheet-bench-example');
+  // `npm start`: the example site with its cache (node_modules/.cache/broadsheet), filled by the first run.
+  timedBuild(exampleConfig, exampleOut);
+  const ex = summary([0, 1, 2].map(() => timedBuild(exampleConfig, exampleOut)));
+  console.log(`build example site (npm start, warm cache, median of 3): ${show(ex)}  [target < 300 ms]`);
+  const exCold = summary([0, 1, 2].map(() => timedBuild(exampleConfig, exampleOut, '--no-cache')));
+  console.log(`build example site (no cache, median of 3): ${show(exCold)}`);
+  console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  return { cold: c, still: s, one: o, example: ex, exampleCold: exCold };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) runBuildBench({ count: Number(process.argv[2] ?? 10_000) });

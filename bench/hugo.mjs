@@ -38,7 +38,7 @@ function timed(cmd, args) {
 }
 
 /** A Hugo project over the generated articles: home and per-tag RSS only, no HTML pages. */
-function hugoProject(siteDir) {
+export function hugoProject(siteDir) {
   const dir = path.join(siteDir, 'hugo');
   mkdirSync(dir, { recursive: true });
   writeFileSync(

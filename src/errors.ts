@@ -31,6 +31,7 @@ export const ERRORS = {
   DATABASE_UNREACHABLE: { exit: 1, title: 'the database server cannot be reached' },
   INPUT_TOO_LARGE: { exit: 1, title: 'a file or value is larger than broadsheet accepts' },
   YAML_ALIASES: { exit: 1, title: 'YAML expands too many aliases' },
+  CACHE_DAMAGED: { exit: 70, title: 'the build cache is damaged (a build starts again without it)' },
   INTERNAL: { exit: 70, title: 'internal error' },
 } as const;
 

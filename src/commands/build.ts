@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, withoutCache } from '../config/load.js';
 import { BroadsheetError, formatProblem } from '../errors.js';
 import { build, checkBuild, type DigestPreview } from '../pipeline/build.js';
 import { pingChangedFeeds } from '../pipeline/websub-ping.js';
@@ -33,13 +33,17 @@ export function describePreview(p: NonNullable<DigestPreview>): string {
 export const buildCommand: Command = {
   name: 'build',
   summary: 'write the feeds and the digest into the output folder',
-  usage: ['build [--config <file>] [--out <dir>] [--check]'],
-  help: '  --check   write nothing; exit 1 and name the files when the output folder is not what a build would write',
-  options: { check: { type: 'boolean' } },
+  usage: ['build [--config <file>] [--out <dir>] [--check] [--no-cache]'],
+  help: [
+    '  --check      write nothing; exit 1 and name the files when the output folder is not what a build would write',
+    '  --no-cache   neither read nor write the build cache (cache.dir): the same files, computed from scratch',
+  ].join('\n'),
+  options: { check: { type: 'boolean' }, 'no-cache': { type: 'boolean' } },
   args: [],
   async run(ctx) {
     const started = performance.now();
-    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    const loaded = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    const config = ctx.options['no-cache'] ? withoutCache(loaded) : loaded;
     const relative = path.relative(process.cwd(), config.paths.output);
     const outShown = relative === '' ? '.' : relative.startsWith('..') ? config.paths.output : relative;
     if (ctx.options.check) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
 import { httpUrl } from '../config/schema.js';
 import { STARTER_ARTICLE, starterArticle, starterConfig } from '../config/starter.js';
-import { defaultTemplateFiles, SITE_TEMPLATES_DIR } from '../email/templates.js';
+import { defaultTemplateFiles, SITE_TEMPLATES_DIR } from '../email/templates-dir.js';
 import { BroadsheetError } from '../errors.js';
 import { createFiles, type OutputFile } from '../output/files.js';
 import type { Command, CommandContext } from './types.js';

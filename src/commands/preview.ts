@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig, resolveConfig } from '../config/load.js';
 import type { Subscriber } from '../delivery/model.js';
 import { createConfirmToken, createToken, createUnsubscribeToken } from '../delivery/tokens.js';
-import { templatesDir } from '../email/templates.js';
+import { templatesDir } from '../email/templates-dir.js';
 import { BroadsheetError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { ServerStore } from '../server/ports.js';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js';
+import { loadConfig, withoutCache } from '../config/load.js';
 import { unservedLinkWarnings } from '../config/urls.js';
 import { formatProblem } from '../errors.js';
 import { renderAll } from '../pipeline/build.js';
@@ -9,11 +9,13 @@ import type { Command } from './types.js';
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check the config, the articles and the email templates; write nothing',
-  usage: ['validate [--config <file>]'],
-  options: {},
+  usage: ['validate [--config <file>] [--no-cache]'],
+  help: '  --no-cache   do not read the build cache (cache.dir); validate never writes it',
+  options: { 'no-cache': { type: 'boolean' } },
   args: [],
   async run(ctx) {
-    const config = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    const loaded = await loadConfig(ctx.configFile, { outDir: ctx.outDir });
+    const config = ctx.options['no-cache'] ? withoutCache(loaded) : loaded;
     // Rendering everything in memory is the only complete check: templates and
     // feeds fail on content that the schema alone would accept.
     const rendered = await withIssueHistory(config, ctx, (history) => renderAll(config, ctx.clock, history));

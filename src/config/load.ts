@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BroadsheetError } from '../errors.js';
 import { formatBytes, readFileWithin, tooLarge } from '../util/limits.js';
@@ -18,10 +19,22 @@ export interface Config extends ConfigData {
     data: string;
     /** Mail `broadsheet inbound` could not understand is kept here. */
     quarantine: string;
+    /** The build cache's folder; none when the project has no node_modules and `cache.dir` is not set. */
+    cache: string | undefined;
   };
 }
 
 export const DEFAULT_CONFIG_FILE = 'broadsheet.config.yaml';
+
+/**
+ * Where build tools keep caches (Babel, ESLint, Terser): node_modules/.cache/,
+ * ignored by git and never published. A project without node_modules gets no
+ * cache unless `cache.dir` names one.
+ */
+function defaultCacheDir(root: string): string | undefined {
+  const modules = path.join(root, 'node_modules');
+  return existsSync(modules) ? path.join(modules, '.cache', 'broadsheet') : undefined;
+}
 
 export function resolveConfig(data: ConfigData, file: string, overrides: { outDir?: string } = {}): Config {
   const root = path.dirname(path.resolve(file));
@@ -36,8 +49,14 @@ export function resolveConfig(data: ConfigData, file: string, overrides: { outDi
       templates: data.digest.templates === undefined ? undefined : at(data.digest.templates),
       data: at(data.data.dir),
       quarantine: data.inbound.quarantine ? at(data.inbound.quarantine) : path.join(at(data.data.dir), 'quarantine'),
+      cache: data.cache.dir ? at(data.cache.dir) : defaultCacheDir(root),
     },
   };
+}
+
+/** The config as `--no-cache` runs it: nothing read from or written to the build cache. */
+export function withoutCache(config: Config): Config {
+  return { ...config, paths: { ...config.paths, cache: undefined } };
 }
 
 /** A config file is a few KiB; anything near this is not one. */

@@ -218,6 +218,15 @@ export const configSchema = z.strictObject({
       leaseSeconds: z.number().min(1).max(3600).default(60),
     })
     .prefault({}),
+  cache: z
+    .strictObject({
+      /**
+       * The build cache's folder (util/cache.ts); node_modules/.cache/broadsheet
+       * when absent and the project has node_modules, else no cache.
+       */
+      dir: z.string().min(1).optional(),
+    })
+    .prefault({}),
   list: z
     .strictObject({
       /** Days a confirmation link stays valid. */

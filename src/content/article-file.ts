@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import type { Config } from '../config/load.js';
 import type { Problem } from '../errors.js';
 import { attributes } from './html-text.js';
 import { absoluteUrl } from '../util/url.js';
@@ -15,6 +14,7 @@ import { inspectLocalFile, resolveReference, type ArticlePlace, type LocalFile }
 import { renderMarkdownBody } from './markdown.js';
 import type { Entry, EntryEnclosure, EntryImage } from './model.js';
 import { parseDate } from '../util/dates.js';
+import type { ArticleSettings } from './settings.js';
 import { frontMatterSchema, MAX_ARTICLE_BYTES, MAX_FRONT_MATTER_BYTES, permalink, slugify, SLUG_RE, type FrontMatter } from './schema.js';
 import { standfirstFromBody } from './standfirst.js';
 
@@ -77,6 +77,8 @@ export interface FileResult {
   unknownFields: readonly string[];
   problems: Problem[];
   warnings: Problem[];
+  /** Absolute paths of the local files the article uses that were looked at, found or not: the result depends on them too. */
+  uses: string[];
 }
 
 /** One article file on its way to an entry: where it is, what it said, and what went wrong so far. */
@@ -85,8 +87,9 @@ interface Reading {
   file: string;
   /** Path relative to the project root, with `/`, for messages. */
   shown: string;
-  config: Config;
+  config: ArticleSettings;
   problems: Problem[];
+  uses: string[];
   warnings: Problem[];
   /** A field's path under the name it was written with (`description` → `summary`). */
   writtenAs(path: readonly PropertyKey[]): PropertyKey[];
@@ -94,8 +97,8 @@ interface Reading {
 }
 
 /** The file as text: valid UTF-8 (the first bad byte is reported by line), without a byte-order mark. */
-function readText(r: Reading): string | undefined {
-  const read = readFileWithin(r.file, MAX_ARTICLE_BYTES);
+function readText(r: Reading, bytes?: Buffer): string | undefined {
+  const read = bytes ? { bytes } : readFileWithin(r.file, MAX_ARTICLE_BYTES);
   if (!('bytes' in read)) throw tooLarge(`the article ${r.shown}`, formatBytes(read.size), formatBytes(MAX_ARTICLE_BYTES), 'split it, or move what is not text out of it', { file: r.shown });
   const decoded = decodeUtf8(read.bytes);
   if (decoded.ok) return decoded.text;
@@ -233,7 +236,7 @@ async function resolveImage(r: Reading, data: FrontMatter, place: ArticlePlace, 
     return undefined;
   }
   if (ref.kind === 'url') return { url: ref.url, alt, ...caption, ...(object?.type ? { type: object.type } : {}) };
-  const info = await inspectLocalFile(src, ref.local, 'image', shownPath(r, ref.local.file));
+  const info = await inspect(r, src, ref.local, 'image');
   if (!info.ok) {
     problemAt(r, srcAt, info.message);
     return undefined;
@@ -266,7 +269,7 @@ async function resolveEnclosure(r: Reading, data: FrontMatter, place: ArticlePla
     }
     return { url: ref.url, type: object.type, length: object.length ?? 0, ...title };
   }
-  const info = await inspectLocalFile(src, ref.local, 'media', shownPath(r, ref.local.file));
+  const info = await inspect(r, src, ref.local, 'media');
   if (!info.ok) {
     problemAt(r, srcAt, info.message);
     return undefined;
@@ -282,6 +285,12 @@ async function resolveEnclosure(r: Reading, data: FrontMatter, place: ArticlePla
 
 function shownPath(r: Reading, file: string): string {
   return path.relative(r.config.paths.root, file).split(path.sep).join('/');
+}
+
+/** inspectLocalFile, noting that the result depends on the file. */
+function inspect(r: Reading, written: string, local: LocalFile, kind: 'image' | 'media') {
+  r.uses.push(local.file);
+  return inspectLocalFile(written, local, kind, shownPath(r, local.file));
 }
 
 const TEMPLATE_KIND: [RegExp, string][] = [
@@ -346,7 +355,7 @@ async function bodyFiles(r: Reading, body: string, bodyLine: number, html: strin
     const report = (message: string) => r.problems.push({ file: r.shown, line: ref.line, field: 'body', message });
     if (resolved.kind === 'refused') report(resolved.message);
     if (resolved.kind !== 'local') continue;
-    const info = await inspectLocalFile(ref.src, resolved.local, ref.kind, shownPath(r, resolved.local.file));
+    const info = await inspect(r, ref.src, resolved.local, ref.kind);
     if (info.ok) files.push(resolved.local);
     else report(info.message);
   }
@@ -360,13 +369,14 @@ function uniqueFiles(files: LocalFile[]): LocalFile[] {
 /**
  * Reads one article or teaser file into an entry, or into the problems that
  * stop it (every problem the file has that can be found without the others).
+ * `bytes`: the file's bytes when the caller has read them already.
  */
-export async function loadArticleFile(file: string, config: Config): Promise<FileResult> {
+export async function loadArticleFile(file: string, config: ArticleSettings, bytes?: Buffer): Promise<FileResult> {
   const shown = path.relative(config.paths.root, file).split(path.sep).join('/');
-  const r: Reading = { file, shown, config, problems: [], warnings: [], writtenAs: (p) => [...p], lineOf: () => undefined };
-  const result: FileResult = { file, draft: false, aliases: NO_ALIASES, unknownFields: NONE, problems: r.problems, warnings: r.warnings };
+  const r: Reading = { file, shown, config, problems: [], warnings: [], uses: [], writtenAs: (p) => [...p], lineOf: () => undefined };
+  const result: FileResult = { file, draft: false, aliases: NO_ALIASES, unknownFields: NONE, problems: r.problems, warnings: r.warnings, uses: r.uses };
 
-  const text = readText(r);
+  const text = readText(r, bytes);
   if (text === undefined) return result;
   const split = splitFrontMatter(text);
   if (split.kind === 'missing') {

@@ -4,7 +4,8 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
 import { pathMatcher } from '../util/glob.js';
-import { fieldLine, loadArticleFile, slugFromFileName, type FileResult } from './article-file.js';
+import type { FileResult } from './article-file.js';
+import { loadArticleFiles, type ArticlePack } from './cache.js';
 import { closestField, editDistance } from './fields.js';
 import type { Entry, Site } from './model.js';
 
@@ -35,21 +36,14 @@ async function listMarkdown(dir: string, exclude: readonly string[]): Promise<st
   return found.sort();
 }
 
-/**
- * One file after another on this thread. A second thread was tried: on two
- * cores each half ran a third slower (allocation and GC contend) and copying
- * the entries back cost more than the rest saved.
- */
-async function loadFiles(files: readonly string[], config: Config): Promise<FileResult[]> {
-  const out: FileResult[] = [];
-  for (const f of files) out.push(await loadArticleFile(f, config));
-  return out;
-}
+/** The reader, loaded only when a problem needs it: a rebuild from the build cache parses no file. */
+const reader = () => import('./article-file.js');
 
-/** The line of a front-matter field, found only when a problem needs it; nothing when the field is derived. */
-function lineOf(l: FileResult, field: 'slug' | 'id' | 'related', ...rest: number[]): { line?: number } {
-  const line = fieldLine(l, [field, ...rest]);
-  return line === undefined ? {} : { line };
+/** A problem at a front-matter field of a file, whose line is looked up (parsing the front matter again) only once the build fails. */
+interface AtField {
+  l: FileResult;
+  path: [string, ...number[]];
+  make(line: { line?: number }): Problem;
 }
 
 /** One warning for every unknown front-matter key of the build: which keys, in how many files. */
@@ -110,35 +104,43 @@ function compareEntries(a: Entry, b: Entry): number {
 /**
  * Reads every article under the content folder, validates all of them and
  * either returns the published site or throws one CONTENT_INVALID error that
- * lists every problem in every file.
+ * lists every problem in every file. With `cache`, a file read by an earlier
+ * build is not read again (content/cache.ts); the checks across files run
+ * all the same.
+ *
+ * Files are read one after another on this thread. A second thread was
+ * tried: on two cores each half ran a third slower (allocation and GC
+ * contend) and copying the entries back cost more than the rest saved.
  */
-export async function loadSite(config: Config, clock: Clock): Promise<Site> {
+export async function loadSite(config: Config, clock: Clock, cache?: ArticlePack): Promise<Site> {
   let files: string[];
   try {
     files = await listMarkdown(config.paths.content, config.content.exclude);
   } catch (cause) {
     throw new BroadsheetError('CONTENT_INVALID', `cannot read the content folder ${config.paths.content}`, { cause });
   }
-  const results = await loadFiles(files, config);
-  const problems: Problem[] = results.flatMap((r) => r.problems);
+  const results = await loadArticleFiles(files, config, cache);
+  const problems: (Problem | AtField)[] = results.flatMap((r) => r.problems);
   const warnings: Problem[] = results.flatMap((r) => r.warnings);
   const unknown = unknownFieldsWarning(results, path.relative(config.paths.root, config.paths.content).split(path.sep).join('/') || '.');
   if (unknown) warnings.push(unknown);
   const loaded = results.filter((r): r is FileResult & { entry: Entry } => r.entry !== undefined && r.problems.length === 0);
   // A file that failed is already reported; links to it must not add a second, misleading error.
-  const failedSlugs = new Set(results.filter((r) => !r.entry || r.problems.length > 0).map((r) => r.entry?.slug ?? slugFromFileName(r.file)));
+  const failed = results.filter((r) => !r.entry || r.problems.length > 0);
+  const slugFromFileName = failed.some((r) => !r.entry) ? (await reader()).slugFromFileName : undefined;
+  const failedSlugs = new Set(failed.map((r) => r.entry?.slug ?? slugFromFileName!(r.file)));
 
   const bySlug = new Map<string, (typeof loaded)[number]>();
   const byId = new Map<string, (typeof loaded)[number]>();
   for (const l of loaded) {
     const clash = bySlug.get(l.entry.slug);
     if (clash) {
-      problems.push({ file: l.entry.file, ...lineOf(l, 'slug'), field: 'slug', message: `duplicate slug "${l.entry.slug}", also used by ${clash.entry.file}` });
+      problems.push({ l, path: ['slug'], make: (at) => ({ file: l.entry.file, ...at, field: 'slug', message: `duplicate slug "${l.entry.slug}", also used by ${clash.entry.file}` }) });
       continue;
     }
     bySlug.set(l.entry.slug, l);
     const idClash = byId.get(l.entry.id);
-    if (idClash) problems.push({ file: l.entry.file, ...lineOf(l, 'id'), field: 'id', message: `duplicate id "${l.entry.id}", also used by ${idClash.entry.file}` });
+    if (idClash) problems.push({ l, path: ['id'], make: (at) => ({ file: l.entry.file, ...at, field: 'id', message: `duplicate id "${l.entry.id}", also used by ${idClash.entry.file}` }) });
     else byId.set(l.entry.id, l);
   }
 
@@ -149,7 +151,7 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
     if (!isPublished(l)) unpublished.push({ slug: l.entry.slug, file: l.entry.file, reason: l.draft ? 'draft' : 'scheduled' });
     l.entry.related.forEach((slug, i) => {
       const target = bySlug.get(slug);
-      const report = (message: string) => problems.push({ file: l.entry.file, ...lineOf(l, 'related', i), field: `related[${i}]`, message });
+      const report = (message: string) => problems.push({ l, path: ['related', i], make: (at) => ({ file: l.entry.file, ...at, field: `related[${i}]`, message }) });
       if (!target) {
         const near = nearestSlug(slug, bySlug.keys());
         if (!failedSlugs.has(slug)) report(`no article has the slug "${slug}"${near ? `: did you mean "${near}"?` : ''}`);
@@ -162,9 +164,15 @@ export async function loadSite(config: Config, clock: Clock): Promise<Site> {
 
   problems.push(...fileClashes(loaded.filter(isPublished)));
   if (problems.length > 0) {
-    problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
-    const fileCount = new Set(problems.map((p) => p.file)).size;
-    throw new BroadsheetError('CONTENT_INVALID', `${problems.length} problem(s) in ${fileCount} file(s)`, { problems });
+    const fieldLine = problems.some((p) => 'make' in p) ? (await reader()).fieldLine : undefined;
+    const all = problems.map((p) => {
+      if (!('make' in p)) return p;
+      const line = fieldLine!(p.l, p.path);
+      return p.make(line === undefined ? {} : { line });
+    });
+    all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+    const fileCount = new Set(all.map((p) => p.file)).size;
+    throw new BroadsheetError('CONTENT_INVALID', `${all.length} problem(s) in ${fileCount} file(s)`, { problems: all });
   }
 
   const entries = loaded.filter(isPublished).map((l) => l.entry).sort(compareEntries);

@@ -5,20 +5,14 @@ import { escapeHtml } from '../util/text.js';
 import { personalize, type RenderedDigest } from './digest.js';
 import { receiptReason } from './reason.js';
 
-/**
- * The issue archive: one page per issue (the "view in browser" link), an
- * index of the sent ones, and `latest.json`, the number of the latest issue.
- * A build writes these files under the output folder and `serve` answers
- * `/issues/` with the same bytes, so the archive works on any host.
- */
-export const ISSUES_DIR = 'issues';
+export { ARCHIVE_MARK, archiveMark, ISSUES_DIR, parseArchiveMark } from './archive-mark.js';
 
 /**
- * `issues/latest.json`: the number of the latest issue ever created. Published
- * with the site, it is the evidence that a ledger existed: a send that finds
- * a ledger behind it refuses (pipeline/issue-archive.ts).
+ * The issue archive: one page per issue (the "view in browser" link), an
+ * index of the sent ones, and `latest.json` (email/archive-mark.ts). A build
+ * writes these files under the output folder and `serve` answers `/issues/`
+ * with the same bytes, so the archive works on any host.
  */
-export const ARCHIVE_MARK = 'latest.json';
 
 /** An issue as the archive shows it; a stored issue is one. */
 export interface ArchivedIssue extends RenderedDigest {
@@ -47,19 +41,4 @@ export function archiveIndex(config: Config, issues: readonly ArchivedIssue[]): 
     .map((i) => `<li><a href="${i.number}/">No. ${i.number}: ${escapeHtml(i.subject)}</a> <time datetime="${i.sentAt!.toISOString()}">${i.sentAt!.toISOString().slice(0, 10)}</time></li>`);
   const body = items.length > 0 ? `<ul>\n${items.join('\n')}\n</ul>` : '<p>No issue has been sent yet.</p>';
   return renderPage({ siteTitle: site.title, language: site.language, title: 'Past issues', body });
-}
-
-/** `latest.json`'s content. */
-export function archiveMark(latest: number): string {
-  return `${JSON.stringify({ latestIssue: latest })}\n`;
-}
-
-/** The number `latest.json` records, or undefined when the text is not such a file. */
-export function parseArchiveMark(text: string): number | undefined {
-  try {
-    const n = (JSON.parse(text) as { latestIssue?: unknown }).latestIssue;
-    return Number.isSafeInteger(n) && (n as number) > 0 ? (n as number) : undefined;
-  } catch {
-    return undefined;
-  }
 }

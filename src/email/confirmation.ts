@@ -25,6 +25,6 @@ export async function renderConfirmation(config: Config): Promise<RenderedDigest
   const view: ConfirmationView = { site: siteView(config), subject: '', preheader: '', days: config.list.confirmDays };
   view.subject = oneLine(renderConfigTemplate(config, 'list.confirmSubject', view));
   view.preheader = `One click to confirm, within ${view.days} days.`;
-  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS));
+  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.cache, MJML_OPTIONS, config.paths.root));
   return { subject: view.subject, preheader: view.preheader, html, text: templates.text(view) };
 }

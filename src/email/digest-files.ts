@@ -3,9 +3,11 @@ import type { Config } from '../config/load.js';
 import { publicUrls } from '../config/urls.js';
 import type { Problem } from '../errors.js';
 import type { OutputFile } from '../output/files.js';
-import { personalize, type Recipient, type RenderedDigest } from './digest.js';
+import { personalize, renderDigest, type DigestContent, type Recipient, type RenderedDigest } from './digest.js';
 import { messageToEml } from './eml.js';
 import { buildMessage, sender } from './message.js';
+import { mjmlCacheFor } from './mjml-cache.js';
+import { MJML_OPTIONS } from './mjml.js';
 import { receiptReason } from './reason.js';
 
 const shown = (config: Config, file: string) => path.relative(config.paths.root, path.join(config.paths.output, file)).split(path.sep).join('/');
@@ -30,6 +32,8 @@ export function neutralRecipient(config: Config, issue: number): Recipient {
 export interface DigestFiles {
   files: OutputFile[];
   warnings: Problem[];
+  /** What the build cache had to say while MJML's output was looked for in it; not part of the files' record. */
+  notices?: Problem[];
 }
 
 /**
@@ -52,6 +56,17 @@ export async function renderDigestFiles(config: Config, digest: RenderedDigest, 
     ],
     warnings: warning ? [warning] : [],
   };
+}
+
+/**
+ * digest.* for a new issue: rendered (MJML's output taken from the build
+ * cache when it is there), with what the cache had to say among the warnings.
+ */
+export async function renderIssueFiles(config: Config, content: DigestContent, date: Date): Promise<DigestFiles> {
+  const cache = mjmlCacheFor(config.paths.cache, MJML_OPTIONS, config.paths.root);
+  const digest = await renderDigest(config, content, cache);
+  const out = await renderDigestFiles(config, digest, { number: content.number, date });
+  return cache && cache.notices.length > 0 ? { ...out, notices: [...cache.notices] } : out;
 }
 
 /** The warning that stands in for the digest files when no published article can lead an issue. */

@@ -1,8 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
 import { toPlainError } from '../errors.js';
-import { renderDigest } from './digest.js';
-import { renderDigestFiles } from './digest-files.js';
+import { renderIssueFiles } from './digest-files.js';
 import type { DigestContent } from './view.js';
 import { loadMjml } from './mjml.js';
 
@@ -16,8 +15,7 @@ let busy = false;
 port.once('message', async ({ config, content, date }: { config: Config; content: DigestContent; date: Date }) => {
   busy = true;
   try {
-    const digest = await renderDigest(config, content);
-    port.postMessage({ ok: true, result: await renderDigestFiles(config, digest, { number: content.number, date }) });
+    port.postMessage({ ok: true, result: await renderIssueFiles(config, content, date) });
   } catch (error) {
     port.postMessage({ ok: false, error: toPlainError(error) });
   }

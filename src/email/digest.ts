@@ -4,7 +4,7 @@ import { BroadsheetError } from '../errors.js';
 import { LITERALS, recipientLines, toRecipientTemplate } from './placeholders.js';
 import { qpText } from './qp.js';
 import { MJML_OPTIONS, mjmlToHtml } from './mjml.js';
-import { mjmlCacheFor } from './mjml-cache.js';
+import { mjmlCacheFor, type MjmlCache } from './mjml-cache.js';
 import { loadTemplates, renderConfigTemplate } from './templates.js';
 import { oneLine } from '../util/text.js';
 import { digestView, type DigestContent } from './view.js';
@@ -34,14 +34,15 @@ export interface Recipient {
 
 /**
  * Stage 1: fills the templates with the issue's data and runs MJML, once per
- * issue. The result is the same for every recipient.
+ * issue. The result is the same for every recipient. `cache` is the build
+ * cache's MJML pack (none under `--no-cache`).
  */
-export async function renderDigest(config: Config, content: DigestContent): Promise<RenderedDigest> {
+export async function renderDigest(config: Config, content: DigestContent, cache: MjmlCache | undefined = mjmlCacheFor(config.paths.cache, MJML_OPTIONS, config.paths.root)): Promise<RenderedDigest> {
   const templates = await loadTemplates(config);
   const view = digestView(config, content);
   view.subject = oneLine(renderConfigTemplate(config, 'digest.subject', view));
   view.preheader = oneLine(renderConfigTemplate(config, 'digest.preheader', view));
-  const html = await mjmlToHtml(templates.html(view), mjmlCacheFor(config.paths.root, MJML_OPTIONS));
+  const html = await mjmlToHtml(templates.html(view), cache);
   const text = templates.text(view);
   return { subject: view.subject, preheader: view.preheader, html, text };
 }

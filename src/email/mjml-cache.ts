@@ -1,55 +1,57 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { isBroadsheetError, type Problem } from '../errors.js';
+import { cacheKey, CachePack, codeFingerprint, type Pack } from '../util/cache.js';
 
 /**
- * MJML's output depends only on its input and its version, and importing
- * MJML costs more than everything else `npm start` does. Results are kept
- * where build tools keep caches, `node_modules/.cache/`, keyed by a hash of
- * both; a project without node_modules simply gets no cache.
+ * MJML's output depends only on its input, its options and its version, and
+ * importing MJML costs more than everything else a small site's build does.
+ * Results are kept in the build cache (util/cache.ts, the `mjml` pack, its
+ * 50 most recently used), keyed by a hash of all of them.
  */
 export interface MjmlCache {
   get(mjml: string): string | undefined;
   set(mjml: string, html: string): Promise<void>;
+  /** Why the cache on disk was not used or could not be written. */
+  readonly notices: readonly Problem[];
 }
 
-const KEEP = 50;
+export const MJML_CACHE_KEEP = 50;
 
-function mjmlVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('mjml/package.json') as { version: string }).version;
-}
-
-export function mjmlCacheFor(projectRoot: string, options: unknown): MjmlCache | undefined {
-  const modules = path.join(projectRoot, 'node_modules');
-  if (!existsSync(modules)) return undefined;
-  const dir = path.join(modules, '.cache', 'broadsheet', 'mjml');
-  const salt = `${mjmlVersion()}\0${JSON.stringify(options)}\0`;
-  const file = (mjml: string) => path.join(dir, `${createHash('sha256').update(salt).update(mjml).digest('hex')}.html`);
+/** The cache in `cacheDir` (config.paths.cache); none without a folder. `root`: notices name the pack relative to it. */
+export function mjmlCacheFor(cacheDir: string | undefined, options: unknown, root?: string): MjmlCache | undefined {
+  if (cacheDir === undefined) return undefined;
+  const salt = `${codeFingerprint(['mjml'])}\0${JSON.stringify(options)}`;
+  const key = (mjml: string) => cacheKey(salt, mjml);
+  const notices: Problem[] = [];
+  // Opened when first asked, and again after each write: a long-running server sees what it stored.
+  let pack: Pack<null> | undefined;
+  const opened = () => {
+    if (!pack) {
+      pack = CachePack.open<null>(cacheDir, 'mjml', { keep: MJML_CACHE_KEEP, ...(root ? { root } : {}) })!;
+      notices.push(...pack.notices);
+    }
+    return pack;
+  };
   return {
+    notices,
     get(mjml) {
+      const p = opened();
+      const before = p.notices.length;
       try {
-        return readFileSync(file(mjml), 'utf8');
-      } catch {
+        return p.get(key(mjml))?.bytes().toString('utf8');
+      } catch (error) {
+        // A damaged record is a miss: MJML runs, and set() stores the result again.
+        if (!isBroadsheetError(error) || error.code !== 'CACHE_DAMAGED') throw error;
+        notices.push(...p.notices.slice(before));
         return undefined;
       }
     },
     async set(mjml, html) {
-      try {
-        await writeFileAtomic(file(mjml), html);
-        prune(dir);
-      } catch {
-        // A cache that cannot be written only costs time.
-      }
+      const p = opened();
+      const before = p.notices.length;
+      p.put(key(mjml), null, Buffer.from(html, 'utf8'));
+      p.commit();
+      notices.push(...p.notices.slice(before));
+      pack = undefined;
     },
   };
-}
-
-function prune(dir: string): void {
-  const entries = readdirSync(dir).filter((f) => f.endsWith('.html'));
-  if (entries.length <= KEEP) return;
-  const byAge = entries.map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs })).sort((a, b) => a.t - b.t);
-  for (const { f } of byAge.slice(0, entries.length - KEEP)) rmSync(path.join(dir, f), { force: true });
 }

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
 import { ifClose, ifOpen, isRecipientField, placeholder, RECIPIENT_FIELDS, stripMarks, takeLineMarks, withLineMarks } from './placeholders.js';
+import { DEFAULT_TEMPLATES, templatesDir } from './templates-dir.js';
 import { wrap } from './text.js';
 
 /** Files under the templates folder: the two main templates of each mail, and partials named by their file. */
@@ -24,29 +23,7 @@ const PARTIALS_DIR = 'partials';
 const HTML_PARTIAL = '.mjml';
 const TEXT_PARTIAL = '.txt.hbs';
 
-/** The folder a site keeps its own templates in, beside the config; `broadsheet init --templates` copies the defaults there. */
-export const SITE_TEMPLATES_DIR = 'email-templates';
-
-/** The templates that ship with broadsheet: the package's own `email-templates/` (two levels above this module, in src/ or dist/). */
-export const DEFAULT_TEMPLATES = fileURLToPath(new URL('../../email-templates/', import.meta.url));
-
-/**
- * The folder the digest's templates are read from: `digest.templates` when
- * set; else the site's `email-templates/` when it exists; else the defaults
- * shipped in the package, so a site needs no copy of its own.
- */
-export function templatesDir(config: Config): string {
-  if (config.paths.templates !== undefined) return config.paths.templates;
-  const own = path.join(config.paths.root, SITE_TEMPLATES_DIR);
-  return existsSync(own) ? own : DEFAULT_TEMPLATES;
-}
-
-/** The default templates as files to copy (`broadsheet init --templates`): their paths under the templates folder and bytes. */
-export async function defaultTemplateFiles(): Promise<{ path: string; content: Uint8Array }[]> {
-  const names = (await readdir(DEFAULT_TEMPLATES, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.'));
-  const rel = names.map((e) => path.relative(DEFAULT_TEMPLATES, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort();
-  return Promise.all(rel.map(async (p) => ({ path: p, content: await readFile(path.join(DEFAULT_TEMPLATES, p)) })));
-}
+export { DEFAULT_TEMPLATES, defaultTemplateFiles, SITE_TEMPLATES_DIR, templatesDir } from './templates-dir.js';
 
 /** A template error, with the file it happened in (relative to the project root) and the line. */
 class TemplateFailure extends Error {

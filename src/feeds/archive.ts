@@ -22,33 +22,33 @@ export function archivePath(page: number): string {
   return `${ARCHIVE_DIR}/${page}.xml`;
 }
 
-export interface ArchivePage {
+export interface ArchivePage<T = FeedItem> {
   /** 1 is the oldest. */
   number: number;
   /** Newest first, like every feed. */
-  items: FeedItem[];
+  items: T[];
   /** True for an archived page (full, final, `<fh:archive/>`); false for the page being filled. */
   archived: boolean;
 }
 
-export interface ArchivePlan {
+export interface ArchivePlan<T = FeedItem> {
   /** Archived pages, oldest first, then the page being filled; empty when the whole history fits in `current`. */
-  pages: ArchivePage[];
+  pages: ArchivePage<T>[];
   /** The subscription document's entries, newest first: every entry on no archived page. */
-  current: FeedItem[];
+  current: T[];
 }
 
-/** `items` newest first (as the site lists them). */
-export function archivePlan(items: readonly FeedItem[], size: number, keep: number): ArchivePlan {
+/** `items` newest first (as the site lists them): feed items, or the entries they are made from. */
+export function archivePlan<T = FeedItem>(items: readonly T[], size: number, keep: number): ArchivePlan<T> {
   const total = items.length;
   const archivedPages = total > keep ? Math.floor((total - keep) / size) : 0;
   // Oldest-first index range [from, to) mapped onto the newest-first array.
-  const page = (n: number, archived: boolean): ArchivePage => {
+  const page = (n: number, archived: boolean): ArchivePage<T> => {
     const from = (n - 1) * size;
     const to = Math.min(n * size, total);
     return { number: n, items: items.slice(total - to, total - from), archived };
   };
-  const pages: ArchivePage[] = [];
+  const pages: ArchivePage<T>[] = [];
   for (let n = 1; n <= archivedPages; n++) pages.push(page(n, true));
   // At least `keep` (>= 1) entries are left after the archived pages, so the page being filled is never empty.
   if (archivedPages > 0) pages.push(page(archivedPages + 1, false));

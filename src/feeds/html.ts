@@ -1,6 +1,6 @@
 import type { Entry } from '../content/model.js';
 import type { Opening } from '../content/opening.js';
-import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ATTRIBUTE_VALUES, CODE_CLASS, REQUIRED_ATTRIBUTES, sanitizeBody } from '../content/markdown.js';
+import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ATTRIBUTE_VALUES, CODE_CLASS, REQUIRED_ATTRIBUTES, sanitizeBody } from '../content/sanitize.js';
 import { escapeHtml } from '../util/text.js';
 import { clean, escapeText } from './xml.js';
 

@@ -1,19 +1,21 @@
 import { FEED_FORMATS, type FeedFormatKey } from '../config/feed-formats.js';
 import { publicUrls } from '../config/urls.js';
-import type { Site } from '../content/model.js';
+import { sourceKey } from '../content/cache.js';
+import type { Entry, Site } from '../content/model.js';
 import type { OutputFile } from '../output/files.js';
 import { archivePath, archivePlan, type ArchivePage } from './archive.js';
 import { renderAtom, type History } from './atom.js';
 import { HEADERS_FILE, renderHeaders } from './caching.js';
 import { channel, siteMeta, STYLESHEET_FILE, type SiteMeta } from './channel.js';
 import { feedSet, type FeedSet } from './formats.js';
-import { newestUpdate, toFeedItem, type FeedItem } from './item.js';
+import { itemTags, newestUpdate, toFeedItem, type FeedItem } from './item.js';
 import { renderJson } from './json.js';
 import { LINKS_FILE, renderLinks } from './links.js';
 import { OPML_FILE, renderOpml, TAGS_OPML_FILE } from './opml.js';
 import { renderRss } from './rss.js';
 import { STYLESHEET } from './stylesheet.js';
 import { tagFeeds } from './tags.js';
+import { cacheKey, CachePack, codeFingerprint, type Pack, type PackOptions } from '../util/cache.js';
 
 export { imageFiles } from './images.js';
 
@@ -27,41 +29,134 @@ function file(path: string, content: string): OutputFile {
 
 interface Subscription {
   /** Newest first: what RSS and JSON Feed carry (feeds.items at most). */
-  items: FeedItem[];
+  entries: Entry[];
   /** What the Atom document carries: the same, or more when older entries are not archived yet. */
-  atomItems: FeedItem[];
-  /** Every entry of the feed is in `atomItems` (RFC 5005 `fh:complete`). */
+  atomEntries: Entry[];
+  /** Every entry of the feed is in `atomEntries` (RFC 5005 `fh:complete`). */
   complete: boolean;
   /** The newest archive page, for `prev-archive`. */
   prevArchive?: string;
 }
 
-/** The three formats of one subscription feed, plus its discovery snippet. */
-function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, stylesheet: boolean, primary: FeedFormatKey): OutputFile[] {
-  const ch = (items: FeedItem[], complete: boolean) => channel(meta, { ...set, items, dir: set.dir, stylesheet, subscription: true, complete });
-  // RFC 5005 is Atom's: only the Atom document says it is complete.
-  const rss = ch(sub.items, false);
-  const atom = ch(sub.atomItems, sub.complete);
-  return [
-    file(`${set.dir}rss.xml`, renderRss(meta, rss, set.urls.rss)),
-    file(`${set.dir}atom.xml`, renderAtom(meta, atom, set.urls.atom, sub.prevArchive ? { archive: false, prevArchive: sub.prevArchive } : undefined)),
-    file(`${set.dir}feed.json`, renderJson(meta, rss, set.urls.json)),
-    file(`${set.dir}${LINKS_FILE}`, renderLinks(set, primary)),
-  ];
+/** What every cached feed document shares: the pack, the settings that make an entry an item, and what the output folder holds. */
+interface FeedCache {
+  pack: FeedPack;
+  itemSettings: string;
+  onDisk?: OnDisk;
+}
+
+/** True when the output folder holds the bytes of `identity` at `path` (output/known.ts). */
+export type OnDisk = (path: string, identity: string) => boolean;
+
+/** A file the output folder already holds: its bytes are neither read from the cache nor written. */
+const onDiskFile = (path: string, identity: string): OutputFile => ({ path, content: EMPTY, identity, onDisk: true });
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The three formats of one subscription feed, plus its discovery snippet.
+ * With `cache`, the three documents come from the build cache when the
+ * feed's entries and values are those of an earlier build (see FeedPack).
+ */
+function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: Entry) => FeedItem, stylesheet: boolean, primary: FeedFormatKey, cache?: FeedCache): OutputFile[] {
+  const links = file(`${set.dir}${LINKS_FILE}`, renderLinks(set, primary));
+  const paths = [`${set.dir}rss.xml`, `${set.dir}atom.xml`, `${set.dir}feed.json`];
+  const render = (): OutputFile[] => {
+    const ch = (items: FeedItem[], complete: boolean) => channel(meta, { ...set, items, dir: set.dir, stylesheet, subscription: true, complete });
+    const items = sub.entries.map(itemOf);
+    // RFC 5005 is Atom's: only the Atom document says it is complete.
+    const rss = ch(items, false);
+    const atom = ch(sub.atomEntries.map(itemOf), sub.complete);
+    return [
+      file(paths[0]!, renderRss(meta, rss, set.urls.rss)),
+      file(paths[1]!, renderAtom(meta, atom, set.urls.atom, sub.prevArchive ? { archive: false, prevArchive: sub.prevArchive } : undefined)),
+      file(paths[2]!, renderJson(meta, rss, set.urls.json)),
+    ];
+  };
+  const key = cache && documentKey([meta, set, stylesheet, sub.complete, sub.prevArchive ?? null, sub.entries.length], [...sub.entries, ...sub.atomEntries], cache.itemSettings);
+  if (key === undefined) return [...render(), links];
+  const identities = paths.map((_, i) => `${key}:${i}`);
+  const kept = cache!.pack.get(key);
+  if (kept) {
+    const onDisk = cache!.onDisk;
+    if (onDisk && paths.every((p, i) => onDisk(p, identities[i]!))) return [...paths.map((p, i) => onDiskFile(p, identities[i]!)), links];
+    const bytes = kept.bytes();
+    let at = 0;
+    return [
+      ...kept.meta.map((length, i) => {
+        const content = bytes.subarray(at, at + length);
+        at += length;
+        return { path: paths[i]!, content, identity: identities[i]! };
+      }),
+      links,
+    ];
+  }
+  const made = render();
+  const contents = made.map((f) => f.content as Uint8Array);
+  cache!.pack.put(
+    key,
+    contents.map((c) => c.length),
+    Buffer.concat(contents),
+  );
+  return [...made.map((f, i) => ({ ...f, identity: identities[i]! })), links];
+}
+
+/**
+ * Feed documents in the build cache (util/cache.ts): the `archive` pack
+ * keeps archived pages, the `feeds` pack the subscription documents (RSS,
+ * Atom and JSON Feed of the site and of each tag). A document changes only
+ * when one of its entries or a setting does (an archived page, by RFC 5005,
+ * should never change), so its bytes are kept, keyed by everything it is
+ * rendered from: the document's own values (site, channel, links) and, for
+ * each entry, a hash of the entry as read (content/cache.ts `sourceKey`)
+ * and the settings that make it an item. A rebuild after one
+ * article changed renders the documents that show it, and no other.
+ */
+export type ArchivePack = Pack<null>;
+/** Each record: the RSS, Atom and JSON Feed documents of one feed, one after another; the meta is their lengths. */
+export type FeedPack = Pack<number[]>;
+
+/** Archived pages are 100 entries each, bodies included: 35 MB for 10,000 entries. */
+const SHARDS = 16;
+
+export function openArchivePack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): ArchivePack | undefined {
+  return CachePack.open<null>(cacheDir, 'archive', { ...options, keep: 'used', shards: SHARDS });
+}
+
+export function openFeedPack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): FeedPack | undefined {
+  return CachePack.open<number[]>(cacheDir, 'feeds', { ...options, keep: 'used' });
+}
+
+/** The key of a feed document, or nothing when an entry has no cache key (a build without the cache). */
+function documentKey(document: unknown, entries: readonly Entry[], itemSettings: string): string | undefined {
+  const keys: string[] = [];
+  for (const entry of entries) {
+    const key = sourceKey(entry);
+    if (key === undefined) return undefined;
+    keys.push(key);
+  }
+  return cacheKey(codeFingerprint(['sanitize-html']), JSON.stringify(document), itemSettings, ...keys);
 }
 
 /** One page of the site's Atom archive; each names the subscription feed as `current`, whose id it shares. */
-function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet: boolean, url: (page: number) => string): OutputFile {
-  const ch = channel(meta, {
+function archiveFile(
+  meta: SiteMeta,
+  set: FeedSet,
+  entryPage: ArchivePage<Entry>,
+  itemOf: (e: Entry) => FeedItem,
+  stylesheet: boolean,
+  url: (page: number) => string,
+  cache?: { pack: ArchivePack; itemSettings: string; onDisk?: OnDisk },
+): OutputFile {
+  const page = entryPage;
+  const fields = {
     // No page count in the title: a full page must not change when a new page starts.
     title: `${meta.title} (archive page ${page.number})`,
     description: meta.description,
     home: set.home,
-    items: page.items,
     dir: 'archive/',
     stylesheet,
     subscription: false,
-  });
+  };
   const history: History = {
     archive: page.archived,
     current: set.urls.atom,
@@ -69,7 +164,17 @@ function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet
     // Only an archived page links forward, to the page after it, which is always written.
     ...(page.archived ? { nextArchive: url(page.number + 1) } : {}),
   };
-  return file(archivePath(page.number), renderAtom(meta, ch, url(page.number), history));
+  const at = archivePath(page.number);
+  const render = () => file(at, renderAtom(meta, channel(meta, { ...fields, items: page.items.map(itemOf) }), url(page.number), history));
+  // The page being filled changes with the next entry: only archived pages are kept. The key holds what
+  // channel() makes the document from (its `updated` is its newest entry's).
+  const key = cache && page.archived ? documentKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings) : undefined;
+  if (key === undefined) return render();
+  const kept = cache!.pack.get(key);
+  if (kept) return cache!.onDisk?.(at, key) ? onDiskFile(at, key) : { path: at, content: kept.bytes(), identity: key };
+  const made = render();
+  cache!.pack.put(key, null, made.content as Uint8Array);
+  return { ...made, identity: key };
 }
 
 /**
@@ -77,36 +182,50 @@ function archiveFile(meta: SiteMeta, set: FeedSet, page: ArchivePage, stylesheet
  * `feeds.items` entries; atom.xml also every entry not yet on an archive
  * page), the same per tag under tags/<slug>/, the Atom archive under
  * archive/, feeds.opml, tags.opml, feed-links.html, feed.xsl and _headers.
- * Pure: the same site gives the same bytes, whatever the time.
+ * Pure: the same site gives the same bytes, whatever the time, with or
+ * without `packs` (the build cache's documents). With `onDisk`, a cached
+ * document the output folder already holds comes back marked `onDisk`,
+ * without its bytes.
  */
-export function renderFeeds(site: Site): OutputFile[] {
+export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: FeedPack; onDisk?: OnDisk } = {}): OutputFile[] {
   const { config } = site;
   const meta = siteMeta(config);
   const urls = publicUrls(config);
   const archiveUrl = (n: number) => urls.file(archivePath(n));
   const { stylesheet, primary, items: limit } = config.feeds;
-  // One FeedItem per entry: the site, tag and archive documents share them.
-  const all = site.entries.map((e) => toFeedItem(e, meta.url, config.site.author, config.feeds.content.prepend));
+  // One FeedItem per entry, made when a document first needs it: the site, tag and archive documents share
+  // them, and an archived page from the build cache needs none.
+  const items = new Map<Entry, FeedItem>();
+  const itemOf = (e: Entry) => {
+    let item = items.get(e);
+    if (!item) items.set(e, (item = toFeedItem(e, meta.url, config.site.author, config.feeds.content.prepend)));
+    return item;
+  };
+  const all = site.entries;
 
   const main = feedSet(urls, '', { title: meta.title, description: meta.description, home: meta.url });
   const plan = archivePlan(all, config.feeds.archivePageSize, limit);
   const archived = plan.pages.filter((p) => p.archived);
+  const itemSettings = JSON.stringify([meta.url, config.site.author, config.feeds.content.prepend]);
+  const feedCache = packs.feeds && { pack: packs.feeds, itemSettings, onDisk: packs.onDisk };
   const files: OutputFile[] = feedFiles(
     meta,
     main,
     {
-      items: all.slice(0, limit),
-      atomItems: plan.current,
+      entries: all.slice(0, limit),
+      atomEntries: plan.current,
       complete: archived.length === 0,
       ...(archived.length > 0 ? { prevArchive: archiveUrl(archived.length) } : {}),
     },
+    itemOf,
     stylesheet,
     primary,
+    feedCache,
   );
 
   const tagSets: FeedSet[] = [];
   if (config.feeds.tags) {
-    for (const tag of tagFeeds(all, limit)) {
+    for (const tag of tagFeeds(all, limit, itemTags)) {
       const dir = `tags/${tag.slug}/`;
       const set = feedSet(urls, dir, {
         title: `${meta.title}: ${tag.name}`,
@@ -114,11 +233,12 @@ export function renderFeeds(site: Site): OutputFile[] {
         home: meta.url,
       });
       tagSets.push(set);
-      files.push(...feedFiles(meta, set, { items: tag.items, atomItems: tag.items, complete: tag.complete }, stylesheet, primary));
+      files.push(...feedFiles(meta, set, { entries: tag.items, atomEntries: tag.items, complete: tag.complete }, itemOf, stylesheet, primary, feedCache));
     }
   }
 
-  for (const page of plan.pages) files.push(archiveFile(meta, main, page, stylesheet, archiveUrl));
+  const cache = packs.archive && { pack: packs.archive, itemSettings, onDisk: packs.onDisk };
+  for (const page of plan.pages) files.push(archiveFile(meta, main, page, itemOf, stylesheet, archiveUrl, cache));
   const updated = newestUpdate(all);
   files.push(file(OPML_FILE, renderOpml(meta, `${meta.title}: feeds`, [main], primary, updated)));
   if (tagSets.length > 0) files.push(file(TAGS_OPML_FILE, renderOpml(meta, `${meta.title}: tags`, tagSets, primary, updated)));

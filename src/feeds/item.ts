@@ -2,6 +2,7 @@ import type { Author, Entry } from '../content/model.js';
 import { opening, type Opening } from '../content/opening.js';
 import { BroadsheetError } from '../errors.js';
 import { openingHtml, safeHtml, teaserHtml, type OpeningPart } from './html.js';
+import { lazy } from '../util/lazy.js';
 import { absoluteUrl } from '../util/url.js';
 import { clean, escapeText, isoDate } from './xml.js';
 
@@ -28,6 +29,10 @@ export interface FeedItem {
    * names), or ''. Every format writes it, then `contentHtml`. Kept apart so
    * that the body stays the entry's own string: a joined copy of every body
    * would stay in memory for the whole build.
+   *
+   * This and `contentHtml` are made when first read: a build renders the
+   * bodies of the items it writes, and a rebuild whose archive pages come
+   * from the build cache writes a few hundred, not every entry's.
    */
   openingHtml: string;
   /** Full body HTML; for a teaser, its summary and a "Read more" link. */
@@ -103,6 +108,18 @@ function feedAuthor(a: Author, base: string): FeedAuthor | undefined {
   return out;
 }
 
+/** An entry's `updated` as its feed item has it: the later of its date and its update. */
+export function itemUpdated(entry: Entry): Date {
+  const published = checkedDate(entry.date, entry, 'date')!;
+  const updated = checkedDate(entry.updated, entry, 'updated') ?? published;
+  return updated < published ? published : updated;
+}
+
+/** An entry's tags as its feed item has them: clean, trimmed, none empty, each once. */
+export function itemTags(entry: Entry): string[] {
+  return [...new Set(entry.tags.map((t) => clean(t).trim()).filter((t) => t !== ''))];
+}
+
 /** Builds the FeedItem of an entry; `siteUrl` resolves anything left relative; `prepend` opens the body (feeds.content.prepend). */
 export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author, prepend: readonly OpeningPart[] = []): FeedItem {
   const url = absolute(entry.url, siteUrl);
@@ -115,11 +132,10 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
   // The same id whichever format is read: an id that is the URL follows its normalised form.
   const id = rawId === entry.url ? url : (asUri(rawId) ?? absolute(rawId, url) ?? url);
   const published = checkedDate(entry.date, entry, 'date')!;
-  const updated = checkedDate(entry.updated, entry, 'updated') ?? published;
+  const latest = itemUpdated(entry);
   const summary = clean(entry.description);
   const authors = entry.authors.map((a) => feedAuthor(a, siteUrl)).filter((a): a is FeedAuthor => a !== undefined);
   const fallback = feedAuthor(fallbackAuthor, siteUrl);
-  const latest = updated < published ? published : updated;
   const item: FeedItem = {
     entry,
     id,
@@ -128,13 +144,13 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     summary,
     summaryHtml: escapeText(summary),
     openingHtml: '',
-    contentHtml: entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url),
+    contentHtml: '',
     published,
     updated: latest,
     publishedIso: isoDate(published),
     updatedIso: isoDate(latest),
     authors: authors.length > 0 ? authors : fallback ? [fallback] : [],
-    tags: [...new Set(entry.tags.map((t) => clean(t).trim()).filter((t) => t !== ''))],
+    tags: itemTags(entry),
   };
   if (entry.image) {
     const imageUrl = absolute(entry.image.url, url);
@@ -155,7 +171,8 @@ export function toFeedItem(entry: Entry, siteUrl: string, fallbackAuthor: Author
     }
   }
   if (entry.lang && LANGUAGE.test(entry.lang)) item.language = entry.lang;
-  if (prepend.length > 0) item.openingHtml = openingHtml(cleanOpening(entry), item.image, prepend);
+  lazy(item, 'contentHtml', () => (entry.kind === 'teaser' || entry.html.trim() === '' ? teaserHtml(summary, url) : safeHtml(entry, url)));
+  if (prepend.length > 0) lazy(item, 'openingHtml', () => openingHtml(cleanOpening(entry), item.image, prepend));
   return item;
 }
 
@@ -167,10 +184,10 @@ function cleanOpening(entry: Entry): Opening {
   return open;
 }
 
-/** The newest date among the items: a feed's `updated`, never the time of the build. */
-export function newestUpdate(items: readonly FeedItem[]): Date {
+/** The newest date among the items (or the entries they are made from): a feed's `updated`, never the time of the build. */
+export function newestUpdate(items: readonly FeedItem[] | readonly Entry[]): Date {
   let newest = 0;
-  for (const i of items) newest = Math.max(newest, i.updated.getTime());
+  for (const i of items) newest = Math.max(newest, ('entry' in i ? i.updated : itemUpdated(i)).getTime());
   // An empty feed has no date of its own; the epoch keeps the output reproducible.
   return new Date(newest);
 }

@@ -23,31 +23,33 @@ export function tagSlug(tag: string): string {
   return slug || `tag-${createHash('sha256').update(tag).digest('hex').slice(0, 8)}`;
 }
 
-export interface TagFeed {
+export interface TagFeed<T = FeedItem> {
   slug: string;
   /** The name shown: the most used spelling among the tags that share the slug. */
   name: string;
   /** Newest first, each entry once. */
-  items: FeedItem[];
+  items: T[];
   /** True when `items` holds every entry with the tag (none left out by the limit). */
   complete: boolean;
 }
 
 /**
  * Groups items by tag slug, so "AI" and "ai" make one feed. Items keep the
- * order they come in (newest first); at most `limit` per tag.
+ * order they come in (newest first); at most `limit` per tag. `tagsOf` gives
+ * an item's tags, as a feed item holds them (for items that are entries, see
+ * `itemTags`).
  */
-export function tagFeeds(items: readonly FeedItem[], limit: number): TagFeed[] {
+export function tagFeeds<T = FeedItem>(items: readonly T[], limit: number, tagsOf: (item: T) => readonly string[] = (i) => (i as FeedItem).tags): TagFeed<T>[] {
   const slugs = new Map<string, string>();
   const slugOf = (tag: string) => {
     let slug = slugs.get(tag);
     if (slug === undefined) slugs.set(tag, (slug = tagSlug(tag)));
     return slug;
   };
-  const groups = new Map<string, { names: Map<string, number>; items: FeedItem[]; total: number }>();
+  const groups = new Map<string, { names: Map<string, number>; items: T[]; total: number }>();
   for (const item of items) {
     const seen = new Set<string>();
-    for (const tag of item.tags) {
+    for (const tag of tagsOf(item)) {
       const slug = slugOf(tag);
       let g = groups.get(slug);
       if (!g) {

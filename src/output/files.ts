@@ -9,6 +9,10 @@ export interface OutputFile {
   /** Relative POSIX path, e.g. `rss.xml` or `tags/cloud/atom.xml`. */
   path: string;
   content: string | Uint8Array;
+  /** What the bytes are known by (a build-cache key): the same identity is the same bytes (output/known.ts). */
+  identity?: string;
+  /** The output folder already holds these bytes, as its stat shows (output/known.ts): `content` is left empty and nothing is read or written. */
+  onDisk?: true;
 }
 
 export interface WriteReport {
@@ -44,6 +48,7 @@ async function sameAsOnDisk(target: string, bytes: Uint8Array): Promise<boolean>
 export async function staleFiles(dir: string, files: readonly OutputFile[]): Promise<string[]> {
   const stale: string[] = [];
   for (const f of files) {
+    if (f.onDisk) continue;
     if (!(await sameAsOnDisk(safeTarget(dir, f.path), toBytes(f.content)))) stale.push(f.path);
   }
   return stale;
@@ -70,6 +75,7 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[]): P
   try {
     // Several files at a time: the file system works on other threads while this one waits.
     const changed = await runPool(files, WRITE_CONCURRENCY, async (f, i) => {
+      if (f.onDisk) return undefined;
       const target = targets[i]!;
       const bytes = toBytes(f.content);
       if (await sameAsOnDisk(target, bytes)) return undefined;

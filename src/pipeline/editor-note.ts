@@ -1,7 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
-import { renderMarkdownBody } from '../content/markdown.js';
 import { BroadsheetError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { stripXmlIllegalChars } from '../util/xml-chars.js';
@@ -35,6 +34,8 @@ export async function readEditorNote(config: Config): Promise<EditorNote | undef
     throw new BroadsheetError('CONTENT_INVALID', `cannot read the editor's note ${file}: ${(cause as Error).message}`, { cause });
   }
   if (markdown === '') return undefined;
+  // The Markdown stack is loaded only when there is a note: a rebuild whose articles all come from the build cache needs none.
+  const { renderMarkdownBody } = await import('../content/markdown.js');
   return { file, html: renderMarkdownBody(markdown, config.site.url), text: markdown };
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
-import { ARCHIVE_MARK, archiveIndex, archiveMark, ISSUES_DIR, issuePage, parseArchiveMark } from '../email/archive.js';
+import { ARCHIVE_MARK, archiveMark, ISSUES_DIR, parseArchiveMark } from '../email/archive-mark.js';
 import { BroadsheetError, type Problem } from '../errors.js';
 import { writeOutputs, type OutputFile } from '../output/files.js';
 import { addToManifest } from '../output/manifest.js';
@@ -22,6 +22,7 @@ export async function archiveFiles(config: Config, history: IssueHistory | undef
   const issues = history ? await history.listIssues() : [];
   const latest = issues[0];
   if (!latest) return { files: [], latest: 0 };
+  const { archiveIndex, issuePage } = await import('../email/archive.js');
   return {
     files: [
       { path: `${ISSUES_DIR}/index.html`, content: archiveIndex(config, issues) },

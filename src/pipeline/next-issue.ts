@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { Entry, Site } from '../content/model.js';
 import type { NewIssue, StoredIssue } from '../delivery/model.js';
-import { renderDigest, type DigestContent } from '../email/digest.js';
+import type { DigestContent } from '../email/digest.js';
 import { oneLine } from '../util/text.js';
 import { readEditorNote, type EditorNote } from './editor-note.js';
 import type { IssueHistory } from './ports.js';
@@ -95,6 +95,8 @@ export async function nextIssue(site: Site, history: IssueHistory | undefined): 
 
 /** Renders a new issue (MJML runs here, once for all recipients). Subject and preheader are made header-safe. */
 export async function renderIssue(config: Config, plan: Extract<IssuePlan, { kind: 'new' }>, clock: Clock): Promise<NewIssue> {
+  // Handlebars and MJML are loaded only to render: a build's digest.* may come from the build cache.
+  const { renderDigest } = await import('../email/digest.js');
   const rendered = await renderDigest(config, plan.content);
   const { lead, cards, alsoNew } = plan.content;
   return {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
-import { sanitizeBody } from '../../src/content/markdown.js';
+import { sanitizeBody } from '../../src/content/sanitize.js';
 import type { Site } from '../../src/content/model.js';
 import { renderFeeds } from '../../src/feeds/index.js';
 import { isSanitized } from '../../src/feeds/html.js';

@@ -1,0 +1,189 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheKey, CachePack } from '../../src/util/cache.js';
+import { tempDir } from '../helpers/project.js';
+
+type Meta = { n: number };
+const open = (dir: string, keep: 'used' | number = 'used', extra: { fresh?: boolean; readOnly?: boolean } = {}) => CachePack.open<Meta>(dir, 'test', { keep, root: dir, ...extra })!;
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+function filled(dir: string, records: Record<string, string>): void {
+  const pack = open(dir);
+  Object.entries(records).forEach(([k, v], i) => pack.put(k, { n: i }, bytes(v)));
+  pack.commit();
+  expect(pack.notices).toEqual([]);
+}
+
+describe('the build cache pack', () => {
+  it('gives back what the last run stored: metadata at once, bytes when asked', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha', b: 'beta', c: '' });
+    const pack = open(dir);
+    expect(pack.size).toBe(3);
+    expect(pack.get('a')!.meta).toEqual({ n: 0 });
+    expect(pack.get('b')!.bytes().toString()).toBe('beta');
+    expect(pack.get('c')!.bytes().length).toBe(0);
+    expect(pack.get('d')).toBeUndefined();
+    expect(readdirSync(dir)).toEqual(['test.pack']);
+  });
+
+  it('keeps only what a run used or stored, and copies kept records unchanged', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha', b: 'beta', c: 'gamma' });
+    const run = open(dir);
+    run.get('a');
+    run.get('c');
+    run.put('d', { n: 9 }, bytes('delta'));
+    run.commit();
+    const next = open(dir);
+    expect(next.size).toBe(3);
+    expect(next.get('b')).toBeUndefined();
+    expect(['a', 'c', 'd'].map((k) => next.get(k)!.bytes().toString())).toEqual(['alpha', 'gamma', 'delta']);
+    expect(next.get('d')!.meta).toEqual({ n: 9 });
+  });
+
+  it('is not written again by a run that used everything and stored nothing', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha' });
+    const before = readFileSync(path.join(dir, 'test.pack'));
+    const run = open(dir);
+    run.get('a');
+    run.commit();
+    expect(readFileSync(path.join(dir, 'test.pack')).equals(before)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['test.pack']);
+  });
+
+  it('keeps the most recently used records up to a number', () => {
+    const dir = tempDir();
+    filled(dir, { a: '1', b: '2', c: '3' });
+    const run = open(dir, 3);
+    run.get('a');
+    run.put('d', { n: 4 }, bytes('4'));
+    run.commit();
+    // a was used by the last run and d made by it; of b and c, last used together, the first by key stays.
+    const next = open(dir, 3);
+    expect(['a', 'b', 'c', 'd'].map((k) => next.get(k) !== undefined)).toEqual([true, true, false, true]);
+  });
+
+  it('ignores a file that is not a pack, with a notice, and replaces it', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'test.pack'), 'these are not the bytes you are looking for');
+    const pack = open(dir);
+    expect(pack.size).toBe(0);
+    expect(pack.notices).toEqual([{ file: 'test.pack', message: 'is not a broadsheet build cache, or is damaged: ignored, and written again by this build' }]);
+    pack.put('a', { n: 1 }, bytes('alpha'));
+    pack.commit();
+    expect(open(dir).get('a')!.bytes().toString()).toBe('alpha');
+  });
+
+  it('ignores a truncated pack and one whose index was changed', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha', b: 'beta' });
+    const file = path.join(dir, 'test.pack');
+    const whole = readFileSync(file);
+    writeFileSync(file, whole.subarray(0, whole.length - 5));
+    expect(open(dir).notices.map((n) => n.message)).toEqual(['is not a broadsheet build cache, or is damaged: ignored, and written again by this build']);
+    const flipped = Buffer.from(whole);
+    const at = flipped.indexOf('"generation"');
+    flipped[at + 1] = 'G'.charCodeAt(0);
+    writeFileSync(file, flipped);
+    expect(open(dir).size).toBe(0);
+    expect(open(dir).notices).toHaveLength(1);
+  });
+
+  it('says which format it expected when another version of broadsheet wrote the pack', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha' });
+    const file = path.join(dir, 'test.pack');
+    const whole = readFileSync(file);
+    whole.writeUInt32LE(99, 16);
+    writeFileSync(file, whole);
+    expect(open(dir).notices.map((n) => n.message)).toEqual(['was written by another version of broadsheet (cache format 99): ignored, and written again by this build']);
+  });
+
+  it('throws CACHE_DAMAGED for a record whose bytes changed, and drops it', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha', b: 'beta' });
+    const file = path.join(dir, 'test.pack');
+    const whole = readFileSync(file);
+    whole[whole.indexOf('alpha')] = 'A'.charCodeAt(0);
+    writeFileSync(file, whole);
+    const pack = open(dir);
+    expect(pack.notices).toEqual([]);
+    const record = pack.get('a')!;
+    expect(() => record.bytes()).toThrow(expect.objectContaining({ code: 'CACHE_DAMAGED' }));
+    expect(pack.notices.map((n) => n.message)).toEqual(['is damaged (a record does not match its checksum): ignored, and written again by this build']);
+    pack.get('b');
+    pack.commit();
+    const next = open(dir);
+    expect(next.get('a')).toBeUndefined();
+    expect(next.get('b')!.bytes().toString()).toBe('beta');
+  });
+
+  it('starts empty when fresh, and writes nothing when read-only', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha' });
+    expect(open(dir, 'used', { fresh: true }).get('a')).toBeUndefined();
+    const before = readFileSync(path.join(dir, 'test.pack'));
+    const ro = open(dir, 'used', { readOnly: true });
+    ro.put('b', { n: 2 }, bytes('beta'));
+    ro.commit();
+    expect(readFileSync(path.join(dir, 'test.pack')).equals(before)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['test.pack']);
+  });
+
+  it('reports a folder it cannot write to, and leaves no temporary file', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'file'), '');
+    const pack = CachePack.open<Meta>(path.join(dir, 'file', 'cache'), 'test', { keep: 'used', root: dir })!;
+    pack.put('a', { n: 1 }, bytes('alpha'));
+    pack.commit();
+    expect(pack.notices.map((n) => n.file)).toEqual(['file/cache/test.pack']);
+    expect(pack.notices[0]!.message).toMatch(/^cannot be written \(.*ENOTDIR.*\): the next build will not be faster$/);
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+
+  it('split over several files, rewrites only the file of the key that changed', () => {
+    const dir = tempDir();
+    const sharded = (extra: { fresh?: boolean } = {}) => CachePack.open<Meta>(dir, 'test', { keep: 'used', root: dir, shards: 4, ...extra })!;
+    // Keys whose first character picks file 0 ('d' is 100), 1 ('a'), 2 ('b') and 3 ('c').
+    const first = sharded();
+    ['a1', 'b1', 'c1', 'd1'].forEach((k, n) => first.put(k, { n }, bytes(k)));
+    first.commit();
+    expect(readdirSync(dir).sort()).toEqual(['test.0.pack', 'test.1.pack', 'test.2.pack', 'test.3.pack']);
+    // A rewritten file is a new one renamed over the old: another inode.
+    const before = new Map(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).ino]));
+    const second = sharded();
+    expect(second.size).toBe(4);
+    ['a1', 'b1', 'c1', 'd1'].forEach((k) => expect(second.get(k)!.bytes().toString()).toBe(k));
+    second.put('b2', { n: 9 }, bytes('b2'));
+    second.commit();
+    const changed = readdirSync(dir).filter((f) => statSync(path.join(dir, f)).ino !== before.get(f));
+    expect(changed).toEqual(['test.2.pack']);
+    const third = sharded();
+    expect(third.metas().map((m) => m.n).sort()).toEqual([0, 1, 2, 3, 9]);
+    expect(third.get('b2')!.bytes().toString()).toBe('b2');
+  });
+
+  it('removes what a killed build left while writing it, and nothing of a build still running', () => {
+    const dir = tempDir();
+    filled(dir, { a: 'alpha' });
+    // A process number no process has: above Linux's largest.
+    const gone = 4194305;
+    expect(() => process.kill(gone, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    writeFileSync(path.join(dir, `test.pack.${gone}.0a1b2c3d.tmp`), 'half a pack');
+    writeFileSync(path.join(dir, `test.pack.${process.ppid}.0a1b2c3d.tmp`), 'a pack being written');
+    writeFileSync(path.join(dir, `other.pack.${gone}.0a1b2c3d.tmp`), 'another pack');
+    const run = open(dir);
+    run.put('b', { n: 1 }, bytes('beta'));
+    run.commit();
+    expect(readdirSync(dir).sort()).toEqual([`other.pack.${gone}.0a1b2c3d.tmp`, 'test.pack', `test.pack.${process.ppid}.0a1b2c3d.tmp`]);
+  });
+
+  it('keys by every part, each length-prefixed', () => {
+    expect(cacheKey('ab', 'c')).not.toBe(cacheKey('a', 'bc'));
+    expect(cacheKey('a', bytes('b'))).toBe(cacheKey('a', 'b'));
+    expect(cacheKey('a')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
