@@ -91,7 +91,8 @@ describe('connections that fail', () => {
   it('a server that stops answering: three timeouts in a row stop the run, the rest stay pending untried, and the next run completes them', async () => {
     const stalled = await serve({ afterData: (_r, _s, i) => (i >= 3 ? 'hang' : undefined) });
     const log = memoryLogger();
-    const first = runJob(project, stalled, { log, smtp: { timeoutMs: 300 }, retry: { attempts: 2, backoffMs: 10 } });
+    // A second: long enough that a loaded machine never times out one of the first three answers.
+    const first = runJob(project, stalled, { log, smtp: { timeoutMs: 1000 }, retry: { attempts: 2, backoffMs: 10 } });
     await expect(first).rejects.toMatchObject({
       code: 'SMTP_UNAVAILABLE',
       message: expect.stringMatching(/^the SMTP server failed 3 connections in a row, the last with: ETIMEDOUT: Timeout; issue 1 stopped early: 3 accepted, 0 failed, 9 left for the next run/),
