@@ -34,7 +34,12 @@ export interface GiveUpPolicy {
  */
 export const DELIVERY_GRACE_MS = 5000;
 
-/** Connection-level failures in a row (dropped, timed out, 421) that stop a run: the server, not the messages, is failing. */
+/**
+ * Connection-level failures in a row (dropped, timed out, 421), each while
+ * carrying a different message, that stop a run: the server, not the
+ * messages, is failing. One message that makes the server drop it, however
+ * often retried, counts once.
+ */
 export const BREAKER_THRESHOLD = 3;
 
 export type DeliveryEvent =
@@ -79,7 +84,8 @@ export interface DeliverOptions {
  * - connection: the connection failed while it carried this message (dropped,
  *   timed out, 421): try later, and several in a row mean the server is failing;
  * - server: the server itself cannot be reached (connection refused, no
- *   greeting, TLS or DNS failure): the message was never offered;
+ *   greeting, TLS or DNS failure) or refuses us with a 5yz before the message
+ *   is offered (to the connection, EHLO, STARTTLS): the message was never offered;
  * - fatal: the server refused our credentials or the configuration is wrong;
  * - cut: we cut the connection ourselves at shutdown: the message may have arrived.
  */
@@ -100,6 +106,9 @@ export function classify(err: NodemailerError): Verdict {
   if (['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'].includes(code)) return 'fatal';
   if (code === 'EABORT') return 'cut';
   const cause = err.originalCode ?? err.errno?.toString() ?? '';
+  // A 5yz before this message was offered (to the connection, EHLO, STARTTLS) is the server refusing
+  // us, not a verdict on the recipient: never a bounce of the reader.
+  if (err.responseCode !== undefined && err.responseCode >= 500 && !offered(err)) return 'server';
   if (code === 'EDNS' || code === 'ETLS' || SERVER_TIMEOUTS.has(err.timeoutType ?? '') || UNREACHABLE.has(cause) || TLS_FAILURE.test(cause)) return 'server';
   const reply = err.responseCode;
   if (reply === 421) return 'connection';
@@ -115,16 +124,23 @@ export function classify(err: NodemailerError): Verdict {
  */
 function offered(err: NodemailerError): boolean {
   const command = err.command ?? '';
-  return !((command === 'CONN' && err.responseCode !== undefined) || ['EHLO', 'HELO', 'LHLO', 'STARTTLS'].includes(command));
+  return !((command === 'CONN' && err.responseCode !== undefined) || ['EHLO', 'HELO', 'LHLO', 'STARTTLS'].includes(command) || command.startsWith('AUTH'));
 }
 
 export function replyOf(err: NodemailerError): string {
   return (err.response ?? `${err.code ? err.code + ': ' : ''}${err.message}`).replace(/\s+/g, ' ').trim().slice(0, 1000);
 }
 
-/** Whether a delivery that just failed temporarily has been tried long enough. */
-export function givesUp(policy: GiveUpPolicy, openedAt: Date, attempts: number, now: Date): boolean {
-  return now.getTime() - openedAt.getTime() >= policy.afterMs || (policy.afterAttempts > 0 && attempts >= policy.afterAttempts);
+/**
+ * Whether a delivery that just failed temporarily has been tried long enough.
+ * By time, only once it has also been offered `minAttempts` times in all
+ * (the attempts of one run), at least once in an earlier run
+ * (`attemptsBefore`): after an outage that held it back (no attempt charged),
+ * the first run back never gives up on it at a passing 4yz such as greylisting.
+ */
+export function givesUp(policy: GiveUpPolicy, openedAt: Date, attempts: number, now: Date, attemptsBefore: number, minAttempts: number): boolean {
+  const byTime = now.getTime() - openedAt.getTime() >= policy.afterMs && attemptsBefore > 0 && attempts >= minAttempts;
+  return byTime || (policy.afterAttempts > 0 && attempts >= policy.afterAttempts);
 }
 
 export interface DeliverResult {
@@ -202,7 +218,8 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   const commit = new GroupCommit(opts.ledger, issue, clock);
   const onWire = new Set<AbortController>();
   let next = 0;
-  let failures = 0;
+  // The deliveries whose connections failed since the last answer from the server (the breaker).
+  const failures = new Set<number>();
   let stopReason: BroadsheetError | undefined;
   let failed = false;
 
@@ -242,7 +259,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
     for (let n = 1; ; n++) {
       const sent = await send(prepared.mail);
       if ('reply' in sent) {
-        failures = 0;
+        failures.clear();
         opts.onEvent({ kind: 'accepted', email, attempt: n, reply: sent.reply });
         return { subscriberId, state: 'accepted', reply: sent.reply, attempted: true };
       }
@@ -255,24 +272,26 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
         return { subscriberId, state: 'pending', reply, attempted: false };
       }
       if (verdict === 'server') {
-        stop('SMTP_UNAVAILABLE', `the SMTP server cannot be reached: ${reply}`, sent.error);
+        const refused = sent.error.responseCode !== undefined ? 'refused us before any message was offered' : 'cannot be reached';
+        stop('SMTP_UNAVAILABLE', `the SMTP server ${refused}: ${reply}`, sent.error);
         return { subscriberId, state: 'pending', reply, attempted: false };
       }
       const counted = offered(sent.error);
       if (counted) attempts++;
       if (verdict === 'permanent') {
-        failures = 0;
+        failures.clear();
         await opts.onRefused?.(d, reply);
         opts.onEvent({ kind: 'failed', email, attempt: n, reply });
         return { subscriberId, state: 'failed', reply, attempted: counted };
       }
       if (verdict === 'connection') {
-        if (++failures >= BREAKER_THRESHOLD) stop('SMTP_UNAVAILABLE', `the SMTP server failed ${failures} connections in a row, the last with: ${reply}`, sent.error);
+        failures.add(subscriberId);
+        if (failures.size >= BREAKER_THRESHOLD) stop('SMTP_UNAVAILABLE', `the SMTP server failed ${failures.size} connections in a row, the last with: ${reply}`, sent.error);
       } else {
-        failures = 0;
+        failures.clear();
       }
       // Only a failure of this message counts towards giving up on it, never the server's refusal to talk.
-      if (counted && givesUp(opts.giveUp, d.openedAt, attempts, clock.now())) {
+      if (counted && givesUp(opts.giveUp, d.openedAt, attempts, clock.now(), d.attempts, retry.attempts)) {
         opts.onEvent({ kind: 'given-up', email, attempt: n, reply, openedAt: d.openedAt });
         return { subscriberId, state: 'failed', reply, attempted: counted };
       }

@@ -31,6 +31,16 @@ async function ledger(): Promise<{ state: string; attempts: number }[]> {
   }
 }
 
+/** The readers no longer `subscribed` (a refusal counted as a bounce would make them `bounced`). */
+async function leftTheList(): Promise<string[]> {
+  const store = await project.store();
+  try {
+    return (await store.listSubscribers()).filter((s) => s.status !== 'subscribed').map((s) => s.email);
+  } finally {
+    await store.close();
+  }
+}
+
 /** A port on 127.0.0.1 where nothing listens. */
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -58,6 +68,21 @@ async function silentServer(): Promise<{ url: string; connections: () => number 
       }),
   });
   return { url: `smtp://127.0.0.1:${(s.address() as AddressInfo).port}`, connections: () => count };
+}
+
+/** A plain TCP server that says `greeting`, then answers every line with `reply` (or, without one, closes the connection). */
+async function scriptedServer(greeting: string, reply?: string): Promise<{ port: number; connections: () => number }> {
+  let count = 0;
+  const s = createServer((socket) => {
+    count++;
+    if (reply === undefined) return void socket.end(`${greeting}\r\n`);
+    socket.write(`${greeting}\r\n`);
+    socket.on('data', () => socket.write(`${reply}\r\n`));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  servers.push({ close: () => new Promise((r) => s.close(r)) });
+  return { port: (s.address() as AddressInfo).port, connections: () => count };
 }
 
 describe('the circuit breaker: when the server itself fails, the run stops at once and nothing is held against the deliveries', () => {
@@ -120,6 +145,55 @@ describe('the circuit breaker: when the server itself fails, the run stops at on
     expect(tried.length).toBeGreaterThanOrEqual(3);
     expect(tried.length).toBeLessThanOrEqual(3 + 2);
     expect(tried.every((d) => d.attempts === 1)).toBe(true);
+  });
+
+  it('a relay that refuses us at the greeting (554), 20 recipients: broadsheet send stops with one SMTP_UNAVAILABLE line; no reader bounced, all 20 pending, no attempt counted', async () => {
+    const readers = subscriberList(20);
+    await project.addSubscribers(readers);
+    // The 554 greeting, then the connection closed (RFC 5321 §3.1).
+    const relay = await scriptedServer('554 smtp.relay.test ESMTP not accepting messages');
+    const port = relay.port;
+    const r = await runCli(['send', '--config', project.configFile], { cwd: project.dir, env: { SMTP_URL: `smtp://127.0.0.1:${port}`, BROADSHEET_SECRET: SECRET } });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => /delivery|warn|error/.test(l))).toEqual([lines.at(-1)]);
+    expect(lines.at(-1)).toBe(
+      'error [SMTP_UNAVAILABLE]: the SMTP server refused us before any message was offered: 554 smtp.relay.test ESMTP not accepting messages; issue 1 stopped early: 0 accepted, 0 failed, 20 left for the next run (no attempt charged to those never offered)',
+    );
+    // One connection per pooled slot at most: nothing retried against a server that refuses us.
+    expect(relay.connections()).toBeGreaterThan(0);
+    expect(relay.connections()).toBeLessThanOrEqual(3);
+    expect(await ledger()).toEqual(Array(20).fill({ state: 'pending', attempts: 0 }));
+    expect(await leftTheList()).toEqual([]);
+  });
+
+  it('a server that greets and then refuses EHLO and HELO (554): the run stops with SMTP_UNAVAILABLE, no reader bounced, nothing counted', async () => {
+    await project.addSubscribers(READERS);
+    const relay = await scriptedServer('220 smtp.relay.test ESMTP', '554 5.7.1 Access denied');
+    await expect(runJob(project, { url: `smtp://127.0.0.1:${relay.port}` } as Smtp)).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(/^the SMTP server refused us before any message was offered: 554 5\.7\.1 Access denied; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
+    });
+    expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
+    expect(await leftTheList()).toEqual([]);
+  });
+
+  it('one message the server always drops at DATA, one connection: retried and left pending; the other 9 accepted, the run never stopped (the breaker counts different messages)', async () => {
+    const readers = subscriberList(10);
+    await project.addSubscribers(readers);
+    project.configure((c) => (c.email!.maxConnections = 1));
+    const dropping = await startSmtp({ afterData: (m) => (m.to.includes(readers[0]!) ? 'drop' : undefined) });
+    servers.push(dropping);
+    expect(await runJob(project, dropping, { retry: { attempts: 3, backoffMs: 1 } })).toEqual({ kind: 'sent', issue: 1, accepted: 9, failed: 0, pending: 1, givenUp: 0 });
+    expect([...dropping.countsByRecipient().keys()].sort()).toEqual(readers.slice(1));
+    const store = await project.store();
+    try {
+      const rows = await store.deliveries(1);
+      expect(rows.filter((d) => d.state === 'accepted').map((d) => d.email).sort()).toEqual(readers.slice(1));
+      expect(rows.find((d) => d.email === readers[0])).toMatchObject({ state: 'pending', attempts: 3 });
+    } finally {
+      await store.close();
+    }
   });
 
   it('a TLS handshake that fails (smtps:// to a server that speaks plain SMTP): the first failure stops the run, nothing counted', async () => {

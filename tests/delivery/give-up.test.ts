@@ -75,6 +75,38 @@ describe('a delivery that keeps failing temporarily is given up, like a mail ser
     expect((await smtp.parsed()).slice(5).map((m) => m.subject)).toEqual(Array(5).fill('The Test Sheet: Second story'));
   });
 
+  it('after an outage longer than the limit (the breaker held every delivery back, no attempt charged), the first run back delivers through greylisting; a delivery is given up by time only once it was offered in an earlier run too', async () => {
+    const retry = { attempts: 3, backoffMs: 1 };
+    // The server is down when the issue is opened: the run stops, nothing charged.
+    const down = await startSmtp();
+    await down.close();
+    await expect(runJob(project, down, { clock: at(0), retry })).rejects.toMatchObject({ code: 'SMTP_UNAVAILABLE' });
+    expect(await row(1, READERS[0]!)).toMatchObject({ state: 'pending', attempts: 0, openedAt: new Date(NOW) });
+
+    // Six days on (past the 5 days of email.giveUp.afterHours), the server is back and greylists every
+    // address once (451, then accepts), and the full mailbox still answers 452.
+    const seen = new Set<string>();
+    const back = await startSmtp({
+      onRcpt: (a) => {
+        if (a === FULL) return smtpError(452, '4.2.2 Mailbox full, try again later');
+        if (seen.has(a)) return undefined;
+        seen.add(a);
+        return smtpError(451, '4.7.1 Greylisted, try again later');
+      },
+    });
+    try {
+      expect(await runJob(project, back, { clock: at(144), retry })).toEqual({ kind: 'sent', issue: 1, accepted: 5, failed: 0, pending: 1, givenUp: 0 });
+      expect([...back.countsByRecipient().entries()].sort()).toEqual(READERS.filter((r) => r !== FULL).map((r) => [r, 1]));
+      // Tried its 3 attempts of the run, none before: kept for the next run.
+      expect(await row(1, FULL)).toMatchObject({ state: 'pending', attempts: 3 });
+      // The next run, past the limit and with attempts from an earlier run: its first temporary failure is its last.
+      expect(await runJob(project, back, { clock: at(145), retry })).toEqual({ kind: 'sent', issue: 1, accepted: 5, failed: 1, pending: 0, givenUp: 1 });
+      expect(await row(1, FULL)).toMatchObject({ state: 'failed', attempts: 4, lastReply: '452 4.2.2 Mailbox full, try again later' });
+    } finally {
+      await back.close();
+    }
+  });
+
   it('after email.giveUp.afterAttempts attempts over all runs, whatever the time', async () => {
     giveUp({ afterAttempts: 4 });
     const retry = { attempts: 2, backoffMs: 1 };
