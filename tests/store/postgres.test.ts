@@ -7,7 +7,12 @@ import { openStore } from '../../src/store/open.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { sleep } from '../../src/util/sleep.js';
 import { runCli } from '../helpers/cli.js';
-import { makeProject, REPO, tempDir } from '../helpers/project.js';
+import { messageMaker } from '../../src/delivery/messages.js';
+import { DEFAULT_RETRY, deliver } from '../../src/delivery/sender.js';
+import { smtpTransport } from '../../src/delivery/transport.js';
+import { TEST_SHEET } from '../helpers/delivery.js';
+import { CLOCK, makeProject, NOW, REPO, SECRET, tempDir } from '../helpers/project.js';
+import { startSmtp } from '../helpers/smtp.js';
 import { testPostgres } from '../helpers/postgres.js';
 import { storeConformance } from './conformance.js';
 
@@ -153,6 +158,62 @@ if (server) {
         expect(await store.subscribedCount()).toBe(0);
       } finally {
         await db.end();
+        await store.close();
+      }
+    });
+
+    it('a stop while a message waits for its slot under the shared rate limit: no slot, nothing counted, the message does not go and stays pending with no attempt charged', async () => {
+      const url = await server.newDatabase();
+      const project = makeProject({
+        articles: 'none',
+        config: (c) => {
+          TEST_SHEET(c);
+          c.data = { ...c.data, url };
+        },
+      });
+      await project.addSubscribers(['ann@example.org', 'bo@example.org']);
+      const store = await project.store();
+      const smtp = await startSmtp();
+      const config = await project.loadConfig();
+      const transporter = smtpTransport(config, smtp.url, undefined, { timeoutMs: 2000 });
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        await store.createIssue({ number: 1, subject: 'Issue 1', preheader: 'P', html: '<p>Hello</p>', text: 'Hello', entrySlugs: ['a'], covered: ['a'], createdAt: new Date(NOW) });
+        await store.enqueue(1, new Date(NOW));
+        const queue = store.sharedQueue('worker-a', 60_000)!;
+        // One message an hour: the second waits for a window the test never reaches.
+        const rate = { messages: 1, windowMs: 3_600_000 };
+        const stop = new AbortController();
+        const result = await deliver({
+          ledger: store,
+          issue: 1,
+          due: await store.dueDeliveries(1),
+          transporter,
+          make: messageMaker(config, (await store.getIssue(1))!, SECRET, CLOCK),
+          clock: CLOCK,
+          signal: stop.signal,
+          concurrency: 1,
+          retry: DEFAULT_RETRY,
+          giveUp: { afterMs: Infinity, afterAttempts: 0 },
+          onEvent: (e) => {
+            if (e.kind === 'accepted') setTimeout(() => stop.abort(), 300);
+          },
+          pace: () => queue.pace(rate, stop.signal),
+        });
+        expect(result).toEqual({});
+        expect(smtp.received.map((m) => m.to[0])).toEqual(['ann@example.org']);
+        expect((await store.deliveries(1)).map((d) => ({ email: d.email, state: d.state, attempts: d.attempts }))).toEqual([
+          { email: 'ann@example.org', state: 'accepted', attempts: 1 },
+          { email: 'bo@example.org', state: 'pending', attempts: 0 },
+        ]);
+        // The window counts the one message that went; a pace asked after the stop is refused without counting.
+        expect(await queue.pace(rate, stop.signal)).toBe(false);
+        expect((await db.query('SELECT sum(sent)::int AS n FROM send_rate')).rows).toEqual([{ n: 1 }]);
+      } finally {
+        transporter.close();
+        await db.end();
+        await smtp.close();
         await store.close();
       }
     });
