@@ -99,12 +99,11 @@ export class PostgresStore implements Store {
    * unhandled 'error' and end the process. `lost` is that error; release()
    * hands a connection that failed back with it, and the pool discards it.
    */
-  private async checkout(doing: string, onLost?: (e: Error) => void): Promise<{ client: pg.PoolClient; lost(): Error | undefined; release(discard?: boolean): void }> {
+  private async checkout(doing: string): Promise<{ client: pg.PoolClient; lost(): Error | undefined; release(discard?: boolean): void }> {
     const client = await this.pool.connect().catch(this.fail(doing));
     let lost: Error | undefined;
     const listener = (e: Error) => {
       lost ??= e;
-      onLost?.(e);
     };
     client.on('error', listener);
     return {
