@@ -73,9 +73,10 @@ export interface DeliveryQueue extends Ledger {
   /**
    * Waits until one more message fits the rate limit, counted across every
    * worker on the store: at most `messages` per window of `windowMs`.
-   * Resolves when the message may go (or the signal aborts).
+   * Resolves to true when the message may go, false when the signal aborted
+   * first: there is no slot, and the message must not go.
    */
-  pace(rate: { messages: number; windowMs: number }, signal: AbortSignal): Promise<void>;
+  pace(rate: { messages: number; windowMs: number }, signal: AbortSignal): Promise<boolean>;
   /** Runs `fn` while holding the store's lock `name` (waiting for it): the issue is planned and opened by one sender at a time. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }

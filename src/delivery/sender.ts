@@ -74,8 +74,8 @@ export interface DeliverOptions {
   onEvent: (e: DeliveryEvent) => void;
   /** A permanent refusal (5xx): the list records it as a bounce of the address. Awaited before the next message of this worker. */
   onRefused?: (d: Delivery, reply: string) => Promise<void>;
-  /** Waits for this message's turn under a rate limit shared with other senders; without it, the pool keeps the rate. */
-  pace?: () => Promise<void>;
+  /** Waits for this message's turn under a rate limit shared with other senders (false: the run stopped first, no turn); without it, the pool keeps the rate. */
+  pace?: () => Promise<boolean>;
 }
 
 /**
@@ -238,8 +238,8 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
 
-  const send = async (mail: SendMailOptions): Promise<{ reply: string } | { error: NodemailerError }> => {
-    await opts.pace?.();
+  const send = async (mail: SendMailOptions): Promise<{ reply: string } | { error: NodemailerError } | { unsent: true }> => {
+    if (opts.pace && !(await opts.pace())) return { unsent: true };
     const cut = new AbortController();
     onWire.add(cut);
     try {
@@ -256,8 +256,11 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   const attempt = async (d: Delivery, prepared: Prepared): Promise<Outcome | undefined> => {
     const { subscriberId, email } = d;
     let attempts = d.attempts;
+    let lastReply = d.lastReply;
     for (let n = 1; ; n++) {
       const sent = await send(prepared.mail);
+      // The run stopped while the message waited for its turn under the rate limit: it never left, and stays pending.
+      if ('unsent' in sent) return { subscriberId, state: 'pending', reply: lastReply, attempted: false };
       if ('reply' in sent) {
         failures.clear();
         opts.onEvent({ kind: 'accepted', email, attempt: n, reply: sent.reply });
@@ -296,6 +299,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
         return { subscriberId, state: 'failed', reply, attempted: counted };
       }
       const outcome: Outcome = { subscriberId, state: 'pending', reply, attempted: counted };
+      lastReply = reply;
       if (n >= retry.attempts || stopped()) {
         opts.onEvent({ kind: 'pending', email, attempt: n, reply });
         return outcome;

@@ -49,6 +49,13 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
   if (!lock) log.info('another instance runs the schedule; this one stands by, and takes over if that one stops');
   /** Runs tick `n` when this instance holds the schedule (taking it over if it is free now), else skips it. */
   const tick = async (n: number) => {
+    // A lock whose connection ended may already be another instance's: this one stops ticking until it takes it again.
+    const gone = lock?.lost?.();
+    if (gone) {
+      log.warn('schedule lock lost', { tick: n, code: isBroadsheetError(gone) ? gone.code : 'INTERNAL', error: gone.message, note: 'this instance takes the schedule again if no other instance has it' });
+      await lock!.release();
+      lock = undefined;
+    }
     lock ??= await take();
     if (!lock) {
       // The digest and the hub pings are the holder's; the output folder this instance serves is its own.

@@ -8,6 +8,12 @@ import { isAlive } from './process.js';
 export interface Lock {
   /** The file whose SQLite lock is held. */
   file: string;
+  /**
+   * Why the lock is gone although nobody released it (a database lock whose
+   * connection the server ended), else undefined: the holder must stop
+   * acting as the holder and take it again. Absent where it cannot happen.
+   */
+  lost?(): Error | undefined;
   release(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createToken, createUnsubscribeToken } from '../../src/delivery/tokens.js';
 import { startCli, type RunningCli } from '../helpers/child.js';
 import { TEST_SHEET } from '../helpers/delivery.js';
@@ -90,4 +91,40 @@ describe.runIf(server)('several serve instances on one PostgreSQL', () => {
     await b.waitFor((e) => e.event === 'tick started', 15_000);
     expect(b.events.filter((e) => e.event === 'tick started').length).toBeGreaterThan(0);
   }, 90_000);
+
+  it('the server ends the connection holding the schedule lock: the instance stays up and answering, logs the lost lock, and takes the schedule again at a later tick', async () => {
+    const url = await server!.newDatabase();
+    const project = makeProject({
+      articles: 'none',
+      config: (c) => {
+        TEST_SHEET(c);
+        c.data = { ...c.data, url };
+        c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' };
+      },
+    });
+    const a = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
+    instances.push(a);
+    const base = (await a.waitFor((e) => e.event === 'listening')).url as string;
+    await a.waitFor((e) => e.event === 'tick finished');
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      // What a failover or an administrator does to the connection holding the lock named 'schedule'.
+      const ended = await db.query(
+        `SELECT pg_terminate_backend(pid) AS t FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 25203
+           AND objid = (hashtext('schedule')::bigint & 4294967295)::oid AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      expect(ended.rows).toEqual([{ t: true }]);
+    } finally {
+      await db.end();
+    }
+    const lost = await a.waitFor((e) => e.event === 'schedule lock lost', 15_000);
+    expect(lost).toMatchObject({ level: 'warn', code: 'DATABASE_UNREACHABLE' });
+    expect(lost.error).toContain('57P01');
+    // It took the lock again: ticks run after the one that noticed.
+    await vi.waitFor(() => expect(a.events.slice(a.events.indexOf(lost)).filter((e) => e.event === 'tick started').length).toBeGreaterThan(0), { timeout: 15_000, interval: 50 });
+    expect(a.child.exitCode).toBe(null);
+    expect((await http(base, '/healthz')).status).toBe(200);
+    expect(a.lines.filter((l) => l.includes("Unhandled 'error' event"))).toEqual([]);
+  }, 60_000);
 });

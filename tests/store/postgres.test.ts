@@ -2,11 +2,17 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { sleep } from '../../src/util/sleep.js';
 import { runCli } from '../helpers/cli.js';
-import { makeProject, REPO, tempDir } from '../helpers/project.js';
+import { messageMaker } from '../../src/delivery/messages.js';
+import { DEFAULT_RETRY, deliver } from '../../src/delivery/sender.js';
+import { smtpTransport } from '../../src/delivery/transport.js';
+import { TEST_SHEET } from '../helpers/delivery.js';
+import { CLOCK, makeProject, NOW, REPO, SECRET, tempDir } from '../helpers/project.js';
+import { startSmtp } from '../helpers/smtp.js';
 import { testPostgres } from '../helpers/postgres.js';
 import { storeConformance } from './conformance.js';
 
@@ -102,6 +108,112 @@ if (server) {
         expect(windows.length).toBeGreaterThanOrEqual(3);
       } finally {
         await db.end();
+        await store.close();
+      }
+    });
+
+    it('a connection the server ends while it is checked out: a lock reports itself lost and is free to take again, a transaction and an exclusive section reject with DATABASE_UNREACHABLE, and the process goes on', async () => {
+      const url = await server.newDatabase();
+      const store = await openStore(tempDir(), { url });
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      // Ends the connections holding broadsheet's advisory locks on this database, as a failover or pg_terminate_backend would.
+      const terminateLocks = async () =>
+        (await db.query(`SELECT pg_terminate_backend(pid) AS t FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 25203 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rows;
+      try {
+        const lock = await store.acquireLock('schedule', new Date());
+        expect(lock.lost?.()).toBeUndefined();
+        expect(await terminateLocks()).toEqual([{ t: true }]);
+        await vi.waitFor(() => expect(lock.lost?.()).toMatchObject({ code: 'DATABASE_UNREACHABLE', message: expect.stringContaining('cannot hold the schedule lock') }));
+        expect(lock.lost?.()?.message).toContain('57P01');
+        // PostgreSQL dropped the lock with the connection: it can be taken again at once.
+        const again = await store.acquireLock('schedule', new Date());
+        expect(again.lost?.()).toBeUndefined();
+        await lock.release();
+        await again.release();
+
+        // The connection of an exclusive section ends while the section runs (no query in flight): the section's result is not to be counted on.
+        const queue = store.sharedQueue('worker-a', 60_000)!;
+        const ended = await queue
+          .exclusive('plan', async () => {
+            expect(await terminateLocks()).toEqual([{ t: true }]);
+            await sleep(300);
+            return 'planned';
+          })
+          .catch((e: unknown) => e);
+        expect(ended).toMatchObject({ code: 'DATABASE_UNREACHABLE', message: expect.stringContaining('cannot hold the plan lock') });
+
+        // A transaction whose connection ends between two statements.
+        const tx = (store as unknown as { tx<T>(doing: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> }).tx.bind(store);
+        const failed = await tx('test the transaction', async (c) => {
+          await c.query('SELECT 1');
+          await db.query('SELECT pg_terminate_backend($1)', [(c as unknown as { processID: number }).processID]);
+          await sleep(300);
+          return c.query('SELECT 1');
+        }).catch((e: unknown) => e);
+        expect(failed).toMatchObject({ code: 'DATABASE_UNREACHABLE', message: expect.stringContaining('cannot test the transaction: PostgreSQL at') });
+        expect((failed as Error).message).toContain('57P01');
+
+        // The pool discarded the ended connections: the store goes on with fresh ones.
+        expect(await store.subscribedCount()).toBe(0);
+      } finally {
+        await db.end();
+        await store.close();
+      }
+    });
+
+    it('a stop while a message waits for its slot under the shared rate limit: no slot, nothing counted, the message does not go and stays pending with no attempt charged', async () => {
+      const url = await server.newDatabase();
+      const project = makeProject({
+        articles: 'none',
+        config: (c) => {
+          TEST_SHEET(c);
+          c.data = { ...c.data, url };
+        },
+      });
+      await project.addSubscribers(['ann@example.org', 'bo@example.org']);
+      const store = await project.store();
+      const smtp = await startSmtp();
+      const config = await project.loadConfig();
+      const transporter = smtpTransport(config, smtp.url, undefined, { timeoutMs: 2000 });
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        await store.createIssue({ number: 1, subject: 'Issue 1', preheader: 'P', html: '<p>Hello</p>', text: 'Hello', entrySlugs: ['a'], covered: ['a'], createdAt: new Date(NOW) });
+        await store.enqueue(1, new Date(NOW));
+        const queue = store.sharedQueue('worker-a', 60_000)!;
+        // One message an hour: the second waits for a window the test never reaches.
+        const rate = { messages: 1, windowMs: 3_600_000 };
+        const stop = new AbortController();
+        const result = await deliver({
+          ledger: store,
+          issue: 1,
+          due: await store.dueDeliveries(1),
+          transporter,
+          make: messageMaker(config, (await store.getIssue(1))!, SECRET, CLOCK),
+          clock: CLOCK,
+          signal: stop.signal,
+          concurrency: 1,
+          retry: DEFAULT_RETRY,
+          giveUp: { afterMs: Infinity, afterAttempts: 0 },
+          onEvent: (e) => {
+            if (e.kind === 'accepted') setTimeout(() => stop.abort(), 300);
+          },
+          pace: () => queue.pace(rate, stop.signal),
+        });
+        expect(result).toEqual({});
+        expect(smtp.received.map((m) => m.to[0])).toEqual(['ann@example.org']);
+        expect((await store.deliveries(1)).map((d) => ({ email: d.email, state: d.state, attempts: d.attempts }))).toEqual([
+          { email: 'ann@example.org', state: 'accepted', attempts: 1 },
+          { email: 'bo@example.org', state: 'pending', attempts: 0 },
+        ]);
+        // The window counts the one message that went; a pace asked after the stop is refused without counting.
+        expect(await queue.pace(rate, stop.signal)).toBe(false);
+        expect((await db.query('SELECT sum(sent)::int AS n FROM send_rate')).rows).toEqual([{ n: 1 }]);
+      } finally {
+        transporter.close();
+        await db.end();
+        await smtp.close();
         await store.close();
       }
     });

@@ -92,10 +92,35 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * A connection of the pool, watched while it is out: pg-pool listens for a
+   * connection's errors only while it is idle, so a server that ends a
+   * checked-out one (restart, failover, pg_terminate_backend) would raise an
+   * unhandled 'error' and end the process. `lost` is that error; release()
+   * hands a connection that failed back with it, and the pool discards it.
+   */
+  private async checkout(doing: string): Promise<{ client: pg.PoolClient; lost(): Error | undefined; release(discard?: boolean): void }> {
+    const client = await this.pool.connect().catch(this.fail(doing));
+    let lost: Error | undefined;
+    const listener = (e: Error) => {
+      lost ??= e;
+    };
+    client.on('error', listener);
+    return {
+      client,
+      lost: () => lost,
+      release: (discard = false) => {
+        client.off('error', listener);
+        client.release(lost ?? discard);
+      },
+    };
+  }
+
   /** One transaction on one connection; run again (a few times) when PostgreSQL reports a deadlock or serialization failure. */
   private async tx<T>(doing: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect().catch(this.fail(doing));
+      const conn = await this.checkout(doing);
+      const client = conn.client;
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -107,9 +132,10 @@ export class PostgresStore implements Store {
           await sleep(attempt * 10);
           continue;
         }
-        return this.fail(doing)(e);
+        // A connection the server ended fails its next query with "not queryable": the cause is the error it ended with.
+        return this.fail(doing)(conn.lost() ?? e);
       } finally {
-        client.release();
+        conn.release();
       }
     }
   }
@@ -126,31 +152,38 @@ export class PostgresStore implements Store {
    */
   async acquireLock(name: LockName, at: Date): Promise<Lock> {
     void at;
-    const client = await this.pool.connect().catch(this.fail(`take the ${name} lock`));
+    // The lock goes with its connection: once that has ended, lost() says so and the holder must take it again.
+    const conn = await this.checkout(`take the ${name} lock`);
+    const client = conn.client;
     let held = false;
     try {
       const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LOCK_SPACE, name]);
       held = r.rows[0]!.ok;
     } catch (e) {
-      client.release(true);
-      return this.fail(`take the ${name} lock`)(e);
+      conn.release(true);
+      return this.fail(`take the ${name} lock`)(conn.lost() ?? e);
     }
     if (!held) {
-      client.release();
+      conn.release();
       throw new BroadsheetError('LOCKED', `another broadsheet ${name} is running on the database ${this.where}; stop it first`);
     }
     let released = false;
     return {
       file: `${this.where}#${name}`,
+      lost: () => {
+        const e = conn.lost();
+        return e && (pgFault(e, this.where, `hold the ${name} lock`) ?? e);
+      },
       release: async () => {
         if (released) return;
         released = true;
+        if (conn.lost()) return conn.release();
         try {
           await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_SPACE, name]);
-          client.release();
+          conn.release();
         } catch {
           // The connection is gone, and the lock with it.
-          client.release(true);
+          conn.release(true);
         }
       },
     };
@@ -582,16 +615,22 @@ export class PostgresStore implements Store {
 
   /** Runs `fn` holding the advisory lock `name`, waiting for it; the lock lives on a connection of its own. */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch(this.fail(`take the ${name} lock`));
+    const conn = await this.checkout(`take the ${name} lock`);
+    const client = conn.client;
     try {
-      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_SPACE, name]).catch(this.fail(`take the ${name} lock`));
+      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_SPACE, name]).catch((e: unknown) => this.fail(`take the ${name} lock`)(conn.lost() ?? e));
+      let result: T;
       try {
-        return await fn();
+        result = await fn();
       } finally {
         await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_SPACE, name]).catch(() => {});
       }
+      // The lock went with its connection while fn ran: another process may have run beside it, so the caller must not count on the result.
+      const lost = conn.lost();
+      if (lost) return this.fail(`hold the ${name} lock`)(lost);
+      return result;
     } finally {
-      client.release();
+      conn.release();
     }
   }
 }
@@ -621,10 +660,12 @@ class PgQueue implements DeliveryQueue {
     await this.store.leases(this.worker, issue, 'release');
   }
 
-  async pace(rate: { messages: number; windowMs: number }, signal: AbortSignal): Promise<void> {
+  async pace(rate: { messages: number; windowMs: number }, signal: AbortSignal): Promise<boolean> {
     for (;;) {
+      // A stop is no slot: sending now would pass the rate limit every other sender keeps.
+      if (signal.aborted) return false;
       const { ok, waitMs } = await this.store.countSend(rate);
-      if (ok || signal.aborted) return;
+      if (ok) return true;
       await sleep(waitMs, signal);
     }
   }
