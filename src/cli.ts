@@ -13,6 +13,7 @@ import { assertStrongSecret } from './delivery/tokens.js';
 import type { Environment } from './environment.js';
 import { BroadsheetError, isBroadsheetError } from './errors.js';
 import { createLogger, type Logger, type RunLogger } from './log.js';
+import { userinfoAsWritten } from './util/url.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -20,13 +21,23 @@ const VERSION = (createRequire(import.meta.url)('../package.json') as { version:
 function secretsOf(env: Environment): string[] {
   const out = [env.BROADSHEET_SECRET, env.SMTP_URL, env.DATABASE_URL];
   for (const url of [env.SMTP_URL, env.DATABASE_URL]) {
+    if (!url) continue;
+    // As written, not only as the URL parser reads it: a password with an unencoded '/'
+    // ends the parser's authority early, and it finds no password at all.
+    const userinfo = userinfoAsWritten(url);
+    const passwords = userinfo?.includes(':') ? [userinfo.slice(userinfo.indexOf(':') + 1)] : [];
     try {
-      if (url) {
-        const { password } = new URL(url);
-        out.push(password, decodeURIComponent(password));
-      }
+      passwords.push(new URL(url).password);
     } catch {
       // Not a URL: the command that uses it says so, without echoing it.
+    }
+    for (const p of passwords) {
+      out.push(p);
+      try {
+        out.push(decodeURIComponent(p));
+      } catch {
+        // Not percent-encoded as a whole: as written is enough.
+      }
     }
   }
   return out.filter((s): s is string => !!s);

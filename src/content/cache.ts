@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Problem } from '../errors.js';
 import { cacheKey, CachePack, codeFingerprint, type CacheRecord, type Pack, type PackOptions } from '../util/cache.js';
-import { RACY_MS, sameStat, trustedStat, type FileStat } from '../util/file-stat.js';
+import { sameStat, trustedStat, type FileStat } from '../util/file-stat.js';
 import { lazy } from '../util/lazy.js';
 import { readFileWithin } from '../util/limits.js';
 import type { FileResult } from './article-file.js';
@@ -29,8 +29,8 @@ import { MAX_ARTICLE_BYTES } from './schema.js';
 
 const PACKAGES = ['markdown-it', 'markdown-it-footnote', 'sanitize-html', 'js-yaml', 'smol-toml', 'yaml', 'zod'];
 
-/** A local file as it was: size and modification time (-1 when changed too recently to trust: see `stamp`), or `null` when it did not exist. */
-type Stamp = [file: string, size: number, mtimeMs: number] | [file: string, missing: null];
+/** A local file an entry uses, by its stat (util/file-stat.ts: size, times, inode), `racy` when too young to stand for its bytes, or missing. */
+type Stamp = [file: string, stat: FileStat | 'racy' | null];
 
 /** An entry as JSON: dates as ISO strings, the body in the record's bytes. */
 type StoredEntry = Omit<Entry, 'date' | 'updated'> & { date: string; updated?: string };
@@ -78,17 +78,20 @@ export function openArticlePack(cacheDir: string | undefined, options: Omit<Pack
   return CachePack.open<Stored>(cacheDir, 'articles', { ...options, keep: 'used', shards: SHARDS });
 }
 
-/** A local file's stamp; a file changed within RACY_MS gets a time of -1, which matches no stamp (its article is read again). */
+/** A local file's stamp: its full stat, as for article files, so a copy that kept the size and the modification time (cp -p, rsync -a) is still seen as changed. */
 function stamp(file: string): Stamp {
   const s = statSync(file, { throwIfNoEntry: false });
   if (!s) return [file, null];
-  return [file, s.size, Date.now() - Math.max(s.mtimeMs, s.ctimeMs) < RACY_MS ? -1 : s.mtimeMs];
+  return [file, trustedStat(file, Date.now()) ?? 'racy'];
 }
 
-const unchanged = (uses: readonly Stamp[]) => uses.every((u) => {
-  const now = stamp(u[0]);
-  return u[2] !== -1 && now[1] === u[1] && now[2] === u[2];
-});
+/** Every used file as it was: a racy stamp matches nothing (its article is read again). */
+const unchanged = (uses: readonly Stamp[]) =>
+  uses.every(([file, then]) => {
+    const [, now] = stamp(file);
+    if (then === null || now === null) return then === now;
+    return then !== 'racy' && now !== 'racy' && sameStat(then, now);
+  });
 
 function restore(file: string, record: CacheRecord<Stored>): FileResult {
   const s = record.meta;
@@ -155,7 +158,7 @@ function store(pack: ArticlePack, key: string, content: string, stat: FileStat |
  * settings and local files are those of a stored result, else from disk
  * (and stores the result for the next build). A file whose stat is the one
  * stored with its result is not read at all: its bytes are taken to be the
- * same (see RACY_MS).
+ * same (see RACY_MS in util/file-stat.ts).
  */
 export async function loadArticleFiles(files: readonly string[], config: ArticleSettings, pack: ArticlePack | undefined): Promise<FileResult[]> {
   const out: FileResult[] = [];

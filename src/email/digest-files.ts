@@ -62,8 +62,8 @@ export async function renderDigestFiles(config: Config, digest: RenderedDigest, 
  * digest.* for a new issue: rendered (MJML's output taken from the build
  * cache when it is there), with what the cache had to say among the warnings.
  */
-export async function renderIssueFiles(config: Config, content: DigestContent, date: Date): Promise<DigestFiles> {
-  const cache = mjmlCacheFor(config.paths.cache, MJML_OPTIONS, config.paths.root);
+export async function renderIssueFiles(config: Config, content: DigestContent, date: Date, readOnlyCache = false): Promise<DigestFiles> {
+  const cache = mjmlCacheFor(config.paths.cache, MJML_OPTIONS, config.paths.root, readOnlyCache);
   const digest = await renderDigest(config, content, cache);
   const out = await renderDigestFiles(config, digest, { number: content.number, date });
   return cache && cache.notices.length > 0 ? { ...out, notices: [...cache.notices] } : out;

@@ -7,7 +7,8 @@ import type { DigestContent } from './view.js';
 /** The digest files rendered on a second thread, started before the content is loaded. */
 export interface DigestThread {
   /** Renders the issue (MJML runs here) and its digest.* files, dated `date`. */
-  render(config: Config, content: DigestContent, date: Date): Promise<DigestFiles>;
+  /** `readOnlyCache`: MJML's output is read from the build cache, never written to it (validate, build --check). */
+  render(config: Config, content: DigestContent, date: Date, readOnlyCache: boolean): Promise<DigestFiles>;
   /** Ends the thread if it is still running; safe to call at any time. */
   close(): Promise<void>;
 }
@@ -39,12 +40,12 @@ export function startDigestThread(): DigestThread | undefined {
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new BroadsheetError('INTERNAL', `the digest thread ended (exit code ${code}) without a result`)));
   return {
-    render(config, content, date) {
+    render(config, content, date, readOnlyCache) {
       if (failure) return Promise.reject(failure);
       worker.ref();
       return new Promise<DigestFiles>((resolve, reject) => {
         settle = { resolve, reject };
-        worker.postMessage({ config, content, date });
+        worker.postMessage({ config, content, date, readOnlyCache });
       });
     },
     async close() {

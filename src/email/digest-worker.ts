@@ -12,10 +12,10 @@ import { loadMjml } from './mjml.js';
 const port = parentPort!;
 let busy = false;
 
-port.once('message', async ({ config, content, date }: { config: Config; content: DigestContent; date: Date }) => {
+port.once('message', async ({ config, content, date, readOnlyCache }: { config: Config; content: DigestContent; date: Date; readOnlyCache: boolean }) => {
   busy = true;
   try {
-    port.postMessage({ ok: true, result: await renderIssueFiles(config, content, date) });
+    port.postMessage({ ok: true, result: await renderIssueFiles(config, content, date, readOnlyCache) });
   } catch (error) {
     port.postMessage({ ok: false, error: toPlainError(error) });
   }

@@ -116,20 +116,30 @@ export function encodedPersonalizer(digest: RenderedDigest): (r: Recipient) => E
  * (encoded now) or holding placeholders (compiled now, filled and encoded per
  * recipient). Since quoted-printable encodes each line on its own, and a
  * template of whole lines fills as it does inside the whole, the pieces join
- * into exactly the encoding of the filled whole.
+ * into exactly the encoding of the filled whole, as long as each filled run
+ * still ends its last line. One may not: Handlebars drops the line break of a
+ * block's standalone closing line when the block is empty, and the run's last
+ * line then continues on the next run's first. Those recipients get the
+ * filled whole encoded at once, so no encoded line passes 76 characters.
  */
 function encodedFill(source: string, escape: boolean): (context: object) => Buffer[] {
   const lines = source.split('\n');
   const run = (from: number, to: number) => lines.slice(from, to + 1).join('\n') + (to < lines.length - 1 ? '\n' : '');
-  const pieces: (Buffer | Fill)[] = [];
+  const pieces: ({ text: string; encoded: Buffer } | Fill)[] = [];
+  const shared = (text: string) => pieces.push({ text, encoded: Buffer.from(qpText(text), 'latin1') });
   let next = 0;
   for (const [from, to] of recipientLines(source)) {
-    if (from > next) pieces.push(Buffer.from(qpText(run(next, from - 1)), 'latin1'));
+    if (from > next) shared(run(next, from - 1));
     pieces.push(compileStage2(run(from, to), escape));
     next = to + 1;
   }
-  if (next < lines.length) pieces.push(Buffer.from(qpText(run(next, lines.length - 1)), 'latin1'));
+  if (next < lines.length) shared(run(next, lines.length - 1));
   // Joined once, by the caller, with the part's head: the shared pieces are not copied twice.
-  return (context) => pieces.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(qpText(p(context)), 'latin1')));
+  return (context) => {
+    const filled = pieces.map((p) => (typeof p === 'function' ? p(context) : p));
+    const broken = filled.some((p, i) => typeof p === 'string' && i < filled.length - 1 && !p.endsWith('\n'));
+    if (broken) return [Buffer.from(qpText(filled.map((p) => (typeof p === 'string' ? p : p.text)).join('')), 'latin1')];
+    return filled.map((p) => (typeof p === 'string' ? Buffer.from(qpText(p), 'latin1') : p.encoded));
+  };
 }
 

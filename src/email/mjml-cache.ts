@@ -16,8 +16,8 @@ export interface MjmlCache {
 
 export const MJML_CACHE_KEEP = 50;
 
-/** The cache in `cacheDir` (config.paths.cache); none without a folder. `root`: notices name the pack relative to it. */
-export function mjmlCacheFor(cacheDir: string | undefined, options: unknown, root?: string): MjmlCache | undefined {
+/** The cache in `cacheDir` (config.paths.cache); none without a folder. `root`: notices name the pack relative to it; `readOnly` (validate, build --check): read, never written. */
+export function mjmlCacheFor(cacheDir: string | undefined, options: unknown, root?: string, readOnly = false): MjmlCache | undefined {
   if (cacheDir === undefined) return undefined;
   const salt = `${codeFingerprint(['mjml'])}\0${JSON.stringify(options)}`;
   const key = (mjml: string) => cacheKey(salt, mjml);
@@ -26,7 +26,7 @@ export function mjmlCacheFor(cacheDir: string | undefined, options: unknown, roo
   let pack: Pack<null> | undefined;
   const opened = () => {
     if (!pack) {
-      pack = CachePack.open<null>(cacheDir, 'mjml', { keep: MJML_CACHE_KEEP, ...(root ? { root } : {}) })!;
+      pack = CachePack.open<null>(cacheDir, 'mjml', { keep: MJML_CACHE_KEEP, readOnly, ...(root ? { root } : {}) })!;
       notices.push(...pack.notices);
     }
     return pack;
@@ -46,6 +46,7 @@ export function mjmlCacheFor(cacheDir: string | undefined, options: unknown, roo
       }
     },
     async set(mjml, html) {
+      if (readOnly) return;
       const p = opened();
       const before = p.notices.length;
       p.put(key(mjml), null, Buffer.from(html, 'utf8'));

@@ -50,13 +50,13 @@ async function cachedOr(config: Config, pack: DigestPack | undefined, input: unk
  * (started now if it was not), where MJML runs while this thread renders the
  * feeds; none where it cannot run.
  */
-async function digestPreview(config: Config, plan: IssuePlan, thread: () => DigestThread | undefined, pack: DigestPack | undefined): Promise<{ preview: DigestPreview; files: DigestFiles }> {
+async function digestPreview(config: Config, plan: IssuePlan, thread: () => DigestThread | undefined, pack: DigestPack | undefined, readOnlyCache: boolean): Promise<{ preview: DigestPreview; files: DigestFiles }> {
   if (plan.kind === 'new') {
     const { content } = plan;
     const date = content.lead.date;
     const files = await cachedOr(config, pack, { issue: content, date }, async () => {
       const t = thread();
-      return t ? t.render(config, content, date) : (await import('../email/digest-files.js')).renderIssueFiles(config, content, date);
+      return t ? t.render(config, content, date, readOnlyCache) : (await import('../email/digest-files.js')).renderIssueFiles(config, content, date, readOnlyCache);
     });
     return { preview: { issue: content.number, kind: 'next' }, files };
   }
@@ -118,7 +118,7 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
   try {
     const site = await loadSite(config, clock, articles);
     const digesting = enabled
-      ? nextIssue(site, history).then((plan) => digestPreview(config, plan, () => (thread ??= startDigestThread()), digestPack))
+      ? nextIssue(site, history).then((plan) => digestPreview(config, plan, () => (thread ??= startDigestThread()), digestPack, !options.writeCache))
       : Promise.resolve(undefined);
     digesting.catch(() => {}); // awaited below, after the feeds
     const archiving = Promise.all([archiveFiles(config, history), readArchiveMark(config.paths.output)]);
@@ -140,7 +140,12 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
     };
   } catch (error) {
     if (isBroadsheetError(error) && error.code === 'CACHE_DAMAGED') packs.forEach((p) => p.discard());
-    else commit();
+    else {
+      // Only the articles read so far are worth keeping: the other packs keep what a run used,
+      // and a run stopped by bad content used none of them, so committing them would empty them.
+      articles?.commit();
+      for (const p of packs) if (p !== articles) p.discard();
+    }
     throw error;
   } finally {
     await thread?.close();

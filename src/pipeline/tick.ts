@@ -28,9 +28,7 @@ export type TickResult = JobResult | undefined;
 export async function runTick(n: number, opts: TickOptions): Promise<TickResult> {
   const { log, store } = opts;
   log.info('tick started', { tick: n });
-  const report = await build(opts.config, opts.clock, store);
-  for (const w of report.warnings) log.warn(formatProblem(w));
-  log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length, removed: report.removed.length });
+  const report = await rebuild(n, opts);
   const pinged = await pingChangedFeeds(opts.config, report.written, { log, signal: opts.signal });
   if (pinged) log.info('hubs pinged', { tick: n, hubs: pinged.hubs, feeds: pinged.feeds, ok: pinged.ok, failed: pinged.failed });
   if (!opts.config.digest.enabled) {
@@ -58,6 +56,18 @@ export async function runTick(n: number, opts: TickOptions): Promise<TickResult>
       break;
   }
   return result;
+}
+
+/**
+ * The build of a tick, on its own: what an instance standing by (another one
+ * runs the schedule on a shared store) still does at each tick, so that the
+ * output folder it serves stays current.
+ */
+export async function rebuild(n: number, opts: TickOptions): Promise<Awaited<ReturnType<typeof build>>> {
+  const report = await build(opts.config, opts.clock, opts.store);
+  for (const w of report.warnings) opts.log.warn(formatProblem(w));
+  opts.log.info('built', { tick: n, entries: report.site.entries.length, written: report.written.length, unchanged: report.unchanged.length, removed: report.removed.length });
+  return report;
 }
 
 /** Log fields for the addresses a run did not mail: `notMailedPending=2 notMailedBounced=1`. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { OUTBOX_DIR } from '../delivery/outbox.js';
 import { BroadsheetError, formatProblem, isBroadsheetError } from '../errors.js';
 import { checkListCompliance } from '../pipeline/digest-job.js';
-import { runTick, type TickOptions, type TickResult } from '../pipeline/tick.js';
+import { rebuild, runTick, type TickOptions, type TickResult } from '../pipeline/tick.js';
 import { runOnCron } from './cron-loop.js';
 
 /**
@@ -51,7 +51,9 @@ export async function openSchedule(opts: TickOptions): Promise<ScheduleRun> {
   const tick = async (n: number) => {
     lock ??= await take();
     if (!lock) {
-      log.info('tick skipped', { tick: n, reason: 'another instance runs the schedule' });
+      // The digest and the hub pings are the holder's; the output folder this instance serves is its own.
+      log.info('tick skipped', { tick: n, reason: 'another instance runs the schedule', note: 'this one rebuilds its output folder only' });
+      await rebuild(n, opts);
       return undefined;
     }
     return runTick(n, opts);

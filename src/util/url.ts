@@ -15,3 +15,23 @@ export function absoluteUrl(href: string, base: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The `user:password` of a server URL (SMTP_URL, DATABASE_URL) as written,
+ * up to the last `@` of the part before any `?`. Not the URL parser's
+ * reading: a password with an unencoded `/` or `#` (`app:2024/winter@host`)
+ * ends its authority early, and the parser then finds no password at all.
+ */
+export function userinfoAsWritten(url: string): string | undefined {
+  const scheme = url.indexOf('://');
+  if (scheme < 0) return undefined;
+  const rest = url.slice(scheme + 3).split('?')[0]!;
+  const at = rest.lastIndexOf('@');
+  return at < 0 ? undefined : rest.slice(0, at);
+}
+
+/** A server URL without its `user:password@` as written, for messages. */
+export function withoutUserinfo(url: string): string {
+  const userinfo = userinfoAsWritten(url);
+  return userinfo === undefined ? url : url.replace(`${userinfo}@`, '');
+}

@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { withoutCache, type Config } from '../../src/config/load.js';
 import { formatProblem } from '../../src/errors.js';
 import { build } from '../../src/pipeline/build.js';
-import { openArchivePack } from '../../src/feeds/index.js';
+import { FEED_PACKAGES, openArchivePack } from '../../src/feeds/index.js';
 import { CACHE_FORMAT } from '../../src/util/cache.js';
+import { RACY_MS } from '../../src/util/file-stat.js';
+import { sleep } from '../../src/util/sleep.js';
 import { runCli } from '../helpers/cli.js';
-import { CLOCK, makeProject, snapshotDir, type Project } from '../helpers/project.js';
+import { CLOCK, makeProject, REPO, snapshotDir, type Project } from '../helpers/project.js';
 
 /**
  * The build cache end to end (the pack itself: tests/util/cache.test.ts):
@@ -163,6 +165,59 @@ describe('the build cache', () => {
     const again = await buildInto(project, 'out');
     expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('type="audio/ogg"');
     await expectSameAsUncached(project, again.files);
+  });
+
+  it('a local file replaced long after, by a copy that kept its size and modification time (cp -p, rsync -a), is read again', async () => {
+    const project = cachedProject();
+    const media = (magic: string) => Buffer.concat([Buffer.from(magic, 'latin1'), Buffer.alloc(996)]);
+    const file = path.join(project.dir, 'articles/media/talk');
+    const old = new Date('2025-01-01T00:00:00Z');
+    project.write('articles/media/talk', media('ID3\u0004'));
+    utimesSync(file, old, old);
+    project.article('talk', { title: 'The talk', date: '2025-08-30T09:00:00Z', enclosure: 'media/talk' });
+    await sleep(RACY_MS + 100); // its change time old enough for its stat to stand for its bytes
+    await buildInto(project, 'out');
+    expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('type="audio/mpeg"');
+    project.write('articles/media/talk', media('OggS'));
+    utimesSync(file, old, old);
+    await sleep(RACY_MS + 100);
+    const again = await buildInto(project, 'out');
+    expect(readFileSync(path.join(project.dir, 'out', 'rss.xml'), 'utf8')).toContain('type="audio/ogg"');
+    await expectSameAsUncached(project, again.files);
+  });
+
+  it('a build stopped by bad content keeps the feed and archive packs as they were, for the build after the fix', async () => {
+    const project = cachedProject();
+    await buildInto(project, 'out');
+    const kept = ['feeds', 'archive'].flatMap((k) => packFiles(project, k)).map((f) => [f, project.read(f)] as const);
+    editArticle(project, NEWEST, /^date: .*$/m, 'date: notadate');
+    await expect(buildInto(project, 'out')).rejects.toMatchObject({ code: 'CONTENT_INVALID' });
+    for (const [f, bytes] of kept) expect(project.read(f), f).toBe(bytes);
+  });
+
+  it('validate and build --check read the MJML pack and never write it', async () => {
+    const project = cachedProject();
+    expect((await runCli(['build'], { cwd: project.dir })).code).toBe(0);
+    const mjml = () => readFileSync(path.join(project.dir, CACHE, 'mjml.pack'));
+    const before = mjml();
+    // A new lead title: a digest MJML has not rendered yet.
+    editArticle(project, NEWEST, /^title: .*$/m, 'title: "A title the cache has never seen"');
+    expect((await runCli(['validate'], { cwd: project.dir })).code).toBe(0);
+    expect(mjml().equals(before)).toBe(true);
+    expect((await runCli(['build', '--check'], { cwd: project.dir })).code).toBe(1);
+    expect(mjml().equals(before)).toBe(true);
+  });
+
+  it('a feed document\'s key covers every package the feeds stage imports: a new version of one renders the documents again', () => {
+    const dir = path.join(REPO, 'src/feeds');
+    const imported = new Set<string>();
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      for (const [, spec] of readFileSync(path.join(dir, f), 'utf8').matchAll(/^import [^;]*? from '([^'.][^']*)';$/gm)) {
+        if (!spec!.startsWith('node:')) imported.add(spec!.split('/')[0]!);
+      }
+    }
+    expect([...imported]).toContain('feed'); // the scan finds the imports
+    for (const p of imported) expect(FEED_PACKAGES).toContain(p);
   });
 
   it('an archived page comes from the cache: it is not rendered again', async () => {

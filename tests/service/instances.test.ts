@@ -4,7 +4,7 @@ import { startCli, type RunningCli } from '../helpers/child.js';
 import { TEST_SHEET } from '../helpers/delivery.js';
 import { http } from '../helpers/http.js';
 import { testPostgres } from '../helpers/postgres.js';
-import { makeProject, SECRET } from '../helpers/project.js';
+import { makeProject, SECRET, tempDir } from '../helpers/project.js';
 import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 const server = await testPostgres();
@@ -35,14 +35,16 @@ describe.runIf(server)('several serve instances on one PostgreSQL', () => {
     await project.addSubscribers(['ann@example.org', 'bo@example.net']);
     smtp = await startSmtp();
     const env = { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET };
-    const start = () => {
-      const i = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env });
+    // Each instance serves an output folder of its own, as on two machines.
+    const start = (out: string) => {
+      const i = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json', '--out', out], { cwd: project.dir, env });
       instances.push(i);
       return i;
     };
-    const a = start();
+    const a = start(project.output);
     const aBase = (await a.waitFor((e) => e.event === 'listening')).url as string;
-    const b = start();
+    const bOutput = tempDir();
+    const b = start(bOutput);
     const bBase = (await b.waitFor((e) => e.event === 'listening')).url as string;
 
     // One schedule: the first instance ticks and sends issue 1 once; the second stands by and skips its ticks.
@@ -79,6 +81,9 @@ describe.runIf(server)('several serve instances on one PostgreSQL', () => {
     project.article('second-story', { title: 'Second story', date: '2025-08-25T09:00:00Z' });
     await a.waitFor((e) => e.event === 'tick finished' && e.digest === 'sent' && e.issue === 2, 30_000);
     expect(smtp.received.slice(before).map((m) => m.to[0]).sort()).toEqual(['ann@example.org', 'cy@example.org']);
+    // B, standing by, still rebuilt the folder it serves: the new story is on its feed.
+    await expect.poll(async () => (await http(bBase, '/rss.xml')).text, { timeout: 10_000 }).toContain('Second story');
+    expect(b.events.filter((e) => e.event === 'built').length).toBeGreaterThan(0);
 
     // A stops: B takes the schedule over at its next tick.
     a.child.kill('SIGKILL');

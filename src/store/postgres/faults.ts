@@ -1,4 +1,5 @@
 import { BroadsheetError } from '../../errors.js';
+import { withoutUserinfo } from '../../util/url.js';
 
 const codeOf = (e: unknown): string => String((e as { code?: unknown } | undefined)?.code ?? '');
 
@@ -33,7 +34,8 @@ export function pgFault(cause: unknown, where: string, doing: string): Broadshee
 /** host:port/database of a URL, never its password: for messages. */
 export function describeUrl(url: string): string {
   try {
-    const u = new URL(url);
+    // Without its user and password first: one the parser misreads would show in the host.
+    const u = new URL(withoutUserinfo(url));
     const host = u.host || u.searchParams.get('host') || 'localhost';
     return `${host}${u.pathname}`;
   } catch {
