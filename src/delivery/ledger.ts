@@ -57,12 +57,16 @@ export interface Outcome {
  * leases while it lives, so only a dead (or cut off) worker's deliveries are
  * taken over. `record` claims only deliveries this worker holds: a claim
  * that lost its lease answers false and changes nothing (the delivery is
- * skipped only when its subscriber left).
+ * skipped only when its subscriber left). Likewise an outcome is written
+ * only while this worker holds the delivery and it is still open: the late
+ * answer of a worker paused past its lease never overwrites the new
+ * holder's; it is dropped, and told to the queue's `LateOutcomes`.
  */
 export interface DeliveryQueue extends Ledger {
   /**
    * Leases up to `n` due deliveries of the issue (pending, or submitted by a
-   * worker whose lease ran out) to this worker, in subscriber order; skips
+   * worker whose lease ran out) to this worker, in subscriber order, whatever
+   * their subscriber's status (the claim skips one who left); skips
    * those others hold without waiting for them (FOR UPDATE SKIP LOCKED), and
    * those answered temporarily since `runStart` (they wait for the next run).
    * `heldElsewhere`: due deliveries other live workers hold right now.
@@ -80,3 +84,6 @@ export interface DeliveryQueue extends Ledger {
   /** Runs `fn` while holding the store's lock `name` (waiting for it): the issue is planned and opened by one sender at a time. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
+
+/** Told the outcomes a worker recorded too late (the delivery had gone to another worker, or was final): they were not written. */
+export type LateOutcomes = (issue: number, dropped: readonly Outcome[]) => void;

@@ -10,7 +10,7 @@ import type { DkimKey } from '../delivery/dkim.js';
 import { messageMaker, type Addressee } from '../delivery/messages.js';
 import type { Delivery, DeliveryCounts, RenderedIssue, StoredIssue, SubscriberStatus } from '../delivery/model.js';
 import { writeOutbox } from '../delivery/outbox.js';
-import type { DeliveryQueue } from '../delivery/ledger.js';
+import type { DeliveryQueue, Outcome } from '../delivery/ledger.js';
 import { leasedDeliveries } from '../delivery/leases.js';
 import { DEFAULT_RETRY, deliver, type DeliverOptions, type DeliverResult, type DeliveryEvent, type RetryPolicy } from '../delivery/sender.js';
 import { loadDkim, rateOptions, smtpTransport, type SmtpTuning } from '../delivery/transport.js';
@@ -150,7 +150,11 @@ export async function runDigestJob(opts: JobOptions): Promise<JobResult> {
   if (toOutbox || !env.SMTP_URL) return writeToOutbox(opts, pre, site);
 
   const leaseMs = config.data.leaseSeconds * 1000;
-  const queues = Array.from({ length: opts.workers ?? 1 }, (_, i) => store.sharedQueue(workerName(i), leaseMs));
+  // A worker paused past its lease (a stalled machine) answers for deliveries another worker now holds: not written, but said.
+  const late = (issue: number, dropped: readonly Outcome[]) => {
+    for (const o of dropped) log.warn('late answer not recorded: the delivery had gone to another worker', { issue, subscriber: o.subscriberId, state: o.state, reply: o.reply });
+  };
+  const queues = Array.from({ length: opts.workers ?? 1 }, (_, i) => store.sharedQueue(workerName(i), leaseMs, late));
   if (queues.every((q) => q !== undefined)) return runShared(opts, pre, site, queues);
   if ((opts.workers ?? 1) > 1) throw new BroadsheetError('USAGE', 'several workers need a store they can share: set DATABASE_URL to a PostgreSQL database (with SQLite, one sender works with email.maxConnections connections)');
 

@@ -1,4 +1,4 @@
-import type { DeliveryQueue, Ledger } from '../delivery/ledger.js';
+import type { DeliveryQueue, LateOutcomes, Ledger } from '../delivery/ledger.js';
 import type { Delivery, DeliveryCounts, NewIssue, StoredIssue, Subscriber, SubscriberStatus } from '../delivery/model.js';
 import type { InboundStore } from '../inbound/ports.js';
 import type { Lock } from '../util/lock.js';
@@ -30,9 +30,10 @@ export interface IssueStore extends IssueHistory, Ledger, Pick<InboundStore, 'ap
    * leases of `leaseMs` (PostgreSQL); undefined for a store one machine owns
    * (SQLite), where one sender holds the `send` lock instead. A store that
    * has one also shares its locks between machines: a second scheduler
-   * waits on standby rather than being refused.
+   * waits on standby rather than being refused. `late` hears of the outcomes
+   * the worker recorded after its delivery went to another (not written).
    */
-  sharedQueue(worker: string, leaseMs: number): DeliveryQueue | undefined;
+  sharedQueue(worker: string, leaseMs: number, late?: LateOutcomes): DeliveryQueue | undefined;
   createIssue(issue: NewIssue): Promise<StoredIssue>;
   markIssueSent(issue: number, at: Date): Promise<void>;
   /**

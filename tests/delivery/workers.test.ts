@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
-import { subscriberList, TEST_SHEET } from '../helpers/delivery.js';
+import { runJob, subscriberList, TEST_SHEET } from '../helpers/delivery.js';
 import { testPostgres } from '../helpers/postgres.js';
-import { makeProject, SECRET } from '../helpers/project.js';
+import { CLOCK, makeProject, SECRET } from '../helpers/project.js';
 import { startSmtp, type Received, type Smtp } from '../helpers/smtp.js';
 
 const server = await testPostgres();
@@ -118,6 +118,43 @@ describe.runIf(server)('many senders, one issue (PostgreSQL)', () => {
     const sent = await runCli(['send', '--workers', '3', '--config', project.configFile], { cwd: project.dir, env: { SMTP_URL: smtp.url, BROADSHEET_SECRET: SECRET } });
     expect(sent.stdout, sent.stderr).toMatch(/^issue 1: 300 accepted, 0 failed, 0 pending\n/);
     expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(readers);
+  });
+
+  it('a reader who leaves during the send, before any worker leased their delivery, is skipped, and the issue ends sent', async () => {
+    const url = await server!.newDatabase();
+    const project = makeProject({
+      articles: 'none',
+      config: (c) => {
+        TEST_SHEET(c);
+        // One connection: leases of 4 (maxConnections × 4), so the last of 10 readers is leased well after the first message.
+        c.email!.maxConnections = 1;
+        c.data = { ...c.data, url };
+      },
+    });
+    project.article('only-story', { title: 'Only story', date: '2025-08-20T09:00:00Z' });
+    const readers = subscriberList(10);
+    await project.addSubscribers(readers);
+    smtp = await startSmtp({
+      afterData: async (_m, _s, index) => {
+        if (index > 0) return undefined;
+        const store = await project.store();
+        try {
+          expect(await store.unsubscribe('reader010@example.org', CLOCK.now())).toBeTruthy();
+        } finally {
+          await store.close();
+        }
+        return undefined;
+      },
+    });
+    expect(await runJob(project, smtp)).toEqual({ kind: 'sent', issue: 1, accepted: 9, failed: 0, pending: 0, givenUp: 0 });
+    expect(smtp.received.map((m) => m.to[0])).toEqual(readers.slice(0, 9));
+    const store = await project.store();
+    try {
+      expect(await store.counts(1)).toEqual({ pending: 0, submitted: 0, accepted: 9, failed: 0, skipped: 1 });
+      expect((await store.getIssue(1))!.sentAt).toEqual(CLOCK.now());
+    } finally {
+      await store.close();
+    }
   });
 });
 

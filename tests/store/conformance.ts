@@ -130,6 +130,45 @@ export function storeConformance(name: string, open: () => Promise<Store>): void
       }
     });
 
+    it('a reader who leaves during the send, before their delivery is claimed, is skipped, and the issue ends with nothing open', () =>
+      withStore(async (store) => {
+        const at = new Date('2025-03-01T00:00:00Z');
+        const run = new Date('2025-03-01T00:01:00Z');
+        await store.addSubscribers(['a', 'b', 'c'].map((n) => ({ email: `${n}@example.org` })), at, { resubscribe: false });
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['x'], covered: ['x'], createdAt: at });
+        expect(await store.enqueue(1, at)).toBe(3);
+        // The send as the job runs it: a store shared by several senders hands deliveries out by lease as the
+        // lanes need them; one sender reads its list when it starts. Either way c leaves after that plan.
+        const queue = store.sharedQueue('w', 60_000);
+        const planned = queue ? [] : await store.dueDeliveries(1);
+        await store.unsubscribe('c@example.org', run);
+        const ledger = queue ?? store;
+        const sent: string[] = [];
+        for (let batch = planned; ; ) {
+          if (queue) {
+            const { leased, heldElsewhere } = await queue.lease(1, 10, run);
+            if (leased.length === 0) {
+              expect(heldElsewhere).toBe(0);
+              break;
+            }
+            batch = leased;
+          } else if (batch.length === 0) break;
+          const taken = await ledger.record(1, { outcomes: [], claims: batch.map((d) => ({ subscriberId: d.subscriberId, messageId: `<${d.subscriberId}@x>` })) }, run);
+          const claimed = batch.filter((_, i) => taken[i]);
+          sent.push(...claimed.map((d) => d.email));
+          await ledger.record(1, { outcomes: claimed.map((d) => ({ subscriberId: d.subscriberId, state: 'accepted' as const, reply: '250', attempted: true })), claims: [] }, run);
+          batch = [];
+        }
+        await queue?.release(1);
+        expect(sent).toEqual(['a@example.org', 'b@example.org']);
+        expect(await store.counts(1)).toEqual({ pending: 0, submitted: 0, accepted: 2, failed: 0, skipped: 1 });
+        expect((await store.deliveries(1)).map((d) => [d.email, d.state, d.updatedAt])).toEqual([
+          ['a@example.org', 'accepted', run],
+          ['b@example.org', 'accepted', run],
+          ['c@example.org', 'skipped', run],
+        ]);
+      }));
+
     it('records how each address joined, and what an operator may and may not bring back', () =>
       withStore(async (store) => {
         const t1 = new Date('2025-01-01T00:00:00Z');

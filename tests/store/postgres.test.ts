@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
+import type { Outcome } from '../../src/delivery/ledger.js';
 import { openStore } from '../../src/store/open.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { sleep } from '../../src/util/sleep.js';
@@ -85,6 +86,83 @@ if (server) {
         await store.unsubscribe('b@example.org', run);
         expect(await a.record(1, { outcomes: [], claims: [{ subscriberId: await id('b'), messageId: '<b@x>' }] }, run)).toEqual([false]);
         expect((await rows())[1]).toMatchObject({ state: 'skipped' });
+        await a.release(1);
+      } finally {
+        await db.end();
+        await store.close();
+      }
+    });
+
+    it("a worker paused past its lease answers too late: its outcome never overwrites the new holder's, and is told to the queue", async () => {
+      const url = await server.newDatabase();
+      const store = await openStore(tempDir(), { url });
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        const at = new Date('2025-03-01T00:00:00Z');
+        const run = new Date('2025-03-01T00:01:00Z');
+        const wake = new Date('2025-03-01T00:01:30Z');
+        await store.addSubscribers(['a', 'b'].map((n) => ({ email: `${n}@example.org` })), at, { resubscribe: false });
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['x'], covered: ['x'], createdAt: at });
+        await store.enqueue(1, at);
+        const heard: [number, Outcome[]][] = [];
+        const a = store.sharedQueue('A', 60_000, (issue, dropped) => heard.push([issue, [...dropped]]))!;
+        const b = store.sharedQueue('B', 60_000)!;
+        const leased = (await a.lease(1, 2, run)).leased.map((d) => d.subscriberId);
+        expect(leased).toHaveLength(2);
+        const [one, two] = leased as [number, number];
+        expect(await a.record(1, { outcomes: [], claims: leased.map((id) => ({ subscriberId: id, messageId: `<${id}@x>` })) }, run)).toEqual([true, true]);
+        // A stalls past its leases; B takes both over: it answers the first (accepted), the second is still in its hands.
+        await db.query(`UPDATE deliveries SET lease_until = now() - interval '1 second'`);
+        expect((await b.lease(1, 2, run)).leased.map((d) => d.subscriberId)).toEqual([one, two]);
+        expect(await b.record(1, { outcomes: [], claims: leased.map((id) => ({ subscriberId: id, messageId: `<${id}@x>` })) }, run)).toEqual([true, true]);
+        await b.record(1, { outcomes: [{ subscriberId: one, state: 'accepted', reply: '250 B', attempted: true }], claims: [] }, run);
+        // A wakes: a 451 for the first (would put it back to pending: sent again next run), a 550 for the second (would fail it under B).
+        const lateOnes: Outcome[] = [
+          { subscriberId: one, state: 'pending', reply: '451 A', attempted: true },
+          { subscriberId: two, state: 'failed', reply: '550 A', attempted: true },
+        ];
+        expect(await a.record(1, { outcomes: lateOnes, claims: [] }, wake)).toEqual([]);
+        const rows = async () =>
+          (await db.query<{ state: string; last_reply: string | null; attempts: number; claimed_by: string | null }>('SELECT state, last_reply, attempts, claimed_by FROM deliveries ORDER BY subscriber')).rows;
+        expect(await rows()).toEqual([
+          { state: 'accepted', last_reply: '250 B', attempts: 1, claimed_by: null },
+          { state: 'submitted', last_reply: null, attempts: 0, claimed_by: 'B' },
+        ]);
+        expect(heard).toEqual([[1, lateOnes]]);
+        // Once B has answered, the delivery is final: even its holder's second word changes nothing.
+        await b.record(1, { outcomes: [{ subscriberId: two, state: 'accepted', reply: '250 B', attempted: true }], claims: [] }, run);
+        await b.record(1, { outcomes: [{ subscriberId: two, state: 'pending', reply: '451 B', attempted: true }], claims: [] }, wake);
+        expect((await rows())[1]).toEqual({ state: 'accepted', last_reply: '250 B', attempts: 1, claimed_by: null });
+        expect(await store.counts(1)).toMatchObject({ pending: 0, submitted: 0, accepted: 2, failed: 0 });
+        expect(heard).toHaveLength(1);
+        await a.release(1);
+        await b.release(1);
+      } finally {
+        await db.end();
+        await store.close();
+      }
+    });
+
+    it('a worker whose lease ran out, with no one taking over yet, still records its answer', async () => {
+      const url = await server.newDatabase();
+      const store = await openStore(tempDir(), { url });
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        const at = new Date('2025-03-01T00:00:00Z');
+        const run = new Date('2025-03-01T00:01:00Z');
+        await store.addSubscribers([{ email: 'a@example.org' }], at, { resubscribe: false });
+        await store.createIssue({ number: 1, subject: 'S', preheader: 'P', html: 'H', text: 'T', entrySlugs: ['x'], covered: ['x'], createdAt: at });
+        await store.enqueue(1, at);
+        const heard: Outcome[] = [];
+        const a = store.sharedQueue('A', 60_000, (_, dropped) => heard.push(...dropped))!;
+        const [d] = (await a.lease(1, 1, run)).leased;
+        expect(await a.record(1, { outcomes: [], claims: [{ subscriberId: d!.subscriberId, messageId: '<m@x>' }] }, run)).toEqual([true]);
+        await db.query(`UPDATE deliveries SET lease_until = now() - interval '1 second'`);
+        await a.record(1, { outcomes: [{ subscriberId: d!.subscriberId, state: 'accepted', reply: '250 A', attempted: true }], claims: [] }, run);
+        expect((await db.query('SELECT state, last_reply, claimed_by FROM deliveries')).rows).toEqual([{ state: 'accepted', last_reply: '250 A', claimed_by: null }]);
+        expect(heard).toEqual([]);
         await a.release(1);
       } finally {
         await db.end();

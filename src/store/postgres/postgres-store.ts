@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { normaliseAddress } from '../../delivery/address.js';
-import type { DeliveryQueue, LedgerWrite } from '../../delivery/ledger.js';
+import type { DeliveryQueue, LateOutcomes, LedgerWrite, Outcome } from '../../delivery/ledger.js';
 import {
   SUBSCRIBER_STATUSES,
   type AddOutcome,
@@ -189,8 +189,8 @@ export class PostgresStore implements Store {
     };
   }
 
-  sharedQueue(worker: string, leaseMs: number): DeliveryQueue {
-    return new PgQueue(this, worker, leaseMs);
+  sharedQueue(worker: string, leaseMs: number, late?: LateOutcomes): DeliveryQueue {
+    return new PgQueue(this, worker, leaseMs, late);
   }
 
   // ---- subscribers -------------------------------------------------------
@@ -525,16 +525,23 @@ export class PostgresStore implements Store {
    * The ledger's one commit: outcomes (which end a lease), then claims. As a
    * worker (`worker` set), a claim holds only on a delivery this worker has
    * leased, and extends the lease; a claim that lost its lease is false and
-   * leaves the delivery to its new holder.
+   * leaves the delivery to its new holder. So does an outcome: one for a
+   * delivery the worker no longer holds, or no longer open, is not written,
+   * and goes to `late` once the transaction has committed.
    */
-  recordAs(worker: string | undefined, leaseMs: number, issue: number, write: LedgerWrite, at: Date): Promise<boolean[]> {
+  async recordAs(worker: string | undefined, leaseMs: number, issue: number, write: LedgerWrite, at: Date, late?: LateOutcomes): Promise<boolean[]> {
     const { outcomes, claims } = write;
     const ids = claims.map((x) => x.subscriberId);
-    if (outcomes.length + claims.length === 0) return Promise.resolve([]);
+    if (outcomes.length + claims.length === 0) return [];
+    let dropped: Outcome[] = [];
     // One transaction, as in SQLite. (One statement for both, a round trip fewer, showed no gain in
     // bench/workers.mjs: 253-320 against 289-297 messages/s, load 5.2-5.9.)
-    return this.tx('record the deliveries', async (c) => {
-      if (outcomes.length > 0) await c.query(...ledgerStatement(worker, leaseMs, issue, outcomes, [], at));
+    const taken = await this.tx('record the deliveries', async (c) => {
+      if (outcomes.length > 0) {
+        const written = await c.query<{ subscriber: number }>(...ledgerStatement(worker, leaseMs, issue, outcomes, [], at));
+        const kept = new Set(written.rows.map((r) => r.subscriber));
+        dropped = outcomes.filter((o) => !kept.has(o.subscriberId));
+      }
       if (claims.length === 0) return [];
       const taken = await c.query<{ subscriber: number }>(...ledgerStatement(worker, leaseMs, issue, [], claims, at));
       const won = new Set(taken.rows.map((r) => r.subscriber));
@@ -549,15 +556,19 @@ export class PostgresStore implements Store {
       }
       return ids.map((id) => won.has(id));
     });
+    if (dropped.length > 0) late?.(issue, dropped);
+    return taken;
   }
 
   /** See DeliveryQueue.lease. */
   async lease(worker: string, leaseMs: number, issue: number, n: number, runStart: Date): Promise<{ leased: Delivery[]; heldElsewhere: number }> {
     const r = await this.q<DeliveryRow>(
       'lease deliveries',
+      // Whatever the subscriber's status: one who left since the deliveries were opened is leased
+      // too, and skipped at the claim, as one sender does; left out here, theirs would stay pending.
       `WITH picked AS (
-         SELECT d.issue, d.subscriber FROM deliveries d JOIN subscribers s ON s.id = d.subscriber
-         WHERE d.issue = $1 AND d.state IN ('pending', 'submitted') AND s.status = 'subscribed'
+         SELECT d.issue, d.subscriber FROM deliveries d
+         WHERE d.issue = $1 AND d.state IN ('pending', 'submitted')
            AND (d.lease_until IS NULL OR d.lease_until < clock_timestamp())
            AND (d.answered_at IS NULL OR d.answered_at < $2)
          ORDER BY d.subscriber LIMIT $3
@@ -643,10 +654,11 @@ class PgQueue implements DeliveryQueue {
     private readonly store: PostgresStore,
     private readonly worker: string,
     private readonly leaseMs: number,
+    private readonly late: LateOutcomes | undefined,
   ) {}
 
   record(issue: number, write: LedgerWrite, at: Date): Promise<boolean[]> {
-    return this.store.recordAs(this.worker, this.leaseMs, issue, write, at);
+    return this.store.recordAs(this.worker, this.leaseMs, issue, write, at, this.late);
   }
 
   async lease(issue: number, n: number, runStart: Date): Promise<{ leased: Delivery[]; heldElsewhere: number }> {
@@ -677,7 +689,10 @@ class PgQueue implements DeliveryQueue {
 
 /**
  * One statement of the ledger's write: the outcomes (a final one ends the lease), or the claims (as
- * a worker, only on deliveries it holds, extending the lease), which returns the claims taken.
+ * a worker, only on deliveries it holds, extending the lease). Returns the subscribers written: as
+ * a worker, an outcome is written only while the worker still holds the delivery and it is open (a
+ * worker paused past its lease must not undo its new holder's answer), a claim only on a delivery
+ * the worker holds whose subscriber is still subscribed.
  */
 function ledgerStatement(worker: string | undefined, leaseMs: number, issue: number, outcomes: LedgerWrite['outcomes'], claims: LedgerWrite['claims'], at: Date): [string, unknown[]] {
   const params: unknown[] = [issue, at];
@@ -692,7 +707,9 @@ function ledgerStatement(worker: string | undefined, leaseMs: number, issue: num
         lease_until = CASE WHEN o.state = 'pending' THEN d.lease_until END
       FROM unnest(${param(outcomes.map((o) => o.subscriberId))}::int[], ${param(outcomes.map((o) => o.state))}::text[],
                   ${param(outcomes.map((o) => o.reply ?? null))}::text[], ${param(outcomes.map((o) => (o.attempted ? 1 : 0)))}::int[]) AS o(subscriber, state, reply, attempted)
-      WHERE d.issue = $1 AND d.subscriber = o.subscriber RETURNING 1)`);
+      WHERE d.issue = $1 AND d.subscriber = o.subscriber
+        ${worker === undefined ? '' : `AND d.claimed_by = ${param(worker)} AND d.state IN ('pending', 'submitted')`}
+      RETURNING d.subscriber)`);
   }
   if (claims.length > 0) {
     parts.push(`claims AS (
@@ -704,7 +721,7 @@ function ledgerStatement(worker: string | undefined, leaseMs: number, issue: num
         ${worker === undefined ? '' : `AND d.claimed_by = ${param(worker)}`}
       RETURNING d.subscriber)`);
   }
-  return [`WITH ${parts.join(',\n')} SELECT ${claims.length > 0 ? 'subscriber FROM claims' : 'NULL::int AS subscriber WHERE false'}`, params];
+  return [`WITH ${parts.join(',\n')} SELECT subscriber FROM ${claims.length > 0 ? 'claims' : 'outcomes'}`, params];
 }
 
 async function migrate(c: pg.PoolClient): Promise<void> {
