@@ -85,7 +85,8 @@ export interface DeliverOptions {
  *   timed out, 421): try later, and several in a row mean the server is failing;
  * - server: the server itself cannot be reached (connection refused, no
  *   greeting, TLS or DNS failure) or refuses us with a 5yz before the message
- *   is offered (to the connection, EHLO, STARTTLS): the message was never offered;
+ *   is offered (to the connection, EHLO, STARTTLS, or our envelope sender at
+ *   MAIL FROM): the message was never offered;
  * - fatal: the server refused our credentials or the configuration is wrong;
  * - cut: we cut the connection ourselves at shutdown: the message may have arrived.
  */
@@ -106,8 +107,9 @@ export function classify(err: NodemailerError): Verdict {
   if (['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'].includes(code)) return 'fatal';
   if (code === 'EABORT') return 'cut';
   const cause = err.originalCode ?? err.errno?.toString() ?? '';
-  // A 5yz before this message was offered (to the connection, EHLO, STARTTLS) is the server refusing
-  // us, not a verdict on the recipient: never a bounce of the reader.
+  // A 5yz before this message was offered (to the connection, EHLO, STARTTLS) or to our envelope
+  // sender (MAIL FROM: a return path the relay will not take) is the server refusing us, not a
+  // verdict on the recipient: never a bounce of the reader.
   if (err.responseCode !== undefined && err.responseCode >= 500 && !offered(err)) return 'server';
   if (code === 'EDNS' || code === 'ETLS' || SERVER_TIMEOUTS.has(err.timeoutType ?? '') || UNREACHABLE.has(cause) || TLS_FAILURE.test(cause)) return 'server';
   const reply = err.responseCode;
@@ -124,7 +126,7 @@ export function classify(err: NodemailerError): Verdict {
  */
 function offered(err: NodemailerError): boolean {
   const command = err.command ?? '';
-  return !((command === 'CONN' && err.responseCode !== undefined) || ['EHLO', 'HELO', 'LHLO', 'STARTTLS'].includes(command) || command.startsWith('AUTH'));
+  return !((command === 'CONN' && err.responseCode !== undefined) || ['EHLO', 'HELO', 'LHLO', 'STARTTLS'].includes(command) || command.startsWith('AUTH') || (command === 'MAIL FROM' && (err.responseCode ?? 0) >= 500));
 }
 
 export function replyOf(err: NodemailerError): string {

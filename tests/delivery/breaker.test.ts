@@ -178,6 +178,20 @@ describe('the circuit breaker: when the server itself fails, the run stops at on
     expect(await leftTheList()).toEqual([]);
   });
 
+  it('a relay that refuses our envelope sender at MAIL FROM (553): the run stops with SMTP_UNAVAILABLE, no reader bounced, nothing counted', async () => {
+    await project.addSubscribers(READERS);
+    // A return path the relay will not send as: the same for every reader, so never a bounce of one.
+    const relay = await startSmtp({ onMailFrom: () => smtpError(553, '5.7.1 Sender address rejected: not owned by user') });
+    servers.push(relay);
+    await expect(runJob(project, relay)).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(/^the SMTP server refused us before any message was offered: 553 5\.7\.1 Sender address rejected: not owned by user; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
+    });
+    expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
+    expect(await leftTheList()).toEqual([]);
+    expect(relay.received).toEqual([]);
+  });
+
   it('one message the server always drops at DATA, one connection: retried and left pending; the other 9 accepted, the run never stopped (the breaker counts different messages)', async () => {
     const readers = subscriberList(10);
     await project.addSubscribers(readers);

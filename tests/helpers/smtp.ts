@@ -14,6 +14,8 @@ export interface SmtpBehaviour {
   onAuth?(username: string, password: string): Error | undefined;
   /** Reply to a new connection: an error refuses it. */
   onConnect?(session: SMTPServerSession, index: number): Error | undefined;
+  /** Reply to MAIL FROM (the envelope sender): an error refuses it. */
+  onMailFrom?(address: string, session: SMTPServerSession): Error | undefined;
   onRcpt?(address: string, session: SMTPServerSession): Error | undefined;
   /** Runs once the message is read; may delay, destroy the socket, or return an error reply. */
   afterData?(received: Received, session: SMTPServerSession, index: number): Promise<AfterData> | AfterData;
@@ -74,6 +76,10 @@ export async function startSmtp(behaviour: SmtpBehaviour = {}): Promise<Smtp> {
       : { authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'] }),
     onConnect(session, cb) {
       const err = behaviour.onConnect?.(session, connections++);
+      cb(err ?? undefined);
+    },
+    onMailFrom(address, session, cb) {
+      const err = behaviour.onMailFrom?.(address.address, session);
       cb(err ?? undefined);
     },
     onRcptTo(address, session, cb) {
