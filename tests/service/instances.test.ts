@@ -5,7 +5,7 @@ import { startCli, type RunningCli } from '../helpers/child.js';
 import { TEST_SHEET } from '../helpers/delivery.js';
 import { http } from '../helpers/http.js';
 import { testPostgres } from '../helpers/postgres.js';
-import { makeProject, SECRET, tempDir } from '../helpers/project.js';
+import { makeProject, SECRET, tempDir, type ConfigPatch, type Project } from '../helpers/project.js';
 import { startSmtp, type Smtp } from '../helpers/smtp.js';
 
 const server = await testPostgres();
@@ -19,19 +19,24 @@ afterAll(async () => {
 
 const form = (body: Record<string, string>) => ({ method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
 
+/** The test newsletter on a fresh PostgreSQL database, its schedule ticking every second: two instances that both ticked would show it within a test. */
+async function sharedProject(patch: ConfigPatch = () => {}): Promise<{ project: Project; url: string }> {
+  const url = await server!.newDatabase();
+  const project = makeProject({
+    articles: 'none',
+    config: (c) => {
+      TEST_SHEET(c);
+      c.data = { ...c.data, url };
+      c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' };
+      patch(c);
+    },
+  });
+  return { project, url };
+}
+
 describe.runIf(server)('several serve instances on one PostgreSQL', () => {
   it('a subscription, a confirmation and an unsubscribe taken by either instance are seen by the other and by the next send; the schedule ticks on one instance only, and the other takes over when it stops', async () => {
-    const url = await server!.newDatabase();
-    const project = makeProject({
-      articles: 'none',
-      config: (c) => {
-        TEST_SHEET(c);
-        c.data = { ...c.data, url };
-        c.list = { ...c.list, rateLimit: 1000 };
-        // Every second: two instances that both ticked would show it within the test.
-        c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' };
-      },
-    });
+    const { project } = await sharedProject((c) => (c.list = { ...c.list, rateLimit: 1000 }));
     project.article('first-story', { title: 'First story', date: '2025-08-20T09:00:00Z' });
     await project.addSubscribers(['ann@example.org', 'bo@example.net']);
     smtp = await startSmtp();
@@ -93,15 +98,7 @@ describe.runIf(server)('several serve instances on one PostgreSQL', () => {
   }, 90_000);
 
   it('the server ends the connection holding the schedule lock: the instance stays up and answering, logs the lost lock, and takes the schedule again at a later tick', async () => {
-    const url = await server!.newDatabase();
-    const project = makeProject({
-      articles: 'none',
-      config: (c) => {
-        TEST_SHEET(c);
-        c.data = { ...c.data, url };
-        c.schedule = { cron: '*/1 * * * * *', timezone: 'UTC' };
-      },
-    });
+    const { project, url } = await sharedProject();
     const a = startCli(['serve', '--schedule', '--port', '0', '--log-format', 'json'], { cwd: project.dir, env: { BROADSHEET_SECRET: SECRET } });
     instances.push(a);
     const base = (await a.waitFor((e) => e.event === 'listening')).url as string;
