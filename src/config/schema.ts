@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z as Z } from 'zod';
+import { z } from '../util/zod.js';
 import { checkCron } from './cron.js';
 import { FEED_FORMATS, type FeedFormatKey } from './feed-formats.js';
 
@@ -280,6 +281,6 @@ export const configSchema = z.strictObject({
     .prefault({}),
 }).transform((c) => ({ ...c, schedule: { ...c.schedule, timezone: c.schedule.timezone ?? c.site.timezone } }));
 
-export type ConfigInput = z.input<typeof configSchema>;
-export type ConfigData = z.output<typeof configSchema>;
-export type Author = z.output<typeof authorSchema>;
+export type ConfigInput = Z.input<typeof configSchema>;
+export type ConfigData = Z.output<typeof configSchema>;
+export type Author = Z.output<typeof authorSchema>;

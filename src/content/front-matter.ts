@@ -1,7 +1,7 @@
 import { parse as parseToml, TomlDate, TomlError } from 'smol-toml';
-import { z } from 'zod';
 import type { Problem } from '../errors.js';
 import { parseYaml } from '../util/yaml-schema.js';
+import { z } from '../util/zod.js';
 
 /**
  * Front matter the way the three big generators write it: YAML between `---`

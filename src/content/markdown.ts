@@ -1,6 +1,8 @@
-import MarkdownIt, { type PluginSimple } from 'markdown-it';
-import footnote from 'markdown-it-footnote';
+import type MarkdownIt from 'markdown-it';
+import type { PluginSimple } from 'markdown-it';
+import type footnotePlugin from 'markdown-it-footnote';
 import type Token from 'markdown-it/lib/token.mjs';
+import { requireBundled } from '../util/bundled.js';
 import { absoluteUrl } from '../util/url.js';
 import { hasXmlIllegalChars, stripXmlIllegalChars } from '../util/xml-chars.js';
 import { degradeEmbeds } from './embeds.js';
@@ -16,7 +18,8 @@ interface RenderEnv {
 
 // markdown-it 14 (plain JavaScript; 15 is transpiled and slower), measured
 // against md4w, micromark and commonmark.js in docs/performance.md.
-const md = new MarkdownIt({ html: true, linkify: true, xhtmlOut: true });
+const md = new (requireBundled<typeof MarkdownIt>('markdown-it'))({ html: true, linkify: true, xhtmlOut: true });
+const footnote = requireBundled<typeof footnotePlugin>('markdown-it-footnote');
 // @types/markdown-it-footnote is typed against an older @types/markdown-it.
 md.use(footnote as unknown as PluginSimple);
 // GitHub has no inline footnotes (`^[note]`).

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type sanitizeHtml from 'sanitize-html';
+import { requireBundled } from '../util/bundled.js';
 import { absoluteUrl } from '../util/url.js';
 
 /**
@@ -10,9 +10,7 @@ import { absoluteUrl } from '../util/url.js';
  */
 
 // sanitize-html pulls in postcss and htmlparser2; most articles never need it.
-const require = createRequire(import.meta.url);
-let sanitizer: typeof sanitizeHtml | undefined;
-const sanitize = (html: string, options: sanitizeHtml.IOptions) => (sanitizer ??= require('sanitize-html') as typeof sanitizeHtml)(html, options);
+const sanitize = (html: string, options: sanitizeHtml.IOptions) => requireBundled<typeof sanitizeHtml>('sanitize-html')(html, options);
 
 /** Tags a feed reader or mail client renders safely; everything else is dropped, its text kept. */
 export const ALLOWED_TAGS: readonly string[] = [

@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import type { z as Z } from 'zod';
 import { DATE_FORMS, parseDate } from '../util/dates.js';
 import { wallTimeAt } from '../util/zoned-time.js';
+import { z } from '../util/zod.js';
 
 /**
  * The front matter after its aliases are resolved (fields.ts): what each
@@ -61,7 +62,7 @@ function text(field: string, example: string) {
 }
 
 /** A list, or one value (`tags: travel`, Eleventy's way of writing a single tag). The list first: it is the usual case, and a failed alternative costs. */
-function list<T extends z.ZodType>(item: T, field: string, example: string) {
+function list<T extends Z.ZodType>(item: T, field: string, example: string) {
   return z.union([z.array(item), item.transform((v) => [v])], { error: `must be a list: write ${field}: ${example}` });
 }
 
@@ -131,7 +132,7 @@ function makeSchema(timeZone: string) {
   });
 }
 
-export type FrontMatter = z.output<ReturnType<typeof makeSchema>>;
+export type FrontMatter = Z.output<ReturnType<typeof makeSchema>>;
 export type FrontMatterSchema = ReturnType<typeof makeSchema>;
 
 /** The field names the schema knows, before aliases. */

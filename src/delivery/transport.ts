@@ -1,11 +1,12 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
-import type { SMTPPoolOptions } from 'nodemailer';
+import type nodemailerModule from 'nodemailer';
+import type { SendMailOptions, SMTPPoolOptions } from 'nodemailer';
 import type { Config } from '../config/load.js';
 import { emlWriter } from '../email/eml.js';
 import { BroadsheetError } from '../errors.js';
+import { requireBundled } from '../util/bundled.js';
 import { dkimSign, type DkimKey } from './dkim.js';
 import type { Mailer } from './mailer.js';
 
@@ -60,7 +61,7 @@ export function smtpTransport(config: Config, smtpUrl: string, dkim: DkimKey | u
     socketTimeout: timeout,
     ...(email.rateLimit > 0 && !tuning.sharedRate ? rateOptions(email.rateLimit) : {}),
   };
-  const pool = nodemailer.createTransport(options);
+  const pool = requireBundled<typeof nodemailerModule>('nodemailer').createTransport(options);
   if (!dkim) return { sendMail: (mail) => pool.sendMail(mail), close: () => pool.close() };
   // Signed here, not by nodemailer, which cannot over-sign (see dkim.ts); the pool sends the signed bytes as they are.
   const toEml = emlWriter();

@@ -4,6 +4,7 @@ import { toPlainError } from '../errors.js';
 import { renderIssueFiles } from './digest-files.js';
 import type { DigestContent } from './view.js';
 import { loadMjml } from './mjml.js';
+import { emlWriter } from './eml.js';
 
 // Renders one digest, sends it back and ends, which frees its memory before
 // the build's peak. While the main thread loads the content, this one imports
@@ -27,5 +28,5 @@ setImmediate(() => {
   if (busy) return;
   // Failures surface, with their cause, when the render imports the same modules.
   loadMjml().catch(() => {});
-  import('nodemailer').catch(() => {});
+  emlWriter().catch(() => {});
 });

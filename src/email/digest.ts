@@ -1,11 +1,10 @@
-import Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
 import { BroadsheetError } from '../errors.js';
 import { LITERALS, recipientLines, toRecipientTemplate } from './placeholders.js';
 import { qpText } from './qp.js';
 import { MJML_OPTIONS, mjmlToHtml } from './mjml.js';
 import { mjmlCacheFor, type MjmlCache } from './mjml-cache.js';
-import { loadTemplates, renderConfigTemplate } from './templates.js';
+import { loadTemplates, newHandlebars, renderConfigTemplate } from './templates.js';
 import { oneLine } from '../util/text.js';
 import { digestView, type DigestContent } from './view.js';
 
@@ -51,7 +50,7 @@ type Fill = (context: object) => string;
 
 function compileStage2(source: string, escape: boolean): Fill {
   try {
-    const hb = Handlebars.create();
+    const hb = newHandlebars();
     const template = hb.compile(toRecipientTemplate(source), { noEscape: !escape, knownHelpersOnly: true, strict: false });
     template({ ...LITERALS, recipient: {} }); // Handlebars compiles on first use; do it now, not per recipient.
     return template;

@@ -1,11 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import type { Config } from '../config/load.js';
 import { BroadsheetError, type Problem } from '../errors.js';
+import { requireBundled } from '../util/bundled.js';
 import { ifClose, ifOpen, isRecipientField, placeholder, RECIPIENT_FIELDS, stripMarks, takeLineMarks, withLineMarks } from './placeholders.js';
 import { DEFAULT_TEMPLATES, templatesDir } from './templates-dir.js';
 import { wrap } from './text.js';
+
+/** A new Handlebars environment, with none of another's helpers or partials. */
+export const newHandlebars = (): typeof Handlebars => requireBundled<typeof Handlebars>('handlebars').create();
 
 /** Files under the templates folder: the two main templates of each mail, and partials named by their file. */
 export const HTML_TEMPLATE = 'digest.mjml';
@@ -143,8 +147,8 @@ export interface DigestTemplates {
  * `ifRecipient` helpers leave per-recipient placeholders for personalize().
  */
 export async function loadTemplates(config: Config, names: TemplateNames = DIGEST_TEMPLATES): Promise<DigestTemplates> {
-  const htmlEnv = Handlebars.create();
-  const textEnv = Handlebars.create();
+  const htmlEnv = newHandlebars();
+  const textEnv = newHandlebars();
   const counter: Counter = { next: 0 };
   helpers(htmlEnv, counter);
   helpers(textEnv, counter);
@@ -208,7 +212,7 @@ const CONFIG_TEMPLATES = {
 export function renderConfigTemplate(config: Config, field: keyof typeof CONFIG_TEMPLATES, view: object): string {
   const file = path.relative(config.paths.root, config.file).split(path.sep).join('/') || config.file;
   try {
-    return Handlebars.create().compile(CONFIG_TEMPLATES[field](config), { noEscape: true, strict: true })(view);
+    return newHandlebars().compile(CONFIG_TEMPLATES[field](config), { noEscape: true, strict: true })(view);
   } catch (e) {
     throw templateError([{ file, field, message: handlebarsMessage(e).message }], e);
   }

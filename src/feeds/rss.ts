@@ -1,4 +1,5 @@
-import { Feed, type Extension, type Item } from 'feed';
+import type { Extension, Item } from 'feed';
+import { requireBundled } from '../util/bundled.js';
 import { SYNDICATION_NS, type Channel, type SiteMeta } from './channel.js';
 import type { FeedItem } from './item.js';
 
@@ -77,7 +78,7 @@ function rssItem(item: FeedItem): Item {
 }
 
 export function renderRss(site: SiteMeta, ch: Channel, selfUrl: string): string {
-  const feed = new Feed({
+  const feed = new (requireBundled<typeof import('feed')>('feed').Feed)({
     title: text(ch.title),
     description: text(ch.description),
     link: ch.home,

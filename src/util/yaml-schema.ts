@@ -1,13 +1,15 @@
-import jsyaml from 'js-yaml';
+import type jsyamlModule from 'js-yaml';
 import { createRequire } from 'node:module';
 import type { Document, LineCounter } from 'yaml';
 import { BroadsheetError, type Problem } from '../errors.js';
+import { requireBundled } from './bundled.js';
 import { formatBytes, tooLarge } from './limits.js';
 
 // `yaml` keeps positions, which only a file with problems needs: loaded on first use.
 const require = createRequire(import.meta.url);
 let yamlModule: typeof import('yaml') | undefined;
 const yaml = () => (yamlModule ??= require('yaml') as typeof import('yaml'));
+const jsyaml = requireBundled<typeof jsyamlModule>('js-yaml');
 import type { z } from 'zod';
 
 /** No text value broadsheet reads from YAML needs more: a title, a template, a path. Rendering multiplies it many times. */

@@ -1,0 +1,167 @@
+// Bundles the dependencies that are slow to load into dist/bundled/<name>.cjs, each with V8's code cache
+// (<name>.cjs.v8), after `tsc` (npm run build:ts, prepare, prepack). src/util/bundled.ts loads them; without
+// them broadsheet imports the packages as usual, only slower to start (docs/performance.md).
+//
+// A bundle leaves out, as a stub that throws when called, each module its package loads but that broadsheet's
+// use of it never runs: a test renders through the bundle and through the package and compares the bytes
+// (tests/email/mjml-bundle.test.ts), so a stub that is reached fails it.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(repo, 'package.json'));
+const { bundleDir, bundleFile, codeCacheFile, loadBundled } = await import(path.join(repo, 'dist/util/bundled.js'));
+const { MJML_OPTIONS } = await import(path.join(repo, 'dist/email/mjml.js'));
+
+// A digest's usual parts, so that the code cache holds the functions a render runs.
+const WARM_UP_MJML = `<mjml lang="en">
+  <mj-head>
+    <mj-title>Warm-up</mj-title>
+    <mj-preview>Preheader</mj-preview>
+    <mj-attributes><mj-all font-family="Georgia, serif" /><mj-class name="muted" color="#555555" /><mj-text font-size="16px" /></mj-attributes>
+    <mj-style inline="inline">.lead a { color: #1a4d8f; }</mj-style>
+    <mj-style>@media (prefers-color-scheme: dark) { .body { background: #111111 !important; } }</mj-style>
+  </mj-head>
+  <mj-body css-class="body" width="600px">
+    <mj-raw><div style="display:none">hidden</div></mj-raw>
+    <mj-section padding="0"><mj-column><mj-text mj-class="muted" css-class="lead"><h1>Title</h1><p>A <a href="https://example.com/">link</a> &amp; text.</p><table><tr><td>cell</td></tr></table></mj-text>
+      <mj-image src="https://example.com/a.jpg" alt="An image" width="560px" href="https://example.com/" /><mj-divider border-width="1px" border-color="#dddddd" />
+      <mj-button href="https://example.com/" background-color="#1a4d8f">Read</mj-button></mj-column></mj-section>
+    <mj-section><mj-column width="33%"><mj-text>One</mj-text></mj-column><mj-column width="67%"><mj-text>Two</mj-text></mj-column></mj-section>
+  </mj-body>
+</mjml>`;
+
+const WARM_UP_MARKDOWN = `# Title
+
+Some *emphasis*, **strong**, ~~struck~~, \`code\`, a [link](https://example.com/ "t"), www.example.com and <b>html</b>.[^1]
+
+| a | b |
+| - | :-: |
+| 1 | 2 |
+
+- [x] done
+- item
+
+> quote
+
+1. one
+
+\`\`\`js
+code();
+\`\`\`
+
+![alt](https://example.com/i.png)
+
+[^1]: A note.
+`;
+
+const BUNDLES = [
+  {
+    name: 'mjml',
+    // Loaded by mjml-core, cheerio and juice for what broadsheet never asks of them: fetching a URL
+    // (undici, encoding sniffing), streaming parsers, minifying (needs Node 22 anyway), beautifying,
+    // .mjmlconfig files, inlining remote resources.
+    stubs: ['undici', 'encoding-sniffer', 'whatwg-mimetype', 'parse5-parser-stream', 'js-beautify', 'htmlnano', 'posthtml', 'cssnano', 'cssnano-preset-lite', 'cosmiconfig', 'web-resource-inliner'],
+    async warmUp(mjml2html) {
+      await mjml2html(WARM_UP_MJML, { ...MJML_OPTIONS, fonts: {} });
+    },
+  },
+  {
+    name: 'markdown-it',
+    warmUp(MarkdownIt) {
+      const md = new MarkdownIt({ html: true, linkify: true, xhtmlOut: true });
+      md.parse(WARM_UP_MARKDOWN, {});
+      md.render(WARM_UP_MARKDOWN);
+    },
+  },
+  {
+    name: 'markdown-it-footnote',
+    warmUp(footnote) {
+      require('markdown-it')().use(footnote).render(WARM_UP_MARKDOWN);
+    },
+  },
+  {
+    name: 'js-yaml',
+    warmUp(jsyaml) {
+      jsyaml.load('title: "A"\ndate: 2025-08-29\ntags: [a, b]\nnested:\n  key: 1\nlist:\n  - x\n  - y\ntext: |\n  line\n', { schema: jsyaml.CORE_SCHEMA });
+    },
+  },
+  {
+    name: 'zod',
+    warmUp({ z }) {
+      const schema = z.strictObject({ a: z.string().min(1), b: z.number().int().optional(), c: z.array(z.enum(['x', 'y'])).default([]), d: z.union([z.string(), z.boolean()]).refine((v) => v !== '') });
+      schema.safeParse({ a: 'a', b: 1, c: ['x'], d: true });
+      schema.safeParse({ a: '', b: 1.5, c: ['z'], e: 1 });
+    },
+  },
+  {
+    name: 'feed',
+    warmUp({ Feed }) {
+      const feed = new Feed({ title: 'T', id: 'https://example.com/', link: 'https://example.com/', copyright: 'c', updated: new Date(0) });
+      feed.addItem({ title: 'I', id: 'https://example.com/i', link: 'https://example.com/i', date: new Date(0), description: 'd', content: '<p>c</p>' });
+      feed.rss2();
+    },
+  },
+  {
+    name: 'handlebars',
+    warmUp(Handlebars) {
+      const hb = Handlebars.create();
+      hb.registerHelper('upper', (s) => String(s).toUpperCase());
+      hb.registerPartial('p', '{{name}}');
+      hb.compile('{{#each items}}{{> p}} {{upper name}}{{#if @last}}.{{/if}}{{/each}} {{{raw}}}')({ items: [{ name: 'a' }, { name: 'b' }], raw: '<b>' });
+    },
+  },
+  {
+    name: 'nodemailer',
+    async warmUp(nodemailer) {
+      const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+      await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', subject: 'Warm-up é', text: 'text', html: '<p>html</p>', headers: { 'List-Id': '<x.example.com>' } });
+    },
+  },
+  {
+    name: 'sanitize-html',
+    warmUp(sanitizeHtml) {
+      sanitizeHtml('<p onclick="x">a <a href="https://example.com/">b</a><script>c</script><img src="x.png" alt="d"></p>', { allowedTags: ['p', 'a', 'img'], allowedAttributes: { a: ['href'], img: ['src', 'alt'] } });
+    },
+  },
+];
+
+const stubSource = (name) => `// ${name} is left out of this bundle (scripts/bundle.mjs): reaching it is a defect.
+module.exports = new Proxy({}, {
+  get(_, key) {
+    if (typeof key === 'symbol' || key === '__esModule' || key === 'default' || key === 'then') return undefined;
+    return function leftOut() { throw new Error(${JSON.stringify(name)} + '.' + String(key) + ' is left out of broadsheet\\'s bundle'); };
+  },
+});
+`;
+
+rmSync(bundleDir(), { recursive: true, force: true });
+mkdirSync(bundleDir(), { recursive: true });
+for (const bundle of BUNDLES) {
+  const stubs = new Set(bundle.stubs ?? []);
+  await build({
+    // What require(name) loads, as util/bundled.ts falls back to.
+    input: require.resolve(bundle.name),
+    cwd: repo,
+    platform: 'node',
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'left-out',
+        resolveId(id) {
+          return stubs.has(id) ? `\0left-out:${id}` : null;
+        },
+        load(id) {
+          return id.startsWith('\0left-out:') ? stubSource(id.slice('\0left-out:'.length)) : null;
+        },
+      },
+    ],
+    output: { file: bundleFile(bundle.name), format: 'cjs', codeSplitting: false, comments: { legal: true } },
+  });
+  const loaded = loadBundled(bundle.name);
+  await bundle.warmUp(loaded.exports);
+  writeFileSync(codeCacheFile(bundle.name), loaded.createCache());
+}
