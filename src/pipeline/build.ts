@@ -117,9 +117,10 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
   let thread = enabled && !(digestPack && digestPack.size > 0) ? startDigestThread() : undefined;
   try {
     const site = await loadSite(config, clock, articles);
-    const digesting = enabled
-      ? nextIssue(site, history).then((plan) => digestPreview(config, plan, () => (thread ??= startDigestThread()), digestPack, !options.writeCache))
-      : Promise.resolve(undefined);
+    // The plan is awaited, and the digest asked of its thread, before the feeds: rendering them holds this
+    // thread for a while, and a request still waiting in a promise chain would start only after them.
+    const plan = enabled ? await nextIssue(site, history) : undefined;
+    const digesting = plan ? digestPreview(config, plan, () => (thread ??= startDigestThread()), digestPack, !options.writeCache) : Promise.resolve(undefined);
     digesting.catch(() => {}); // awaited below, after the feeds
     const archiving = Promise.all([archiveFiles(config, history), readArchiveMark(config.paths.output)]);
     archiving.catch(() => {});
