@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Problem } from '../errors.js';
 import { requireBundled } from '../util/bundled.js';
 import type { MjmlCache } from './mjml-cache.js';
@@ -47,7 +48,7 @@ export async function mjmlToHtml(stage1: Stage1Html, cache?: MjmlCache): Promise
   const mjml2html = await loadMjml();
   let html: string;
   try {
-    const result = await mjml2html(stage1.mjml, { ...MJML_OPTIONS, fonts: {} });
+    const result = await withIdsFrom(stage1.mjml, () => mjml2html(stage1.mjml, { ...MJML_OPTIONS, fonts: {} }));
     html = result.html;
   } catch (cause) {
     const issues = (cause as { errors?: MjmlIssue[] }).errors;
@@ -70,6 +71,41 @@ export async function mjmlToHtml(stage1: Stage1Html, cache?: MjmlCache): Promise
   }
   await cache?.set(stage1.mjml, html);
   return html;
+}
+
+/**
+ * Runs `render` with Math.random drawing from a generator seeded by `input`.
+ * MJML names the parts of a carousel and a navbar's hamburger menu with
+ * random hex ids (mjml-core's genRandomHexString, Math.random): left alone,
+ * a template using them would give another digest.html on every build, and
+ * a build without the cache would differ from one with it. MJML 5 renders
+ * synchronously, before the promise it returns (only minifying, which
+ * broadsheet does not ask for, awaits), so Math.random is restored before
+ * any other code of this thread runs. The same input gets the same ids.
+ */
+export function withIdsFrom<T>(input: string, render: () => T): T {
+  const seed = createHash('sha256').update(input).digest();
+  let a = seed.readUInt32LE(0);
+  let b = seed.readUInt32LE(4);
+  let c = seed.readUInt32LE(8);
+  let d = seed.readUInt32LE(12);
+  // sfc32: a small generator with a 128-bit state; these ids need spread, not secrecy.
+  const seeded = () => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  const random = Math.random;
+  Math.random = seeded;
+  try {
+    return render();
+  } finally {
+    Math.random = random;
+  }
 }
 
 const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
