@@ -42,6 +42,19 @@ export const DELIVERY_GRACE_MS = 5000;
  */
 export const BREAKER_THRESHOLD = 3;
 
+/**
+ * Deferrals (a 4yz reply to the message) of this many different messages in
+ * a row, each offered for the first time and addressed to at least
+ * DEFERRAL_DOMAINS different domains, also stop a run: a relay that defers
+ * everything (over its quota, its queue full) is failing, and going on
+ * would charge an attempt to every reader for nothing. Greylisting defers
+ * the readers of the one domain its server receives for, and a resume
+ * offers mostly messages deferred before (a full mailbox stays full):
+ * neither trips it.
+ */
+export const DEFERRAL_THRESHOLD = 10;
+export const DEFERRAL_DOMAINS = 3;
+
 export type DeliveryEvent =
   | { kind: 'accepted'; email: string; attempt: number; reply: string }
   | { kind: 'failed'; email: string; attempt: number; reply: string }
@@ -222,6 +235,8 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   let next = 0;
   // The deliveries whose connections failed since the last answer from the server (the breaker).
   const failures = new Set<number>();
+  // The first offers deferred since the last message the server took or refused, with their readers' domains.
+  const deferrals = new Map<number, string>();
   let stopReason: BroadsheetError | undefined;
   let failed = false;
 
@@ -265,6 +280,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
       if ('unsent' in sent) return { subscriberId, state: 'pending', reply: lastReply, attempted: false };
       if ('reply' in sent) {
         failures.clear();
+        deferrals.clear();
         opts.onEvent({ kind: 'accepted', email, attempt: n, reply: sent.reply });
         return { subscriberId, state: 'accepted', reply: sent.reply, attempted: true };
       }
@@ -285,6 +301,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
       if (counted) attempts++;
       if (verdict === 'permanent') {
         failures.clear();
+        deferrals.clear();
         await opts.onRefused?.(d, reply);
         opts.onEvent({ kind: 'failed', email, attempt: n, reply });
         return { subscriberId, state: 'failed', reply, attempted: counted };
@@ -294,6 +311,13 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
         if (failures.size >= BREAKER_THRESHOLD) stop('SMTP_UNAVAILABLE', `the SMTP server failed ${failures.size} connections in a row, the last with: ${reply}`, sent.error);
       } else {
         failures.clear();
+        if (d.attempts === 0 && n === 1) {
+          deferrals.set(subscriberId, email.slice(email.lastIndexOf('@') + 1).toLowerCase());
+          const domains = new Set(deferrals.values()).size;
+          if (deferrals.size >= DEFERRAL_THRESHOLD && domains >= DEFERRAL_DOMAINS) {
+            stop('SMTP_UNAVAILABLE', `the SMTP server deferred the messages of ${deferrals.size} readers in a row, at ${domains} domains, the last with: ${reply}`, sent.error);
+          }
+        }
       }
       // Only a failure of this message counts towards giving up on it, never the server's refusal to talk.
       if (counted && givesUp(opts.giveUp, d.openedAt, attempts, clock.now(), d.attempts, retry.attempts)) {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DELIVERY_GRACE_MS } from '../../src/delivery/sender.js';
+import { DEFERRAL_THRESHOLD, DELIVERY_GRACE_MS } from '../../src/delivery/sender.js';
 import { SHUTDOWN_GRACE_MS } from '../../src/schedule/scheduled-job.js';
 import { startCli } from '../helpers/child.js';
 import { runCli } from '../helpers/cli.js';
@@ -229,6 +229,57 @@ describe('the circuit breaker: when the server itself fails, the run stops at on
       message: expect.stringMatching(/^the SMTP server cannot be reached: EDNS: .*broadsheet-test\.invalid; issue 1 stopped early: 0 accepted, 0 failed, 12 left for the next run/),
     });
     expect(await ledger()).toEqual(Array(12).fill({ state: 'pending', attempts: 0 }));
+  });
+
+  it(`a relay that defers every message (451), 40 readers at 4 domains: ${DEFERRAL_THRESHOLD} first offers deferred in a row stop the run; only those and the ones then on the wire carry attempts, nobody bounced`, async () => {
+    // Subscribed in turn, as a list's domains mix: reader001@a, reader001@b, …
+    const readers = subscriberList(10).flatMap((r) => ['a.example', 'b.example', 'c.example', 'd.example'].map((domain) => r.replace('example.org', domain)));
+    await project.addSubscribers(readers);
+    const relay = await startSmtp({ onRcpt: () => smtpError(451, '4.3.0 Temporary failure: sending quota exceeded') });
+    servers.push(relay);
+    await expect(runJob(project, relay, { retry: { attempts: 3, backoffMs: 1 } })).rejects.toMatchObject({
+      code: 'SMTP_UNAVAILABLE',
+      message: expect.stringMatching(
+        new RegExp(`^the SMTP server deferred the messages of ${DEFERRAL_THRESHOLD} readers in a row, at 4 domains, the last with: 451 4\\.3\\.0 Temporary failure: sending quota exceeded; issue 1 stopped early: 0 accepted, 0 failed, 40 left for the next run`),
+      ),
+    });
+    const rows = await ledger();
+    expect(rows.every((d) => d.state === 'pending')).toBe(true);
+    // The threshold trips it; each of the other two connections may have had one more message on the wire.
+    const tried = rows.filter((d) => d.attempts > 0).length;
+    expect(tried).toBeGreaterThanOrEqual(DEFERRAL_THRESHOLD);
+    expect(tried).toBeLessThanOrEqual(DEFERRAL_THRESHOLD + 2);
+    expect(await leftTheList()).toEqual([]);
+    expect(relay.received).toEqual([]);
+  });
+
+  it('a resume whose readers were all deferred before (full mailboxes stay full) is not stopped: each is offered, deferred and left pending', async () => {
+    const readers = ['a.example', 'b.example', 'c.example', 'd.example'].flatMap((domain) => subscriberList(3, domain));
+    await project.addSubscribers(readers);
+    const full = await startSmtp({ onRcpt: () => smtpError(452, '4.2.2 Mailbox full') });
+    servers.push(full);
+    await expect(runJob(project, full, { retry: { attempts: 1, backoffMs: 1 } })).rejects.toMatchObject({ code: 'SMTP_UNAVAILABLE' });
+    const charged = (await ledger()).filter((d) => d.attempts > 0).length;
+    expect(charged).toBeGreaterThanOrEqual(DEFERRAL_THRESHOLD);
+    // The next run offers the two or so never tried too: too few first offers to trip it.
+    expect(await runJob(project, full, { retry: { attempts: 1, backoffMs: 1 } })).toEqual({ kind: 'sent', issue: 1, accepted: 0, failed: 0, pending: 12, givenUp: 0 });
+    expect((await ledger()).every((d) => d.state === 'pending' && d.attempts >= 1)).toBe(true);
+  });
+
+  it('a server that greylists (451 to each first try), 12 readers at its one domain: never stopped, all accepted on a retry', async () => {
+    const readers = subscriberList(12, 'greylisting.example');
+    await project.addSubscribers(readers);
+    const seen = new Set<string>();
+    const greylisting = await startSmtp({
+      onRcpt: (address) => {
+        if (seen.has(address)) return undefined;
+        seen.add(address);
+        return smtpError(451, '4.7.1 Greylisted, please try again later');
+      },
+    });
+    servers.push(greylisting);
+    expect(await runJob(project, greylisting, { retry: { attempts: 3, backoffMs: 1 } })).toEqual({ kind: 'sent', issue: 1, accepted: 12, failed: 0, pending: 0, givenUp: 0 });
+    expect((await ledger()).every((d) => d.state === 'accepted' && d.attempts === 2)).toBe(true);
   });
 
   it('a server that answers 421 to every message: three in a row stop the run; only the messages then on the wire carry an attempt', async () => {
