@@ -5,7 +5,7 @@
 // A bundle leaves out, as a stub that throws when called, each module its package loads but that broadsheet's
 // use of it never runs: a test renders through the bundle and through the package and compares the bytes
 // (tests/email/mjml-bundle.test.ts), so a stub that is reached fails it.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { build } from 'rolldown';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(repo, 'package.json'));
-const { bundleDir, bundleFile, codeCacheFile, loadBundled } = await import(path.join(repo, 'dist/util/bundled.js'));
+const { bundleDir, bundleFile, codeCacheFile, loadBundled, versionsFile } = await import(path.join(repo, 'dist/util/bundled.js'));
 const { MJML_OPTIONS } = await import(path.join(repo, 'dist/email/mjml.js'));
 
 // A digest's usual parts, so that the code cache holds the functions a render runs.
@@ -142,7 +142,7 @@ rmSync(bundleDir(), { recursive: true, force: true });
 mkdirSync(bundleDir(), { recursive: true });
 for (const bundle of BUNDLES) {
   const stubs = new Set(bundle.stubs ?? []);
-  await build({
+  const { output } = await build({
     // What require(name) loads, as util/bundled.ts falls back to.
     input: require.resolve(bundle.name),
     cwd: repo,
@@ -161,7 +161,22 @@ for (const bundle of BUNDLES) {
     ],
     output: { file: bundleFile(bundle.name), format: 'cjs', codeSplitting: false, comments: { legal: true } },
   });
+  writeFileSync(versionsFile(bundle.name), `${JSON.stringify(packagesIn(output[0].moduleIds))}\n`);
   const loaded = loadBundled(bundle.name);
   await bundle.warmUp(loaded.exports);
   writeFileSync(codeCacheFile(bundle.name), loaded.createCache());
+}
+
+/** `name@version` of every package a bundle holds code of, sorted: the build cache keys what a bundle renders by these. */
+function packagesIn(moduleIds) {
+  const found = new Set();
+  for (const id of moduleIds) {
+    const at = id.lastIndexOf('/node_modules/');
+    if (at === -1) continue;
+    const parts = id.slice(at + '/node_modules/'.length).split('/');
+    const name = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+    const pkg = JSON.parse(readFileSync(path.join(id.slice(0, at), 'node_modules', name, 'package.json'), 'utf8'));
+    found.add(`${name}@${pkg.version}`);
+  }
+  return [...found].sort();
 }

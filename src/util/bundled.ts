@@ -29,6 +29,25 @@ export function bundleDir(): string {
 
 export const bundleFile = (name: string, dir = bundleDir()) => path.join(dir, `${name}.cjs`);
 export const codeCacheFile = (name: string, dir = bundleDir()) => `${bundleFile(name, dir)}.v8`;
+export const versionsFile = (name: string, dir = bundleDir()) => path.join(dir, `${name}.versions.json`);
+
+/**
+ * `name@version` of every package bundle `name` holds code of (written with
+ * it), or `undefined` when there is no bundle. The build cache keys what a
+ * bundled library computed by these, not by what node_modules holds now: a
+ * package upgraded without `npm run build:ts` still runs the bundle's code,
+ * and its records must not pass for the new version's.
+ */
+export function bundledVersions(name: string, dir = bundleDir()): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(versionsFile(name, dir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as string[];
+}
 
 const requireFromNodeModules = createRequire(import.meta.url);
 const loaded = new Map<string, unknown>();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BroadsheetError, type Problem } from '../errors.js';
 import { tempNameFor } from './atomic-write.js';
+import { bundledVersions } from './bundled.js';
 
 /**
  * The build cache: what an earlier run computed, kept so that the next one
@@ -499,18 +500,27 @@ function packageJsonOf(name: string, from: string): { dir: string; version: stri
   }
 }
 
-/** `name@version` of each package and of everything it depends on, sorted. */
+/**
+ * `name@version` of each package and of everything it depends on, sorted;
+ * for a package that runs from its bundle (util/bundled.ts), the packages
+ * the bundle was made of instead, whatever node_modules holds now.
+ */
 function versionsOf(packages: readonly string[]): string[] {
   const found = new Map<string, string>();
+  const bundles: string[] = [];
   const visit = (name: string, from: string) => {
     if (found.has(name)) return;
     const pkg = packageJsonOf(name, from);
     found.set(name, pkg?.version ?? 'missing');
     if (pkg) for (const dep of pkg.dependencies) visit(dep, pkg.dir);
   };
-  // broadsheet's own folder (its package root), where its dependencies are found.
-  for (const p of packages) visit(p, realpathSync(path.dirname(CODE_ROOT)));
-  return [...found].map(([n, v]) => `${n}@${v}`).sort();
+  for (const p of packages) {
+    const bundled = bundledVersions(p);
+    // broadsheet's own folder (its package root), where its dependencies are found.
+    if (bundled === undefined) visit(p, realpathSync(path.dirname(CODE_ROOT)));
+    else bundles.push(`bundle ${p}: ${bundled.join(' ')}`);
+  }
+  return [...[...found].map(([n, v]) => `${n}@${v}`), ...bundles].sort();
 }
 
 const fingerprints = new Map<string, string>();
