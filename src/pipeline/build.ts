@@ -110,7 +110,7 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
   const packs = [articles, archivePack, feedPack, digestPack].filter((p) => p !== undefined);
   // Kept even when the content has problems: the next build, after the fix, reads only the fixed files.
   const commit = () => packs.forEach((p) => p.commit());
-  // The digest's renderer (MJML takes about 400 ms to import) starts on a
+  // The digest's renderer (MJML takes 60 ms to load from its bundle, 400 as a package) starts on a
   // second thread now, loads while the content does, and renders while the
   // feeds do; unless the build cache holds digests, when the digest is
   // likely there and needs no thread (one is started if it is not).
