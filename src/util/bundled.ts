@@ -3,6 +3,7 @@ import { createRequire, Module } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { BroadsheetError } from '../errors.js';
 
 /**
  * A dependency bundled into one file at build time (`scripts/bundle.mjs`,
@@ -82,10 +83,16 @@ export function loadBundled<T>(name: string, dir = bundleDir()): Bundled<T> | un
   } catch {
     // No cache: V8 compiles the bundle as it runs.
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  let script: vm.Script;
   const module = { exports: {} as T };
-  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  try {
+    script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+    wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  } catch (cause) {
+    // A bundle cut short (a disk filled while building) or edited by hand: the install, not the site, is at fault.
+    throw new BroadsheetError('INTERNAL', `${file} cannot be loaded (${(cause as Error).message}): broadsheet's install is damaged; run npm run build:ts in a checkout, or reinstall broadsheet`, { cause });
+  }
   return {
     exports: module.exports,
     cacheAccepted: cachedData !== undefined && script.cachedDataRejected !== true,

@@ -44,6 +44,15 @@ describe('bundled dependencies (util/bundled.ts)', () => {
     expect(damaged.exports.load('a: [1, 2]')).toEqual({ a: [1, 2] });
   });
 
+  it('one cut short is an INTERNAL error that names its file and says how to repair the install', () => {
+    const dir = tempDir();
+    const whole = readFileSync(path.join(DIST_BUNDLES, 'js-yaml.cjs'), 'utf8');
+    writeFileSync(path.join(dir, 'js-yaml.cjs'), whole.slice(0, whole.length / 2));
+    expect(() => loadBundled('js-yaml', dir)).toThrow(
+      expect.objectContaining({ code: 'INTERNAL', message: expect.stringMatching(new RegExp(`^${path.join(dir, 'js-yaml.cjs').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be loaded \\(.+\\): broadsheet's install is damaged; run npm run build:ts in a checkout, or reinstall broadsheet$`)) }),
+    );
+  });
+
   it('each record the packages it holds code of, with their versions: markdown-it and its dependencies, MJML without what it leaves out', () => {
     const version = (name: string) => (JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
     const markdownIt = bundledVersions('markdown-it', DIST_BUNDLES)!;
