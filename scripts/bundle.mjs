@@ -9,7 +9,6 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'rolldown';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(repo, 'package.json'));
@@ -139,6 +138,15 @@ module.exports = new Proxy({}, {
 `;
 
 rmSync(bundleDir(), { recursive: true, force: true });
+// rolldown is native code with a build for each platform npm knows; where none installs, broadsheet still
+// works, loading its dependencies from node_modules (slower to start), so an install must not fail for it.
+let build;
+try {
+  ({ build } = await import('rolldown'));
+} catch (error) {
+  console.warn(`notice: dependencies not bundled (rolldown cannot load here: ${error.message.split('\n')[0]}); broadsheet loads them from node_modules, only slower to start`);
+  process.exit(0);
+}
 mkdirSync(bundleDir(), { recursive: true });
 for (const bundle of BUNDLES) {
   const stubs = new Set(bundle.stubs ?? []);
