@@ -177,14 +177,15 @@ for (const bundle of BUNDLES) {
 
 /** `name@version` of every package a bundle holds code of, sorted: the build cache keys what a bundle renders by these. */
 function packagesIn(moduleIds) {
-  const found = new Set();
+  // One package.json read per installed package folder, not per module (MJML's bundle holds hundreds).
+  const byFolder = new Map();
   for (const id of moduleIds) {
     const at = id.lastIndexOf('/node_modules/');
     if (at === -1) continue;
     const parts = id.slice(at + '/node_modules/'.length).split('/');
     const name = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-    const pkg = JSON.parse(readFileSync(path.join(id.slice(0, at), 'node_modules', name, 'package.json'), 'utf8'));
-    found.add(`${name}@${pkg.version}`);
+    const folder = path.join(id.slice(0, at), 'node_modules', name);
+    if (!byFolder.has(folder)) byFolder.set(folder, `${name}@${JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')).version}`);
   }
-  return [...found].sort();
+  return [...new Set(byFolder.values())].sort();
 }

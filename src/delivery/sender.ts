@@ -236,7 +236,12 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   // The deliveries whose connections failed since the last answer from the server (the breaker).
   const failures = new Set<number>();
   // The first offers deferred since the last message the server took or refused, with their readers' domains.
-  const deferrals = new Map<number, string>();
+  // Domains only ever join the set until it is cleared, so it is kept beside the readers rather than counted anew.
+  const deferrals = { readers: new Set<number>(), domains: new Set<string>() };
+  const clearDeferrals = () => {
+    deferrals.readers.clear();
+    deferrals.domains.clear();
+  };
   let stopReason: BroadsheetError | undefined;
   let failed = false;
 
@@ -280,7 +285,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
       if ('unsent' in sent) return { subscriberId, state: 'pending', reply: lastReply, attempted: false };
       if ('reply' in sent) {
         failures.clear();
-        deferrals.clear();
+        clearDeferrals();
         opts.onEvent({ kind: 'accepted', email, attempt: n, reply: sent.reply });
         return { subscriberId, state: 'accepted', reply: sent.reply, attempted: true };
       }
@@ -301,7 +306,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
       if (counted) attempts++;
       if (verdict === 'permanent') {
         failures.clear();
-        deferrals.clear();
+        clearDeferrals();
         await opts.onRefused?.(d, reply);
         opts.onEvent({ kind: 'failed', email, attempt: n, reply });
         return { subscriberId, state: 'failed', reply, attempted: counted };
@@ -312,10 +317,11 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
       } else {
         failures.clear();
         if (d.attempts === 0 && n === 1) {
-          deferrals.set(subscriberId, email.slice(email.lastIndexOf('@') + 1).toLowerCase());
-          const domains = new Set(deferrals.values()).size;
-          if (deferrals.size >= DEFERRAL_THRESHOLD && domains >= DEFERRAL_DOMAINS) {
-            stop('SMTP_UNAVAILABLE', `the SMTP server deferred the messages of ${deferrals.size} readers in a row, at ${domains} domains, the last with: ${reply}`, sent.error);
+          deferrals.readers.add(subscriberId);
+          deferrals.domains.add(email.slice(email.lastIndexOf('@') + 1).toLowerCase());
+          const { readers, domains } = deferrals;
+          if (readers.size >= DEFERRAL_THRESHOLD && domains.size >= DEFERRAL_DOMAINS) {
+            stop('SMTP_UNAVAILABLE', `the SMTP server deferred the messages of ${readers.size} readers in a row, at ${domains.size} domains, the last with: ${reply}`, sent.error);
           }
         }
       }
