@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Problem } from '../errors.js';
 import { cacheKey, CachePack, codeFingerprint, type CacheRecord, type Pack, type PackOptions } from '../util/cache.js';
 import { sameStat, trustedStat, type FileStat } from '../util/file-stat.js';
-import { lazy } from '../util/lazy.js';
+import { settle } from '../util/lazy.js';
 import { readFileWithin } from '../util/limits.js';
 import type { FileResult } from './article-file.js';
 import { articleSettings, type ArticleSettings } from './settings.js';
@@ -95,25 +95,44 @@ const unchanged = (uses: readonly Stamp[]) =>
 
 function restore(file: string, record: CacheRecord<Stored>): FileResult {
   const s = record.meta;
+  const fm = s.fm;
+  // Lazy parts are accessors written in the literals (util/lazy.ts settle): the front matter's text
+  // is read from the pack only for a problem's line, a body only for what is rendered.
   const result: FileResult = {
     file,
     draft: s.draft,
     aliases: new Map(s.aliases ?? []),
+    // The index's own arrays, not copies: results are only read once made (the reader pushes only to its own).
     unknownFields: s.unknownFields,
-    problems: [...s.problems],
-    warnings: [...s.warnings],
+    problems: s.problems,
+    warnings: s.warnings,
     uses: s.uses.map((u) => u[0]),
+    get frontMatter(): FrontMatterText | undefined {
+      return fm && settle<FileResult, 'frontMatter'>(this, 'frontMatter', { ...fm, text: record.bytes().toString('utf8', s.htmlBytes) });
+    },
+    set frontMatter(value: FrontMatterText | undefined) {
+      settle<FileResult, 'frontMatter'>(this, 'frontMatter', value);
+    },
   };
-  if (s.fm) {
-    const fm = s.fm;
-    lazy(result, 'frontMatter', () => ({ ...fm, text: record.bytes().toString('utf8', s.htmlBytes) }));
-  }
   if (s.entry) {
-    // A copy, in the order the reader wrote the fields; the pack's index keeps its JSON form.
-    const entry = { ...s.entry } as unknown as Entry;
-    entry.date = new Date(s.entry.date);
+    // A copy, in the order the reader wrote the fields (an accessor in a literal keeps its key's place);
+    // the pack's index keeps its JSON form.
+    const stored = s.entry as unknown as Entry;
+    const date = new Date(s.entry.date);
+    const entry: Entry =
+      s.htmlBytes > 0
+        ? {
+            ...stored,
+            date,
+            get html(): string {
+              return settle<Entry, 'html'>(this, 'html', record.bytes().toString('utf8', 0, s.htmlBytes));
+            },
+            set html(value: string) {
+              settle<Entry, 'html'>(this, 'html', value);
+            },
+          }
+        : { ...stored, date };
     if (s.entry.updated !== undefined) entry.updated = new Date(s.entry.updated);
-    if (s.htmlBytes > 0) lazy(entry, 'html', () => record.bytes().toString('utf8', 0, s.htmlBytes));
     result.entry = entry;
   }
   return result;
@@ -170,14 +189,14 @@ export async function loadArticleFiles(files: readonly string[], config: Article
     return out;
   }
   const salt = cacheKey(codeFingerprint(PACKAGES), JSON.stringify(articleSettings(config)));
-  const known = new Map<string, { stat: FileStat; content: string }>();
-  for (const meta of pack.metas()) if (meta.stat) known.set(meta.src, { stat: meta.stat, content: meta.content });
+  const known = new Map<string, Stored>();
+  for (const meta of pack.metas()) if (meta.stat) known.set(meta.src, meta);
   // Date.now, not the injected clock: file times are the file system's, whatever time the site is built for.
   const now = Date.now();
   for (const file of files) {
     const stat = trustedStat(file, now);
     const seen = known.get(file);
-    let content = stat && seen && sameStat(stat, seen.stat) ? seen.content : undefined;
+    let content = stat && seen && sameStat(stat, seen.stat!) ? seen.content : undefined;
     let bytes: Buffer | undefined;
     if (content === undefined) {
       const within = readFileWithin(file, MAX_ARTICLE_BYTES);

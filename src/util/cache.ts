@@ -94,10 +94,17 @@ const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 /** A hash of the parts, each length-prefixed so that no two lists of parts give the same input: base64url. */
 export function cacheKey(...parts: (string | Uint8Array)[]): string {
   const h = createHash('sha256');
+  // Strings go in as one text (the same bytes as one update each): a rebuild of 10,000 articles makes
+  // 10,000 keys, and a hash update, or a Buffer, per part cost twice the time.
+  let text = '';
   for (const p of parts) {
-    const bytes = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
-    h.update(`${bytes.length}:`).update(bytes);
+    if (typeof p === 'string') text += `${Buffer.byteLength(p, 'utf8')}:${p}`;
+    else {
+      h.update(`${text}${p.length}:`, 'utf8').update(p);
+      text = '';
+    }
   }
+  if (text !== '') h.update(text, 'utf8');
   return h.digest('base64url');
 }
 
@@ -210,12 +217,15 @@ export class CachePack<M = unknown> implements Pack<M> {
   commit(): void {
     if (this.readOnly || this.failed) return;
     try {
-      const kept = this.keptOld();
       const oldCount = this.oldIndex ? Object.keys(this.oldIndex.records).length : 0;
-      if (this.added.size === 0 && kept.length === oldCount && this.damaged.size === 0 && !this.replace) {
+      // Nothing added, damaged or left out: the file already holds what this run would write. Decided
+      // from counts, without listing the records (the 32 packs of a 10,000-article site hold 20,000).
+      const keepsAll = this.keep === 'used' ? this.used.size === oldCount : oldCount <= this.keep;
+      if (this.added.size === 0 && this.damaged.size === 0 && !this.replace && keepsAll) {
         this.discard();
         return;
       }
+      const kept = this.keptOld();
       this.open();
       const records: Record<string, IndexRow<M>> = {};
       // Old records are copied as they are, adjacent ones in one write.
