@@ -70,6 +70,11 @@ function unknownFieldsWarning(results: readonly FileResult[], contentDir: string
   };
 }
 
+/** A problem at `related[i]` of an entry. */
+function relatedProblem(l: FileResult, i: number, message: string): AtField {
+  return { l, path: ['related', i], make: (at) => ({ file: l.entry!.file, ...at, field: `related[${i}]`, message }) };
+}
+
 /** The slug nearest to a mistyped one, for "did you mean". */
 function nearestSlug(slug: string, slugs: Iterable<string>): string | undefined {
   let best: string | undefined;
@@ -150,22 +155,30 @@ export async function loadSite(config: Config, clock: Clock, cache?: ArticlePack
   const now = clock.now().getTime();
   const unpublished: Site['unpublished'] = [];
   const isPublished = (l: FileResult & { entry: Entry }) => !l.draft && l.entry.date.getTime() <= now;
+  const published: (typeof loaded)[number][] = [];
+  // Plain loops, no closure per entry or link: these checks run over every entry on every build,
+  // a rebuild from the cache included.
   for (const l of loaded) {
-    if (!isPublished(l)) unpublished.push({ slug: l.entry.slug, file: l.entry.file, reason: l.draft ? 'draft' : 'scheduled' });
-    l.entry.related.forEach((slug, i) => {
+    const shown = isPublished(l);
+    if (shown) published.push(l);
+    else unpublished.push({ slug: l.entry.slug, file: l.entry.file, reason: l.draft ? 'draft' : 'scheduled' });
+    const related = l.entry.related;
+    for (let i = 0; i < related.length; i++) {
+      const slug = related[i]!;
       const target = bySlug.get(slug);
-      const report = (message: string) => problems.push({ l, path: ['related', i], make: (at) => ({ file: l.entry.file, ...at, field: `related[${i}]`, message }) });
+      let message: string | undefined;
       if (!target) {
-        const near = nearestSlug(slug, bySlug.keys());
-        if (!failedSlugs.has(slug)) report(`no article has the slug "${slug}"${near ? `: did you mean "${near}"?` : ''}`);
-      } else if (slug === l.entry.slug) report('an article cannot be related to itself');
-      else if (isPublished(l) && !isPublished(target)) {
-        report(`"${slug}" is ${target.draft ? 'a draft' : 'scheduled for later'} and would be a broken link`);
-      }
-    });
+        if (!failedSlugs.has(slug)) {
+          const near = nearestSlug(slug, bySlug.keys());
+          message = `no article has the slug "${slug}"${near ? `: did you mean "${near}"?` : ''}`;
+        }
+      } else if (slug === l.entry.slug) message = 'an article cannot be related to itself';
+      else if (shown && !isPublished(target)) message = `"${slug}" is ${target.draft ? 'a draft' : 'scheduled for later'} and would be a broken link`;
+      if (message !== undefined) problems.push(relatedProblem(l, i, message));
+    }
   }
 
-  problems.push(...fileClashes(loaded.filter(isPublished)));
+  problems.push(...fileClashes(published));
   if (problems.length > 0) {
     const fieldLine = problems.some((p) => 'make' in p) ? (await reader()).fieldLine : undefined;
     const all = problems.map((p) => {
@@ -178,6 +191,8 @@ export async function loadSite(config: Config, clock: Clock, cache?: ArticlePack
     throw new BroadsheetError('CONTENT_INVALID', `${all.length} problem(s) in ${fileCount} file(s)`, { problems: all });
   }
 
-  const entries = loaded.filter(isPublished).map((l) => l.entry).sort(compareEntries);
-  return { config, entries, bySlug: new Map(entries.map((e) => [e.slug, e])), warnings, unpublished };
+  const entries = published.map((l) => l.entry).sort(compareEntries);
+  const shownBySlug = new Map<string, Entry>();
+  for (const e of entries) shownBySlug.set(e.slug, e);
+  return { config, entries, bySlug: shownBySlug, warnings, unpublished };
 }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheKey, CachePack } from '../../src/util/cache.js';
@@ -185,5 +186,9 @@ describe('the build cache pack', () => {
     expect(cacheKey('ab', 'c')).not.toBe(cacheKey('a', 'bc'));
     expect(cacheKey('a', bytes('b'))).toBe(cacheKey('a', 'b'));
     expect(cacheKey('a')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The hash of each part's UTF-8 length, a colon and its bytes, one after another, whether the parts
+    // are text or bytes (strings go in as one update): keys written by earlier builds stay valid.
+    const stream = Buffer.concat([Buffer.from('2:é1:x0:3:'), Buffer.from([0, 1, 2]), Buffer.from('4:tail')]);
+    expect(cacheKey('é', 'x', '', bytes('\u0000\u0001\u0002'), 'tail')).toBe(createHash('sha256').update(stream).digest('base64url'));
   });
 });
