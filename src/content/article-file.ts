@@ -78,7 +78,7 @@ export interface FileResult {
   problems: Problem[];
   warnings: Problem[];
   /** Absolute paths of the local files the article uses that were looked at, found or not: the result depends on them too. */
-  uses: string[];
+  uses: readonly string[];
 }
 
 /** One article file on its way to an entry: where it is, what it said, and what went wrong so far. */

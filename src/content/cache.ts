@@ -93,6 +93,10 @@ const unchanged = (uses: readonly Stamp[]) =>
     return then !== 'racy' && now !== 'racy' && sameStat(then, now);
   });
 
+/** Shared by the results that have none (most): a restored result is only read. */
+const NO_ALIASES: ReadonlyMap<string, string> = new Map();
+const NO_USES: readonly string[] = Object.freeze([]);
+
 function restore(file: string, record: CacheRecord<Stored>): FileResult {
   const s = record.meta;
   const fm = s.fm;
@@ -101,12 +105,12 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
   const result: FileResult = {
     file,
     draft: s.draft,
-    aliases: new Map(s.aliases ?? []),
+    aliases: s.aliases ? new Map(s.aliases) : NO_ALIASES,
     // The index's own arrays, not copies: results are only read once made (the reader pushes only to its own).
     unknownFields: s.unknownFields,
     problems: s.problems,
     warnings: s.warnings,
-    uses: s.uses.map((u) => u[0]),
+    uses: s.uses.length === 0 ? NO_USES : s.uses.map((u) => u[0]),
     get frontMatter(): FrontMatterText | undefined {
       return fm && settle<FileResult, 'frontMatter'>(this, 'frontMatter', { ...fm, text: record.bytes().toString('utf8', s.htmlBytes) });
     },
