@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { generateSite } from './generate-site.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(repo, 'dist/cli.js');
+const cli = path.join(repo, 'dist/bin.js');
 const probe = path.join(repo, 'bench/rss-probe.cjs');
 
 /** One `broadsheet build`: wall ms, CPU ms (every thread), peak RSS in MB, what it printed. */

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { generateSite } from './generate-site.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(repo, 'dist/cli.js');
+const cli = path.join(repo, 'dist/bin.js');
 const TIME = '/usr/bin/time';
 
 function onPath(cmd) {

@@ -78,7 +78,7 @@ async function project(url, n) {
 
 function send(dir, port) {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [dist('cli.js'), 'send', '--config', path.join(dir, 'broadsheet.config.yaml')], {
+    const c = spawn(process.execPath, [dist('bin.js'), 'send', '--config', path.join(dir, 'broadsheet.config.yaml')], {
       env: { PATH: process.env.PATH, SMTP_URL: `smtp://127.0.0.1:${port}`, BROADSHEET_SECRET: SECRET },
       stdio: ['ignore', 'pipe', 'ignore'],
     });

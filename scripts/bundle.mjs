@@ -5,7 +5,7 @@
 // A bundle leaves out, as a stub that throws when called, each module its package loads but that broadsheet's
 // use of it never runs: a test renders through the bundle and through the package and compares the bytes
 // (tests/email/mjml-bundle.test.ts), so a stub that is reached fails it.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,13 +138,18 @@ module.exports = new Proxy({}, {
 `;
 
 rmSync(bundleDir(), { recursive: true, force: true });
+// The bundle of broadsheet's own modules, made last (below): a bundle of older code must never outlive this run.
+const { CLI_BUNDLE, CLI_BUNDLE_MANIFEST, codeFolderHash } = await import(path.join(repo, 'dist/util/cache.js'));
+const dist = path.join(repo, 'dist');
+const cliBundle = path.join(dist, CLI_BUNDLE);
+rmSync(cliBundle, { recursive: true, force: true });
 // rolldown is native code with a build for each platform npm knows; where none installs, broadsheet still
 // works, loading its dependencies from node_modules (slower to start), so an install must not fail for it.
 let build;
 try {
   ({ build } = await import('rolldown'));
 } catch (error) {
-  console.warn(`notice: dependencies not bundled (rolldown cannot load here: ${error.message.split('\n')[0]}); broadsheet loads them from node_modules, only slower to start`);
+  console.warn(`notice: nothing bundled (rolldown cannot load here: ${error.message.split('\n')[0]}); broadsheet loads its modules from dist/ and its dependencies from node_modules, only slower to start`);
   process.exit(0);
 }
 mkdirSync(bundleDir(), { recursive: true });
@@ -189,3 +194,75 @@ function packagesIn(moduleIds) {
   }
   return [...new Set(byFolder.values())].sort();
 }
+
+// ---- broadsheet's own modules -----------------------------------------------------------------------
+//
+// One ES module bundle of what tsc compiled, split at each dynamic import (what a command does not run is
+// not loaded), in dist/cli-bundle/: a folder one below dist/, where every module that finds a file from
+// its own place sits (util/version.ts), so the same relative paths hold. Its entries are cli.js and each
+// worker a module starts by `new URL('./name.js', import.meta.url)`, found in the compiled code so that a
+// new worker cannot be left out. src/bin.ts runs it while no module it was made from is newer; its
+// manifest holds the hash of its code, which the build cache keys records by (util/cache.ts).
+const workers = new Map();
+const findWorkers = (dir) => {
+  for (const item of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, item.name);
+    if (item.isDirectory()) {
+      if (full !== bundleDir() && full !== cliBundle) findWorkers(full);
+    } else if (item.name.endsWith('.js')) {
+      for (const m of readFileSync(full, 'utf8').matchAll(/new URL\('\.\/([\w-]+)\.js', import\.meta\.url\)/g)) {
+        const file = path.join(dir, `${m[1]}.js`);
+        if (workers.has(m[1]) && workers.get(m[1]) !== file) throw new Error(`two workers are named ${m[1]}.js: ${workers.get(m[1])} and ${file}`);
+        workers.set(m[1], file);
+      }
+    }
+  }
+};
+findWorkers(dist);
+const cliEntry = path.join(dist, 'cli.js');
+/** Every module `from` imports, directly or not, leaving out dynamic imports. */
+const staticClosure = (ctx, from) => {
+  const seen = new Set();
+  const visit = (id) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const dep of ctx.getModuleInfo(id)?.importedIds ?? []) visit(dep);
+  };
+  visit(from);
+  return seen;
+};
+let closures;
+/** What cli.js and the workers import before they run, found once per build. */
+const startLoad = (ctx) => (closures ??= { cli: staticClosure(ctx, cliEntry), workers: new Set([...workers.values()].flatMap((w) => [...staticClosure(ctx, w)])) });
+const { output: own } = await build({
+  input: { cli: cliEntry, ...Object.fromEntries(workers) },
+  cwd: repo,
+  platform: 'node',
+  logLevel: 'silent',
+  // Packages stay where they are: the slow ones load from their own bundles (util/bundled.ts).
+  external: (id) => !id.startsWith('.') && !path.isAbsolute(id),
+  output: {
+    dir: cliBundle,
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+    // What the CLI imports before it runs a command goes into two chunks, not one per module shared with
+    // a dynamic import or a worker (29 files for `broadsheet --version`): `cli-core`, what only cli.js
+    // imports, and `shared`, what a worker imports too, so that a worker does not load the CLI. What a
+    // command imports when it runs stays split at its dynamic imports.
+    codeSplitting: {
+      groups: [
+        { name: (id, ctx) => (startLoad(ctx).workers.has(id) && closures.cli.has(id) ? 'shared' : null), priority: 2 },
+        { name: (id, ctx) => (id !== cliEntry && startLoad(ctx).cli.has(id) ? 'cli-core' : null), priority: 1 },
+      ],
+    },
+  },
+});
+const inputs = [...new Set(own.flatMap((o) => (o.type === 'chunk' ? o.moduleIds : [])))]
+  .map((id) => path.relative(dist, id).split(path.sep).join('/'))
+  .sort();
+if (inputs.some((f) => f.startsWith('..'))) throw new Error(`the bundle of broadsheet's modules took code from outside dist/: ${inputs.filter((f) => f.startsWith('..')).join(', ')}`);
+const manifest = path.join(cliBundle, CLI_BUNDLE_MANIFEST);
+// Written last, and whole: src/bin.ts runs the bundle only once its manifest is there.
+writeFileSync(`${manifest}.tmp`, `${JSON.stringify({ codeHash: codeFolderHash(cliBundle), inputs }, null, 2)}\n`);
+renameSync(`${manifest}.tmp`, manifest);

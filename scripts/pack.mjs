@@ -16,9 +16,11 @@ if (step === 'prepack') {
   rmSync('dist', { recursive: true, force: true });
   // npm puts node_modules/.bin on PATH for its scripts.
   execFileSync('tsc', ['-p', 'tsconfig.json'], { stdio: 'inherit' });
-  // The slow-to-load dependencies as one file each, with V8's code cache (scripts/bundle.mjs).
+  // The slow-to-load dependencies as one file each, with V8's code cache, and broadsheet's own modules as
+  // one bundle (scripts/bundle.mjs).
   execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
   // The bin is executable in the tarball itself, whatever installs it.
+  chmodSync('dist/bin.js', 0o755);
   chmodSync('dist/cli.js', 0o755);
   copyFileSync('package-lock.json', 'npm-shrinkwrap.json');
 } else if (step === 'postpack') {

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The only module that reads argv and the environment, and the only one that exits.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { systemClock } from './clock.js';
@@ -14,8 +13,7 @@ import type { Environment } from './environment.js';
 import { BroadsheetError, isBroadsheetError } from './errors.js';
 import { createLogger, type Logger, type RunLogger } from './log.js';
 import { userinfoAsWritten } from './util/url.js';
-
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+import { VERSION } from './util/version.js';
 
 /** Secrets that must never appear in output: the signing secret, the SMTP and database URLs and their passwords as written and decoded. */
 function secretsOf(env: Environment): string[] {

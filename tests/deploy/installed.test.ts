@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { validate as validCron } from 'node-cron';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,7 @@ const git = (cwd: string, ...args: string[]) => {
 
 describe('the package', () => {
   it('is packed with its build, the shipped templates and its shrinkwrap, and nothing of the repository', () => {
+    expect(installed.packed).toContain('dist/bin.js');
     expect(installed.packed).toContain('dist/cli.js');
     expect(installed.packed).toContain('npm-shrinkwrap.json');
     expect(installed.packed.filter((p) => p.startsWith('email-templates/'))).toEqual([
@@ -69,21 +71,30 @@ describe('the package', () => {
       'email-templates/partials/footer.mjml',
       'email-templates/partials/header.mjml',
     ]);
-    expect(installed.packed.filter((p) => !/^(dist\/.*\.js|dist\/bundled\/[a-z-]+(\.cjs|\.cjs\.v8|\.versions\.json)|docs\/[a-z-]+\.md|email-templates\/.*|README\.md|package\.json|npm-shrinkwrap\.json)$/.test(p))).toEqual([]);
+    expect(installed.packed.filter((p) => !/^(dist\/.*\.js|dist\/bundled\/[a-z-]+(\.cjs|\.cjs\.v8|\.versions\.json)|dist\/cli-bundle\/manifest\.json|docs\/[a-z-]+\.md|email-templates\/.*|README\.md|package\.json|npm-shrinkwrap\.json)$/.test(p))).toEqual([]);
     // Each bundle (scripts/bundle.mjs) with its code cache and the versions it was made of.
     expect(installed.packed.filter((p) => p.startsWith('dist/bundled/')).sort()).toEqual(
       ['feed', 'handlebars', 'js-yaml', 'markdown-it', 'markdown-it-footnote', 'mjml', 'nodemailer', 'sanitize-html', 'zod'].flatMap((n) => [`dist/bundled/${n}.cjs`, `dist/bundled/${n}.cjs.v8`, `dist/bundled/${n}.versions.json`]).sort(),
     );
     const files = (p: string) => readdirSync(path.join(REPO, p), { recursive: true }).filter((f) => String(f).endsWith('.ts')).length;
-    expect(installed.packed.filter((p) => p.startsWith('dist/') && p.endsWith('.js'))).toHaveLength(files('src'));
+    expect(installed.packed.filter((p) => p.startsWith('dist/') && !p.startsWith('dist/cli-bundle/') && p.endsWith('.js'))).toHaveLength(files('src'));
+    // The bundle of broadsheet's modules, whole: its manifest and every file of it (src/bin.ts runs it).
+    const bundle = installed.packed.filter((p) => p.startsWith('dist/cli-bundle/'));
+    expect(bundle).toEqual(expect.arrayContaining(['dist/cli-bundle/manifest.json', 'dist/cli-bundle/cli.js', 'dist/cli-bundle/digest-worker.js', 'dist/cli-bundle/store-worker.js']));
+    expect(bundle.filter((p) => !/^dist\/cli-bundle\/([\w-]+-[\w-]{8}\.js|cli\.js|digest-worker\.js|store-worker\.js|manifest\.json)$/.test(p))).toEqual([]);
 
     const manifest = JSON.parse(readFileSync(path.join(installed.installed, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest.private).toBeUndefined();
-    expect(manifest.bin).toEqual({ broadsheet: 'dist/cli.js' });
+    expect(manifest.bin).toEqual({ broadsheet: 'dist/bin.js' });
     // The shrinkwrap is the lock file, overrides and all; the postpack leaves none behind.
     expect(readFileSync(path.join(installed.installed, 'npm-shrinkwrap.json'), 'utf8')).toBe(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8'));
     expect(existsSync(path.join(installed.root, 'package', 'npm-shrinkwrap.json'))).toBe(false);
-    expect(statSync(path.join(installed.installed, 'dist/cli.js')).mode & 0o111).toBe(0o111);
+    expect(statSync(path.join(installed.installed, 'dist/bin.js')).mode & 0o111).toBe(0o111);
+  });
+
+  it('runs from the bundle of its modules once installed (npm unpacks every file with one time)', async () => {
+    const { cliBundleIsCurrent } = (await import(pathToFileURL(path.join(installed.installed, 'dist/launch.js')).href)) as typeof import('../../src/launch.js');
+    expect(cliBundleIsCurrent(pathToFileURL(path.join(installed.installed, 'dist/')))).toBe(true);
   });
 
   it('installs on this Node without an EBADENGINE warning, and wants no install script but better-sqlite3\'s', () => {

@@ -6,7 +6,7 @@ import { makeProject, type Project } from '../helpers/project.js';
 
 const run = (p: Project, command: string) => runCli([command, '--config', p.configFile], { cwd: p.dir });
 
-describe('the digest through the CLI (dist/cli.js; npm test builds it first)', () => {
+describe('the digest through the CLI (dist/bin.js; npm test builds it first)', () => {
   it('build writes the digest files, and a second build leaves them unchanged', async () => {
     const p = makeProject();
     const first = await run(p, 'build');

@@ -16,7 +16,7 @@ export interface RunningCli {
   stdout(): string;
 }
 
-/** Starts `node dist/cli.js …` and follows its log as it runs; the test ends it. */
+/** Starts `node dist/bin.js …` (the `broadsheet` command) and follows its log as it runs; the test ends it. */
 export function startCli(args: string[], options: CliOptions): RunningCli {
   return followCli(spawnCli(args, options));
 }

@@ -17,7 +17,7 @@ export function cliEnv(vars: Record<string, string | undefined> = {}): NodeJS.Pr
   return env;
 }
 
-/** Starts `node dist/cli.js …` with stdout and stderr piped. */
+/** Starts `node dist/bin.js …` (the `broadsheet` command) with stdout and stderr piped. */
 export function spawnCli(args: string[], options: CliOptions): ChildProcess {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first (npm test does)`);
   return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,7 +2,7 @@
  * The one way to make a broadsheet project in a test.
  *
  * Constants
- * - `REPO`, `CLI` (dist/cli.js), `EXAMPLE_CONFIG_FILE` (the repository's broadsheet.config.yaml,
+ * - `REPO`, `CLI` (dist/bin.js), `EXAMPLE_CONFIG_FILE` (the repository's broadsheet.config.yaml,
  *   the only example config: a test that needs other values patches it in code).
  * - `SECRET` (a strong BROADSHEET_SECRET), `NOW` and `CLOCK` (the fixed time every test runs at,
  *   after every example article), `PNG` (a small image file).
@@ -62,7 +62,8 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
-export const CLI = path.join(REPO, 'dist', 'cli.js');
+/** What the `broadsheet` command runs: the bundle of broadsheet's modules when it is current (src/bin.ts). */
+export const CLI = path.join(REPO, 'dist', 'bin.js');
 export const EXAMPLE_CONFIG_FILE = path.join(REPO, 'broadsheet.config.yaml');
 
 /** 32 random bytes, base64: a secret as strong as the one a deployment must set. */

@@ -67,12 +67,12 @@ describe('bundled dependencies (util/bundled.ts)', () => {
   it("the build cache keys what a bundle computed by the bundle's versions: a bundle made from another markdown-it reads every article again", () => {
     // A copy of the build, so that editing its bundle's record touches no other test.
     const install = tempDir();
-    cpSync(path.join(REPO, 'dist'), path.join(install, 'dist'), { recursive: true });
+    cpSync(path.join(REPO, 'dist'), path.join(install, 'dist'), { recursive: true, preserveTimestamps: true });
     cpSync(path.join(REPO, 'email-templates'), path.join(install, 'email-templates'), { recursive: true });
     copyFileSync(path.join(REPO, 'package.json'), path.join(install, 'package.json'));
     symlinkSync(path.join(REPO, 'node_modules'), path.join(install, 'node_modules'));
     const project = makeProject({ config: (c) => void (c.cache = { dir: 'cache' }) });
-    const build = () => execFileSync(process.execPath, [path.join(install, 'dist', 'cli.js'), 'build'], { cwd: project.dir, env: cliEnv(), encoding: 'utf8' });
+    const build = () => execFileSync(process.execPath, [path.join(install, 'dist', 'bin.js'), 'build'], { cwd: project.dir, env: cliEnv(), encoding: 'utf8' });
     const packs = () => new Map(readdirSync(path.join(project.dir, 'cache')).filter((f) => f.startsWith('articles.')).map((f) => [f, statSync(path.join(project.dir, 'cache', f)).mtimeMs]));
     build();
     const filled = packs();
