@@ -17,8 +17,9 @@ const distUrl = (dist: string) => pathToFileURL(`${dist}/`);
 const age = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
 
 /**
- * A copy of dist/ whose two copies of cli.js only say which one ran, and the
- * files' times set as `times` says: src/bin.ts's choice, seen from outside.
+ * A copy of dist/ whose two copies of cli.js only say which one ran, every
+ * module the bundle was made from older than its manifest: src/bin.ts's
+ * choice, seen from outside as the tests change the times.
  */
 function launcherCopy(): { dist: string; ran: () => string } {
   const root = tempDir();
