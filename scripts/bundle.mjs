@@ -121,6 +121,14 @@ const BUNDLES = [
     },
   },
   {
+    name: 'node-cron',
+    warmUp(cron) {
+      cron.validate('0 7 * * *');
+      cron.validateDetailed('61 * * * *');
+      cron.parse('*/15 9-17 * * 1-5');
+    },
+  },
+  {
     name: 'sanitize-html',
     warmUp(sanitizeHtml) {
       sanitizeHtml('<p onclick="x">a <a href="https://example.com/">b</a><script>c</script><img src="x.png" alt="d"></p>', { allowedTags: ['p', 'a', 'img'], allowedAttributes: { a: ['href'], img: ['src', 'alt'] } });

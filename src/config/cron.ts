@@ -1,13 +1,12 @@
-import { createRequire } from 'node:module';
 import type { z } from 'zod';
+import { requireBundled } from '../util/bundled.js';
 
 /**
  * The schedule's cron expression, read with node-cron (the library the
  * scheduler runs it with), which is loaded only when an expression has to be
  * read: a build whose config names none does not pay for it.
  */
-const require = createRequire(import.meta.url);
-const nodeCron = () => require('node-cron') as typeof import('node-cron');
+const nodeCron = () => requireBundled<typeof import('node-cron')>('node-cron');
 
 /** node-cron's own verdict, said in a way that shows which part of the expression is wrong. */
 export function checkCron(expression: string, ctx: z.RefinementCtx): void {

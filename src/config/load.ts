@@ -78,7 +78,7 @@ export async function loadConfig(file: string, overrides: { outDir?: string } = 
   if (!('bytes' in read)) throw tooLarge(`the config file ${shown}`, formatBytes(read.size), formatBytes(MAX_CONFIG_BYTES), 'it holds settings only, never content', { file: shown });
   const decoded = decodeUtf8(read.bytes);
   if (!decoded.ok) throw new BroadsheetError('CONFIG_INVALID', `${shown} is not UTF-8`, { problems: [{ file: shown, line: decoded.line, message: decoded.message }] });
-  const parsed = parseYaml(decoded.text, shown, configSchema);
+  const parsed = parseYaml(decoded.text, shown, configSchema, { once: true });
   if (!parsed.ok) {
     throw new BroadsheetError('CONFIG_INVALID', `${shown} has ${parsed.problems.length} problem(s)`, {
       problems: parsed.problems,

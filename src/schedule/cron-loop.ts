@@ -1,6 +1,7 @@
-import { createTask, type Logger as CronLogger } from 'node-cron';
+import type { Logger as CronLogger } from 'node-cron';
 import type { Logger } from '../log.js';
 import { untilAborted } from '../util/abort.js';
+import { requireBundled } from '../util/bundled.js';
 
 export interface CronLoopOptions {
   cron: string;
@@ -27,6 +28,7 @@ export async function runOnCron(opts: CronLoopOptions): Promise<CronLoopEnd> {
   let inFlight: Promise<void> | undefined;
   let count = 0;
 
+  const { createTask } = requireBundled<typeof import('node-cron')>('node-cron');
   const task = createTask(
     opts.cron,
     () => {

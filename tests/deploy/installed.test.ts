@@ -74,7 +74,7 @@ describe('the package', () => {
     expect(installed.packed.filter((p) => !/^(dist\/.*\.js|dist\/bundled\/[a-z-]+(\.cjs|\.cjs\.v8|\.versions\.json)|dist\/cli-bundle\/manifest\.json|docs\/[a-z-]+\.md|email-templates\/.*|README\.md|package\.json|npm-shrinkwrap\.json)$/.test(p))).toEqual([]);
     // Each bundle (scripts/bundle.mjs) with its code cache and the versions it was made of.
     expect(installed.packed.filter((p) => p.startsWith('dist/bundled/')).sort()).toEqual(
-      ['feed', 'handlebars', 'js-yaml', 'markdown-it', 'markdown-it-footnote', 'mjml', 'nodemailer', 'sanitize-html', 'zod'].flatMap((n) => [`dist/bundled/${n}.cjs`, `dist/bundled/${n}.cjs.v8`, `dist/bundled/${n}.versions.json`]).sort(),
+      ['feed', 'handlebars', 'js-yaml', 'markdown-it', 'markdown-it-footnote', 'mjml', 'node-cron', 'nodemailer', 'sanitize-html', 'zod'].flatMap((n) => [`dist/bundled/${n}.cjs`, `dist/bundled/${n}.cjs.v8`, `dist/bundled/${n}.versions.json`]).sort(),
     );
     const files = (p: string) => readdirSync(path.join(REPO, p), { recursive: true }).filter((f) => String(f).endsWith('.ts')).length;
     expect(installed.packed.filter((p) => p.startsWith('dist/') && !p.startsWith('dist/cli-bundle/') && p.endsWith('.js'))).toHaveLength(files('src'));

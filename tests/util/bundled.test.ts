@@ -18,7 +18,7 @@ const names = () =>
 
 describe('bundled dependencies (util/bundled.ts)', () => {
   it('are built for the packages broadsheet loads through requireBundled', () => {
-    expect(names()).toEqual(['feed', 'handlebars', 'js-yaml', 'markdown-it', 'markdown-it-footnote', 'mjml', 'nodemailer', 'sanitize-html', 'zod']);
+    expect(names()).toEqual(['feed', 'handlebars', 'js-yaml', 'markdown-it', 'markdown-it-footnote', 'mjml', 'node-cron', 'nodemailer', 'sanitize-html', 'zod']);
   });
 
   it('each load with the code cache made for this Node, and export what the package exports', () => {
