@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Problem } from '../errors.js';
 import { cacheKey, CachePack, codeFingerprint, type CacheRecord, type Pack, type PackOptions } from '../util/cache.js';
 import { sameStat, trustedStat, type FileStat } from '../util/file-stat.js';
@@ -32,12 +33,23 @@ const PACKAGES = ['markdown-it', 'markdown-it-footnote', 'sanitize-html', 'js-ya
 /** A local file an entry uses, by its stat (util/file-stat.ts: size, times, inode), `racy` when too young to stand for its bytes, or missing. */
 type Stamp = [file: string, stat: FileStat | 'racy' | null];
 
-/** An entry as JSON: dates as ISO strings, the body in the record's bytes. */
-type StoredEntry = Omit<Entry, 'date' | 'updated'> & { date: string; updated?: string };
+/**
+ * An entry as JSON: dates as ISO strings, the body in the record's bytes,
+ * and `authors` 0 when it is the site's author alone (most entries).
+ */
+type StoredEntry = Omit<Entry, 'date' | 'updated' | 'authors'> & { date: string; updated?: string; authors: Entry['authors'] | 0 };
 
+/*
+ * The index of the articles' pack is parsed whole on every build and held
+ * until the pack is written, so a record holds no value that another gives:
+ * no empty list, no absolute path (the entry's `file` names the file), not
+ * the site's author. For 10,000 articles the index went from 11.0 to 9.1 MB
+ * (docs/performance.md).
+ */
 interface Stored {
-  /** The file's absolute path, and its stat when it was read (when old enough to trust: see `trustedStat`). */
-  src: string;
+  /** The file as an entry shows it (relative to the project's root, with `/`), when there is no entry whose `file` says so. */
+  shown?: string;
+  /** The file's stat when it was read (when old enough to trust: see `trustedStat`). */
   stat: FileStat | null;
   /** A hash of the path and the bytes: the key is this and the settings. */
   content: string;
@@ -50,10 +62,11 @@ interface Stored {
   /** UTF-8 length of the body at the start of the record's bytes. */
   htmlBytes: number;
   aliases?: [string, string][];
-  unknownFields: readonly string[];
-  problems: Problem[];
-  warnings: Problem[];
-  uses: Stamp[];
+  /** Each list is absent when empty. */
+  unknownFields?: readonly string[];
+  problems?: Problem[];
+  warnings?: Problem[];
+  uses?: Stamp[];
 }
 
 export type ArticlePack = Pack<Stored>;
@@ -95,9 +108,9 @@ const unchanged = (uses: readonly Stamp[]) =>
 
 /** Shared by the results that have none (most): a restored result is only read. */
 const NO_ALIASES: ReadonlyMap<string, string> = new Map();
-const NO_USES: readonly string[] = Object.freeze([]);
+const NONE: readonly never[] = Object.freeze([]);
 
-function restore(file: string, record: CacheRecord<Stored>): FileResult {
+function restore(file: string, record: CacheRecord<Stored>, siteAuthor: ArticleSettings['site']['author']): FileResult {
   const s = record.meta;
   const fm = s.fm;
   // Lazy parts are accessors written in the literals (util/lazy.ts settle): the front matter's text
@@ -106,11 +119,12 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
     file,
     draft: s.draft,
     aliases: s.aliases ? new Map(s.aliases) : NO_ALIASES,
-    // The index's own arrays, not copies: results are only read once made (the reader pushes only to its own).
-    unknownFields: s.unknownFields,
-    problems: s.problems,
-    warnings: s.warnings,
-    uses: s.uses.length === 0 ? NO_USES : s.uses.map((u) => u[0]),
+    // The index's own lists, or one empty list for all: a result is only read once made (the reader
+    // pushes only to its own).
+    unknownFields: s.unknownFields ?? NONE,
+    problems: s.problems ?? (NONE as unknown as Problem[]),
+    warnings: s.warnings ?? (NONE as unknown as Problem[]),
+    uses: s.uses ? s.uses.map((u) => u[0]) : NONE,
     get frontMatter(): FrontMatterText | undefined {
       return fm && settle<FileResult, 'frontMatter'>(this, 'frontMatter', { ...fm, text: record.bytes().toString('utf8', s.htmlBytes) });
     },
@@ -123,11 +137,14 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
     // the pack's index keeps its JSON form.
     const stored = s.entry as unknown as Entry;
     const date = new Date(s.entry.date);
+    // As the reader makes it: a new list holding the config's own author.
+    const authors = s.entry.authors === 0 ? [siteAuthor] : stored.authors;
     const entry: Entry =
       s.htmlBytes > 0
         ? {
             ...stored,
             date,
+            authors,
             get html(): string {
               return settle<Entry, 'html'>(this, 'html', record.bytes().toString('utf8', 0, s.htmlBytes));
             },
@@ -135,7 +152,7 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
               settle<Entry, 'html'>(this, 'html', value);
             },
           }
-        : { ...stored, date };
+        : { ...stored, date, authors };
     if (s.entry.updated !== undefined) entry.updated = new Date(s.entry.updated);
     result.entry = entry;
   }
@@ -143,30 +160,26 @@ function restore(file: string, record: CacheRecord<Stored>): FileResult {
 }
 
 /** Stores what reading a file gave; returns the hash of the entry it made, if any. */
-function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult): string | undefined {
+function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult, siteAuthor: ArticleSettings['site']['author'], shown: string): string | undefined {
   const html = r.entry?.html ?? '';
   const htmlBytes = Buffer.byteLength(html);
   const fmText = r.frontMatter?.text ?? '';
   const bytes = Buffer.allocUnsafe(htmlBytes + Buffer.byteLength(fmText));
   bytes.write(html, 0);
   bytes.write(fmText, htmlBytes);
-  const stored: Stored = {
-    src: r.file,
-    stat,
-    content,
-    draft: r.draft,
-    htmlBytes,
-    unknownFields: r.unknownFields,
-    problems: r.problems,
-    warnings: r.warnings,
-    uses: r.uses.map(stamp),
-  };
+  const stored: Stored = { stat, content, draft: r.draft, htmlBytes };
+  if (r.unknownFields.length > 0) stored.unknownFields = r.unknownFields;
+  if (r.problems.length > 0) stored.problems = r.problems;
+  if (r.warnings.length > 0) stored.warnings = r.warnings;
+  if (r.uses.length > 0) stored.uses = r.uses.map(stamp);
   if (r.entry) {
-    const { date, updated } = r.entry;
+    const { date, updated, authors } = r.entry;
     // Fields keep their places; an absent `updated` stays absent (JSON drops undefined).
-    stored.entry = { ...r.entry, html: '', date: date.toISOString(), updated: updated?.toISOString() };
-    stored.made = cacheKey(JSON.stringify(stored.entry), html);
-  }
+    const entry: StoredEntry = { ...r.entry, html: '', date: date.toISOString(), updated: updated?.toISOString() };
+    stored.made = cacheKey(JSON.stringify(entry), html);
+    if (authors.length === 1 && authors[0] === siteAuthor) entry.authors = 0;
+    stored.entry = entry;
+  } else stored.shown = shown;
   if (r.frontMatter) {
     const { text: _text, ...place } = r.frontMatter;
     stored.fm = place;
@@ -193,13 +206,26 @@ export async function loadArticleFiles(files: readonly string[], config: Article
     return out;
   }
   const salt = cacheKey(codeFingerprint(PACKAGES), JSON.stringify(articleSettings(config)));
+  const { root } = config.paths;
+  const rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
+  // The file as an entry shows it (Stored.shown): the part after the root, since the listed paths are
+  // normalised already (path.relative normalises both again: 25 ms for 10,000 files). A path this got
+  // wrong would only miss its record, and the file would be read again.
+  const shownOf = (file: string) => {
+    const rel = file.startsWith(rootPrefix) ? file.slice(rootPrefix.length) : path.relative(root, file);
+    return path.sep === '/' ? rel : rel.split(path.sep).join('/');
+  };
   const known = new Map<string, Stored>();
-  for (const meta of pack.metas()) if (meta.stat) known.set(meta.src, meta);
+  for (const meta of pack.metas()) {
+    const shown = meta.entry?.file ?? meta.shown;
+    if (meta.stat && shown !== undefined) known.set(shown, meta);
+  }
   // Date.now, not the injected clock: file times are the file system's, whatever time the site is built for.
   const now = Date.now();
   for (const file of files) {
     const stat = trustedStat(file, now);
-    const seen = known.get(file);
+    const shown = shownOf(file);
+    const seen = known.get(shown);
     let content = stat && seen && sameStat(stat, seen.stat!) ? seen.content : undefined;
     let bytes: Buffer | undefined;
     if (content === undefined) {
@@ -216,12 +242,12 @@ export async function loadArticleFiles(files: readonly string[], config: Article
     const record = pack.get(key);
     let result: FileResult;
     let made: string | undefined;
-    if (record && unchanged(record.meta.uses)) {
-      result = restore(file, record);
+    if (record && unchanged(record.meta.uses ?? NONE)) {
+      result = restore(file, record, config.site.author);
       made = record.meta.made;
     } else {
       result = await loadArticleFile(file, config, bytes);
-      made = store(pack, key, content, stat, result);
+      made = store(pack, key, content, stat, result, config.site.author, shown);
     }
     if (result.entry && made !== undefined) entryKeys.set(result.entry, made);
     out.push(result);

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { withoutCache, type Config } from '../../src/config/load.js';
 import { formatProblem } from '../../src/errors.js';
 import { build } from '../../src/pipeline/build.js';
+import { openArticlePack } from '../../src/content/cache.js';
+import { loadSite } from '../../src/content/load.js';
 import { FEED_PACKAGES, openArchivePack } from '../../src/feeds/index.js';
 import { CACHE_FORMAT } from '../../src/util/cache.js';
 import { RACY_MS } from '../../src/util/file-stat.js';
@@ -71,6 +73,30 @@ function editArticle(project: Project, rel: string, from: string | RegExp, to: s
 }
 
 describe('the build cache', () => {
+  it('an entry restored from the articles\' pack is the one reading made, though the record leaves out its path, its empty lists and the site\'s author', async () => {
+    const project = cachedProject();
+    project.write('articles/own-author.md', '---\ntitle: Own author\ndate: 2025-08-21T09:00:00Z\nauthor: Ada Lovelace\nmood: sunny\n---\nA body with [a link](/x/).\n');
+    const config = await project.loadConfig();
+    const read = await loadSite(withoutCache(config), CLOCK);
+    const pack = openArticlePack(config.paths.cache, { root: config.paths.root });
+    await loadSite(config, CLOCK, pack);
+    pack!.commit();
+    // Every file old enough to stand by its stat: the second run restores each entry from its record.
+    for (const f of readdirSync(project.articles)) utimesSync(path.join(project.articles, f), new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    const again = openArticlePack(config.paths.cache, { root: config.paths.root });
+    const restored = await loadSite(config, CLOCK, again);
+    // Restored, not read again: each article's body is still to be read from the pack (a teaser has none).
+    expect(restored.entries.map((e) => [e.kind, typeof Object.getOwnPropertyDescriptor(e, 'html')?.get])).toEqual(restored.entries.map((e) => [e.kind, e.kind === 'article' ? 'function' : 'undefined']));
+    expect(restored.entries.filter((e) => e.kind === 'article')).toHaveLength(2);
+    const plain = (s: typeof read) => s.entries.map((e) => ({ keys: Object.keys(e), ...e, html: e.html }));
+    expect(plain(restored)).toEqual(plain(read));
+    expect(restored.warnings).toEqual(read.warnings);
+    expect(read.warnings.map((w) => w.message).join('\n')).toContain('mood');
+    const own = restored.entries.find((e) => e.slug === 'own-author')!;
+    expect(own.authors).toEqual([{ name: 'Ada Lovelace' }]);
+    expect(restored.entries.filter((e) => e.slug !== 'own-author').every((e) => e.authors.length === 1 && e.authors[0] === config.site.author)).toBe(true);
+  });
+
   it('a cold build, a warm one, one without the cache and one after the cache was deleted write the same bytes', async () => {
     const project = cachedProject();
     const cold = await buildInto(project, 'cold');
