@@ -147,7 +147,8 @@ module.exports = new Proxy({}, {
 
 rmSync(bundleDir(), { recursive: true, force: true });
 // The bundle of broadsheet's own modules, made last (below): a bundle of older code must never outlive this run.
-const { CLI_BUNDLE, CLI_BUNDLE_MANIFEST, codeFolderHash } = await import(path.join(repo, 'dist/util/cache.js'));
+const { codeFolderHash } = await import(path.join(repo, 'dist/util/cache.js'));
+const { CLI_BUNDLE, CLI_BUNDLE_MANIFEST } = await import(path.join(repo, 'dist/util/cli-bundle.js'));
 const dist = path.join(repo, 'dist');
 const cliBundle = path.join(dist, CLI_BUNDLE);
 rmSync(cliBundle, { recursive: true, force: true });

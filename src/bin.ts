@@ -4,6 +4,6 @@
 // from the compiled modules. One bundle loads faster than the ninety-odd ES modules a command imports
 // before it runs: `broadsheet --version` in 0.82x the time, the example site's warm build in 0.81x
 // (docs/performance.md). Reads no argument and no environment variable: cli.ts does, whichever copy runs.
-import { cliBundleIsCurrent } from './launch.js';
+import { cliModule } from './launch.js';
 
-await import(cliBundleIsCurrent(new URL('./', import.meta.url)) ? './cli-bundle/cli.js' : './cli.js');
+await import(cliModule(new URL('./', import.meta.url)));

@@ -1,7 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-
-/** Where scripts/bundle.mjs puts the bundle of broadsheet's modules, under dist/ (util/cache.ts CLI_BUNDLE). */
-export const CLI_BUNDLE_DIR = 'cli-bundle/';
+import { CLI_BUNDLE, CLI_BUNDLE_MANIFEST, type CliBundleManifest } from './util/cli-bundle.js';
 
 /**
  * True when `dist` (the folder of the compiled modules, as a URL ending in
@@ -14,12 +12,17 @@ export const CLI_BUNDLE_DIR = 'cli-bundle/';
  */
 export function cliBundleIsCurrent(dist: URL): boolean {
   try {
-    const manifest = new URL(`${CLI_BUNDLE_DIR}manifest.json`, dist);
+    const manifest = new URL(`${CLI_BUNDLE}/${CLI_BUNDLE_MANIFEST}`, dist);
     const made = statSync(manifest).mtimeMs;
-    const { inputs } = JSON.parse(readFileSync(manifest, 'utf8')) as { inputs?: unknown };
+    const { inputs } = JSON.parse(readFileSync(manifest, 'utf8')) as Partial<CliBundleManifest>;
     return Array.isArray(inputs) && inputs.length > 0 && inputs.every((file) => typeof file === 'string' && statSync(new URL(file, dist)).mtimeMs <= made);
   } catch {
     // No bundle (rolldown could not run here, or a checkout built with plain tsc), or a module gone.
     return false;
   }
+}
+
+/** The cli.js to run from `dist`: the bundle's while it is current, else the compiled one. */
+export function cliModule(dist: URL): string {
+  return new URL(cliBundleIsCurrent(dist) ? `${CLI_BUNDLE}/cli.js` : 'cli.js', dist).href;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { BroadsheetError, type Problem } from '../errors.js';
 import { tempNameFor } from './atomic-write.js';
 import { bundledVersions } from './bundled.js';
+import { CLI_BUNDLE, CLI_BUNDLE_MANIFEST, type CliBundleManifest } from './cli-bundle.js';
 
 /**
  * The build cache: what an earlier run computed, kept so that the next one
@@ -473,22 +474,6 @@ function checkPack<M>(fd: number, name: string): { fd: number; size: number; ind
 /** The folder of broadsheet's own code: dist/ when built, src/ when the sources run (tests). */
 const CODE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * The bundle of broadsheet's own modules (scripts/bundle.mjs): a folder of
- * dist/ whose manifest holds the hash of the bundle's code. Its chunks run
- * from that folder, so a manifest beside this module means this module is
- * part of the bundle, and that hash is the running code's.
- */
-export const CLI_BUNDLE = 'cli-bundle';
-export const CLI_BUNDLE_MANIFEST = 'manifest.json';
-
-export interface CliBundleManifest {
-  /** `codeFolderHash` of the bundle's folder. */
-  codeHash: string;
-  /** The compiled modules it was made from, relative to dist/ with `/`: the launcher (src/bin.ts) runs it only while none is newer. */
-  inputs: string[];
-}
-
 let ownCode: string | undefined;
 
 /**
@@ -520,6 +505,8 @@ function ownCodeHash(): string {
   if (ownCode !== undefined) return ownCode;
   let manifest: CliBundleManifest | undefined;
   try {
+    // The bundle's chunks run from its folder: a manifest beside this module means this module is
+    // part of the bundle, and the hash it holds is the running code's.
     manifest = JSON.parse(readFileSync(new URL(CLI_BUNDLE_MANIFEST, import.meta.url), 'utf8')) as CliBundleManifest;
   } catch {
     // Not running from the bundle.

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cliBundleIsCurrent } from '../../src/launch.js';
-import { CLI_BUNDLE, codeFolderHash, type CliBundleManifest } from '../../src/util/cache.js';
+import { codeFolderHash } from '../../src/util/cache.js';
+import { CLI_BUNDLE, CLI_BUNDLE_MANIFEST, type CliBundleManifest } from '../../src/util/cli-bundle.js';
 import { REPO, tempDir } from '../helpers/project.js';
 
 // scripts/bundle.mjs makes dist/cli-bundle/ after tsc; `npm test` runs `npm run build:ts` first.
 const DIST = path.join(REPO, 'dist');
 const BUNDLE = path.join(DIST, CLI_BUNDLE);
-const manifestOf = (dist: string) => JSON.parse(readFileSync(path.join(dist, CLI_BUNDLE, 'manifest.json'), 'utf8')) as CliBundleManifest;
+const manifestOf = (dist: string) => JSON.parse(readFileSync(path.join(dist, CLI_BUNDLE, CLI_BUNDLE_MANIFEST), 'utf8')) as CliBundleManifest;
 const distUrl = (dist: string) => pathToFileURL(`${dist}/`);
 
 /** Sets a file's modification time, in seconds since the epoch. */
@@ -31,7 +32,7 @@ function launcherCopy(): { dist: string; ran: () => string } {
   writeFileSync(path.join(dist, CLI_BUNDLE, 'cli.js'), "console.log('bundle');\n");
   const { inputs } = manifestOf(dist);
   for (const f of inputs) age(path.join(dist, f), 1_000_000);
-  age(path.join(dist, CLI_BUNDLE, 'manifest.json'), 2_000_000);
+  age(path.join(dist, CLI_BUNDLE, CLI_BUNDLE_MANIFEST), 2_000_000);
   return { dist, ran: () => execFileSync(process.execPath, [path.join(dist, 'bin.js')], { encoding: 'utf8' }).trim() };
 }
 
@@ -54,7 +55,7 @@ describe('the launcher (src/bin.ts) and the bundle of broadsheet\'s modules', ()
     const { dist, ran } = launcherCopy();
     expect(ran()).toBe('bundle');
     // As npm unpacks a package: every file with the same time.
-    age(path.join(dist, CLI_BUNDLE, 'manifest.json'), 1_000_000);
+    age(path.join(dist, CLI_BUNDLE, CLI_BUNDLE_MANIFEST), 1_000_000);
     expect(ran()).toBe('bundle');
     // tsc run again without bundling: one module newer than the bundle.
     age(path.join(dist, 'feeds', 'atom.js'), 1_000_001);
@@ -68,7 +69,7 @@ describe('the launcher (src/bin.ts) and the bundle of broadsheet\'s modules', ()
 
   it('runs the compiled modules where there is no bundle, or its manifest is unreadable', () => {
     const { dist, ran } = launcherCopy();
-    const manifest = path.join(dist, CLI_BUNDLE, 'manifest.json');
+    const manifest = path.join(dist, CLI_BUNDLE, CLI_BUNDLE_MANIFEST);
     writeFileSync(manifest, '{"codeHash": "x", "inputs": []}');
     age(manifest, 2_000_000);
     expect(ran()).toBe('compiled');
