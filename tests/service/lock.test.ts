@@ -46,4 +46,24 @@ setInterval(() => {}, 1000);`;
     const lock = await acquireLock(dir, clock.now(), 'schedule');
     await lock.release();
   });
+
+  it('of two processes that ask at the same instant, one holds it and the other is refused', async () => {
+    // Each waits for the same instant, then asks, holds what it got a moment and says which.
+    const ask = (dir: string, at: number) => {
+      const script = `import { acquireLock } from ${JSON.stringify(path.join(REPO, 'dist/util/lock.js'))};
+while (Date.now() < ${at}) {}
+try { const l = await acquireLock(${JSON.stringify(dir)}, new Date(), 'schedule'); process.stdout.write('held'); await new Promise((r) => setTimeout(r, 300)); await l.release(); }
+catch (e) { process.stdout.write(e.code); }`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      return new Promise<string>((resolve) => child.once('exit', () => resolve(out)));
+    };
+    // Without a short wait for the lock, both were refused in about half of such starts.
+    for (let trial = 0; trial < 8; trial++) {
+      const dir = tempDir();
+      const at = Date.now() + 400;
+      expect((await Promise.all([ask(dir, at), ask(dir, at)])).sort(), `trial ${trial}`).toEqual(['LOCKED', 'held']);
+    }
+  }, 30_000);
 });
