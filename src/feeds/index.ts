@@ -102,7 +102,7 @@ function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: 
 
 /**
  * Feed documents in the build cache (util/cache.ts): the `archive` pack
- * keeps archived pages, the `feeds` pack the subscription documents (RSS,
+ * keeps archive pages (the page being filled among them), the `feeds` pack the subscription documents (RSS,
  * Atom and JSON Feed of the site and of each tag). A document changes only
  * when one of its entries or a setting does (an archived page, by RFC 5005,
  * should never change), so its bytes are kept, keyed by everything it is
@@ -170,9 +170,10 @@ function archiveFile(
   };
   const at = archivePath(page.number);
   const render = () => file(at, renderAtom(meta, channel(meta, { ...fields, items: page.items.map(itemOf) }), url(page.number), history));
-  // The page being filled changes with the next entry: only archived pages are kept. The key holds what
-  // channel() makes the document from (its `updated` is its newest entry's).
-  const key = cache && page.archived ? documentKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings) : undefined;
+  // The key holds what channel() makes the document from (its `updated` is its newest entry's). The page
+  // being filled is kept too: it changes with the next entry, under a new key, but a rebuild after an
+  // older article changed finds it (100 entries rendered again for nothing, before).
+  const key = cache && documentKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings);
   if (key === undefined) return render();
   const kept = cache!.pack.get(key);
   if (kept) return cache!.onDisk?.(at, key) ? onDiskFile(at, key) : { path: at, content: kept.bytes(), identity: key };
