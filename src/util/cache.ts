@@ -116,6 +116,8 @@ export class CachePack<M = unknown> implements Pack<M> {
   /** The pack on disk, open for reading, and its size. */
   private readonly old: { fd: number; size: number } | undefined;
   private readonly oldIndex: Index<M> | undefined;
+  /** The rows of `oldIndex`, listed once when the index is checked, and not again to count them (`size`, `commit`) or give their metadata (`metas`). */
+  private readonly oldRows: readonly IndexRow<M>[] = [];
   private readonly used = new Set<string>();
   /** Records whose bytes did not match their checksum: dropped, and free to be stored again. */
   private readonly damaged = new Set<string>();
@@ -150,6 +152,7 @@ export class CachePack<M = unknown> implements Pack<M> {
     if ('index' in opened) {
       this.old = { fd: opened.fd, size: opened.size };
       this.oldIndex = opened.index;
+      this.oldRows = opened.rows;
       closer.register(this, opened.fd);
     }
     this.generation = (this.oldIndex?.generation ?? 0) + 1;
@@ -164,12 +167,12 @@ export class CachePack<M = unknown> implements Pack<M> {
 
   /** How many records the pack on disk held when it was opened. */
   get size(): number {
-    return this.oldIndex ? Object.keys(this.oldIndex.records).length : 0;
+    return this.oldRows.length;
   }
 
   /** The metadata of every record of the pack on disk (using none of them). */
   metas(): M[] {
-    return this.oldIndex ? Object.values(this.oldIndex.records).map((row) => row[4]) : [];
+    return this.oldRows.map((row) => row[4]);
   }
 
   get(key: string): CacheRecord<M> | undefined {
@@ -218,7 +221,7 @@ export class CachePack<M = unknown> implements Pack<M> {
   commit(): void {
     if (this.readOnly || this.failed) return;
     try {
-      const oldCount = this.oldIndex ? Object.keys(this.oldIndex.records).length : 0;
+      const oldCount = this.oldRows.length;
       // Nothing added, damaged or left out: the file already holds what this run would write. Decided
       // from counts, without listing the records (the 32 packs of a 10,000-article site hold 20,000).
       const keepsAll = this.keep === 'used' ? this.used.size === oldCount : oldCount <= this.keep;
@@ -420,7 +423,15 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 }
 
 /** The pack's file, open, and its checked index; nothing for a missing file; a notice for one that is not a pack of ours. */
-function readPack<M>(file: string, name: string): { fd: number; size: number; index: Index<M> } | { notice: string } | { missing: true } {
+/** An open pack's file and its checked index, with the index's rows listed. */
+interface OpenedPack<M> {
+  fd: number;
+  size: number;
+  index: Index<M>;
+  rows: IndexRow<M>[];
+}
+
+function readPack<M>(file: string, name: string): OpenedPack<M> | { notice: string } | { missing: true } {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -429,7 +440,7 @@ function readPack<M>(file: string, name: string): { fd: number; size: number; in
     // A folder in the way (ENOTDIR) is reported when the pack is written.
     return code === 'ENOENT' || code === 'ENOTDIR' ? { missing: true } : { notice: `cannot be read (${code ?? (cause as Error).message}): ignored, and written again by this build` };
   }
-  let opened: { fd: number; size: number; index: Index<M> } | { notice: string } | undefined;
+  let opened: OpenedPack<M> | { notice: string } | undefined;
   try {
     opened = checkPack<M>(fd, name);
   } catch (cause) {
@@ -441,7 +452,7 @@ function readPack<M>(file: string, name: string): { fd: number; size: number; in
 }
 
 /** Reads and checks the header, the trailer and the index of the open pack. */
-function checkPack<M>(fd: number, name: string): { fd: number; size: number; index: Index<M> } | { notice: string } {
+function checkPack<M>(fd: number, name: string): OpenedPack<M> | { notice: string } {
   const size = fstatSync(fd).size;
   const foreign = { notice: 'is not a broadsheet build cache, or is damaged: ignored, and written again by this build' };
   if (size < HEADER + TRAILER) return foreign;
@@ -463,10 +474,11 @@ function checkPack<M>(fd: number, name: string): { fd: number; size: number; ind
     return foreign;
   }
   if (index?.name !== name || !Number.isSafeInteger(index.generation) || typeof index.records !== 'object' || index.records === null) return foreign;
-  for (const row of Object.values(index.records)) {
+  const rows = Object.values(index.records);
+  for (const row of rows) {
     if (!Array.isArray(row) || !Number.isSafeInteger(row[0]) || !Number.isSafeInteger(row[1]) || row[0] < HEADER || row[0] + row[1] > offset) return foreign;
   }
-  return { fd, size, index };
+  return { fd, size, index, rows };
 }
 
 // ---- what a key must cover besides the record's own inputs ---------------------------------
