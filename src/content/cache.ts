@@ -16,7 +16,7 @@ import { MAX_ARTICLE_BYTES } from './schema.js';
  * reading a file gave (its entry, rendered body, problems and warnings),
  * keyed by a hash of the file's path and bytes, of every setting reading it
  * depends on (ArticleSettings), of broadsheet's code and of the versions of
- * the libraries below; the pack is split over 16 files by key. A result
+ * the libraries below; the pack is split over 64 files by key. A result
  * also depends on the local files the article uses: each one's size and
  * modification time (or its absence) is kept with it, and a difference
  * makes it a miss. Only per-file work is cached: the
@@ -71,8 +71,11 @@ interface Stored {
 
 export type ArticlePack = Pack<Stored>;
 
-/** So that a rebuild after an edit rewrites a sixteenth of the pack (util/cache.ts PackOptions.shards). */
-const SHARDS = 16;
+/**
+ * So that a rebuild after an edit rewrites a sixty-fourth of the pack (util/cache.ts PackOptions.shards):
+ * with 16 files, writing the two an edit touches took 20 ms of a 10,000-article rebuild, with 64 about 7 (docs/performance.md).
+ */
+const SHARDS = 64;
 
 /** Each entry's `made` hash (Stored). */
 const entryKeys = new WeakMap<Entry, string>();

@@ -115,8 +115,8 @@ export type ArchivePack = Pack<null>;
 /** Each record: the RSS, Atom and JSON Feed documents of one feed, one after another; the meta is their lengths. */
 export type FeedPack = Pack<number[]>;
 
-/** Archived pages are 100 entries each, bodies included: 35 MB for 10,000 entries. */
-const SHARDS = 16;
+/** Archived pages are 100 entries each, bodies included: 35 MB for 10,000 entries, about two pages a file. */
+const SHARDS = 64;
 
 export function openArchivePack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): ArchivePack | undefined {
   return CachePack.open<null>(cacheDir, 'archive', { ...options, keep: 'used', shards: SHARDS });

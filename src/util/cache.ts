@@ -223,7 +223,7 @@ export class CachePack<M = unknown> implements Pack<M> {
     try {
       const oldCount = this.oldRows.length;
       // Nothing added, damaged or left out: the file already holds what this run would write. Decided
-      // from counts, without listing the records (the 32 packs of a 10,000-article site hold 20,000).
+      // from counts, without listing the records (the packs of a 10,000-article site hold 20,000).
       const keepsAll = this.keep === 'used' ? this.used.size === oldCount : oldCount <= this.keep;
       if (this.added.size === 0 && this.damaged.size === 0 && !this.replace && keepsAll) {
         this.discard();
@@ -339,12 +339,22 @@ export class CachePack<M = unknown> implements Pack<M> {
   }
 }
 
+/** Each base64url digit's value by its character code (keys are cacheKey's base64url); -1 for any other character. */
+const DIGIT = (() => {
+  const digits = new Int8Array(128).fill(-1);
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].forEach((c, i) => (digits[c.charCodeAt(0)] = i));
+  return digits;
+})();
+
 /** A pack split over several files, each record in the one its key picks. */
 class ShardedPack<M> implements Pack<M> {
   constructor(private readonly shards: CachePack<M>[]) {}
 
+  /** By the value of the key's first digit, so that keys spread evenly over any count of files that divides 64. */
   private shard(key: string): CachePack<M> {
-    return this.shards[key.charCodeAt(0) % this.shards.length]!;
+    const code = key.charCodeAt(0);
+    const digit = code < 128 ? DIGIT[code]! : -1;
+    return this.shards[(digit >= 0 ? digit : code) % this.shards.length]!;
   }
 
   get notices(): Problem[] {

@@ -148,7 +148,7 @@ describe('the build cache pack', () => {
   it('split over several files, rewrites only the file of the key that changed', () => {
     const dir = tempDir();
     const sharded = (extra: { fresh?: boolean } = {}) => CachePack.open<Meta>(dir, 'test', { keep: 'used', root: dir, shards: 4, ...extra })!;
-    // Keys whose first character picks file 0 ('d' is 100), 1 ('a'), 2 ('b') and 3 ('c').
+    // Keys whose first base64url digit picks file 0 ('c' is 28), 1 ('d', 29), 2 ('a', 26) and 3 ('b', 27).
     const first = sharded();
     ['a1', 'b1', 'c1', 'd1'].forEach((k, n) => first.put(k, { n }, bytes(k)));
     first.commit();
@@ -161,10 +161,22 @@ describe('the build cache pack', () => {
     second.put('b2', { n: 9 }, bytes('b2'));
     second.commit();
     const changed = readdirSync(dir).filter((f) => statSync(path.join(dir, f)).ino !== before.get(f));
-    expect(changed).toEqual(['test.2.pack']);
+    expect(changed).toEqual(['test.3.pack']);
     const third = sharded();
     expect(third.metas().map((m) => m.n).sort()).toEqual([0, 1, 2, 3, 9]);
     expect(third.get('b2')!.bytes().toString()).toBe('b2');
+  });
+
+  it('spreads keys evenly over 64 files, so that a change rewrites a sixty-fourth of the pack', () => {
+    const dir = tempDir();
+    const pack = CachePack.open<Meta>(dir, 'test', { keep: 'used', root: dir, shards: 64 })!;
+    for (let n = 0; n < 6400; n++) pack.put(cacheKey(String(n)), { n });
+    pack.commit();
+    const counts = Array.from({ length: 64 }, (_, i) => CachePack.open<Meta>(dir, `test.${i}`, { keep: 'used', root: dir })!.size);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(6400);
+    // About 100 each: a file picked by the key's first character code (not its digit's value) would leave 11 of them empty.
+    expect(Math.min(...counts)).toBeGreaterThan(60);
+    expect(Math.max(...counts)).toBeLessThan(140);
   });
 
   it('removes what a killed build left while writing it, and nothing of a build still running', () => {
