@@ -14,9 +14,10 @@ import { MAX_ARTICLE_BYTES } from './schema.js';
 /**
  * Articles in the build cache (util/cache.ts, the `articles` pack): what
  * reading a file gave (its entry, rendered body, problems and warnings),
- * keyed by a hash of the file's path and bytes, of every setting reading it
- * depends on (ArticleSettings), of broadsheet's code and of the versions of
- * the libraries below; the pack is split over 64 files by key. A result
+ * keyed by a hash of the file's path and bytes, in a pack written under
+ * every setting reading it depends on (ArticleSettings), broadsheet's code
+ * and the versions of the libraries below (its scope: a pack written under
+ * another is not used); the pack is split over 64 files by key. A result
  * also depends on the local files the article uses: each one's size and
  * modification time (or its absence) is kept with it, and a difference
  * makes it a miss. Only per-file work is cached: the
@@ -90,8 +91,18 @@ export function sourceKey(entry: Entry): string | undefined {
   return entryKeys.get(entry);
 }
 
-export function openArticlePack(cacheDir: string | undefined, options: Omit<PackOptions, 'keep'> = {}): ArticlePack | undefined {
-  return CachePack.open<Stored>(cacheDir, 'articles', { ...options, keep: 'used', shards: SHARDS });
+/**
+ * What every record's key is made under (PackOptions.scope): the settings
+ * reading depends on, broadsheet's code and the libraries'. A record's key
+ * is then the hash of its file's path and bytes alone.
+ */
+function articleScope(config: ArticleSettings): string {
+  return cacheKey(codeFingerprint(PACKAGES), JSON.stringify(articleSettings(config)));
+}
+
+export function openArticlePack(config: ArticleSettings & { paths: { cache?: string | undefined } }, options: Omit<PackOptions, 'keep' | 'scope'> = {}): ArticlePack | undefined {
+  if (config.paths.cache === undefined) return undefined;
+  return CachePack.open<Stored>(config.paths.cache, 'articles', { ...options, keep: 'used', shards: SHARDS, scope: articleScope(config) });
 }
 
 /** A local file's stamp: its full stat, as for article files, so a copy that kept the size and the modification time (cp -p, rsync -a) is still seen as changed. */
@@ -208,7 +219,6 @@ export async function loadArticleFiles(files: readonly string[], config: Article
     for (const f of files) out.push(await loadArticleFile(f, config));
     return out;
   }
-  const salt = cacheKey(codeFingerprint(PACKAGES), JSON.stringify(articleSettings(config)));
   const { root } = config.paths;
   const rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
   // The file as an entry shows it (Stored.shown): the part after the root, since the listed paths are
@@ -241,7 +251,8 @@ export async function loadArticleFiles(files: readonly string[], config: Article
       bytes = within.bytes;
       content = cacheKey(file, bytes);
     }
-    const key = cacheKey(salt, content);
+    // The settings and code are the pack's scope (openArticlePack): the file's hash is the key.
+    const key = content;
     const record = pack.get(key);
     let result: FileResult;
     let made: string | undefined;

@@ -103,7 +103,7 @@ export async function renderAll(config: Config, clock: Clock, history?: IssueHis
 async function renderOnce(config: Config, clock: Clock, history: IssueHistory | undefined, options: RenderOptions, fresh: boolean): Promise<Rendered> {
   const enabled = config.digest.enabled;
   const packOptions = { root: config.paths.root, fresh, readOnly: !options.writeCache };
-  const articles = openArticlePack(config.paths.cache, packOptions);
+  const articles = openArticlePack(config, packOptions);
   const archivePack = openArchivePack(config.paths.cache, packOptions);
   const feedPack = openFeedPack(config.paths.cache, packOptions);
   const digestPack = enabled ? openDigestPack(config.paths.cache, packOptions) : undefined;

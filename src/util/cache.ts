@@ -20,7 +20,8 @@ import { CLI_BUNDLE, CLI_BUNDLE_MANIFEST, type CliBundleManifest } from './cli-b
  *   "broadsheet-cache" u32:format | record bytes … | index JSON | f64:index offset u32:index length 16 bytes:index sha256 u32:format
  *
  * A key is a hash of every input of the record (the file's bytes, the
- * settings, broadsheet's code and its dependencies' versions): a record is
+ * settings, broadsheet's code and its dependencies' versions), or of those
+ * the pack's scope does not already cover (PackOptions.scope): a record is
  * never stale, only unused. The index is checked when the pack is opened, a
  * record's bytes when they are read. A pack that is not one (foreign,
  * truncated, another format) is ignored with a notice; a record whose bytes
@@ -59,6 +60,8 @@ type IndexRow<M> = [number, number, string, number, M];
 interface Index<M> {
   name: string;
   generation: number;
+  /** PackOptions.scope of the run that wrote it. */
+  scope?: string;
   records: Record<string, IndexRow<M>>;
 }
 
@@ -71,6 +74,17 @@ export interface PackOptions {
   fresh?: boolean;
   /** Read the pack, never write it: `put` and `commit` do nothing (`build --check`, `validate`). */
   readOnly?: boolean;
+  /**
+   * What every key of the pack is made under, when it is the same for all
+   * of them (the articles' settings and the code that reads them): the pack
+   * on disk is used only when it was written under the same scope, and is
+   * otherwise empty to this run (and replaced when it commits). Keys can
+   * then leave the scope out: a rebuild of 10,000 articles no longer hashes
+   * it with each file's hash. A run writes only records it used or stored
+   * (`keep: 'used'`), all under its own scope, so the scope it writes is
+   * every record's.
+   */
+  scope?: string;
   /**
    * Split over this many files (`<name>.<n>.pack`, by key), so that a change
    * rewrites one of them: a pack of 10,000 articles is about 40 MB. With
@@ -134,6 +148,7 @@ export class CachePack<M = unknown> implements Pack<M> {
 
   private readonly keep: PackOptions['keep'];
   private readonly readOnly: boolean;
+  private readonly scope: string | undefined;
   /** The pack's path as notices give it. */
   private readonly shown: string;
 
@@ -144,11 +159,20 @@ export class CachePack<M = unknown> implements Pack<M> {
   ) {
     this.keep = options.keep;
     this.readOnly = options.readOnly ?? false;
+    this.scope = options.scope;
+    if (options.scope !== undefined && options.keep !== 'used') throw new BroadsheetError('INTERNAL', `cache pack ${name}: a scope needs keep: 'used'`);
     this.file = path.join(dir, `${name}.pack`);
     this.shown = options.root ? path.relative(options.root, this.file).split(path.sep).join('/') : this.file;
-    const opened = options.fresh ? ({ missing: true } as const) : readPack<M>(this.file, name);
+    let opened: ReturnType<typeof readPack<M>> = options.fresh ? { missing: true } : readPack<M>(this.file, name);
+    // Written under another scope (other settings, another version): none of its records can be asked for.
+    let otherScope = false;
+    if ('index' in opened && options.scope !== undefined && opened.index.scope !== options.scope) {
+      closeSync(opened.fd);
+      opened = { missing: true };
+      otherScope = true;
+    }
     if ('notice' in opened) this.notices.push({ file: this.shown, message: opened.notice });
-    this.replace = options.fresh === true || 'notice' in opened;
+    this.replace = options.fresh === true || 'notice' in opened || otherScope;
     if ('index' in opened) {
       this.old = { fd: opened.fd, size: opened.size };
       this.oldIndex = opened.index;
@@ -250,7 +274,7 @@ export class CachePack<M = unknown> implements Pack<M> {
       }
       flushRun();
       for (const [key, row] of this.added) records[key] = row;
-      const index = Buffer.from(JSON.stringify({ name: this.name, generation: this.generation, records } satisfies Index<M>), 'utf8');
+      const index = Buffer.from(JSON.stringify({ name: this.name, generation: this.generation, ...(this.scope === undefined ? {} : { scope: this.scope }), records } satisfies Index<M>), 'utf8');
       const indexOffset = this.append(index);
       const trailer = Buffer.alloc(TRAILER);
       trailer.writeDoubleLE(indexOffset, 0);

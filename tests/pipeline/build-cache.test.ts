@@ -78,12 +78,12 @@ describe('the build cache', () => {
     project.write('articles/own-author.md', '---\ntitle: Own author\ndate: 2025-08-21T09:00:00Z\nauthor: Ada Lovelace\nmood: sunny\n---\nA body with [a link](/x/).\n');
     const config = await project.loadConfig();
     const read = await loadSite(withoutCache(config), CLOCK);
-    const pack = openArticlePack(config.paths.cache, { root: config.paths.root });
+    const pack = openArticlePack(config, { root: config.paths.root });
     await loadSite(config, CLOCK, pack);
     pack!.commit();
     // Every file old enough to stand by its stat: the second run restores each entry from its record.
     for (const f of readdirSync(project.articles)) utimesSync(path.join(project.articles, f), new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
-    const again = openArticlePack(config.paths.cache, { root: config.paths.root });
+    const again = openArticlePack(config, { root: config.paths.root });
     const restored = await loadSite(config, CLOCK, again);
     // Restored, not read again: each article's body is still to be read from the pack (a teaser has none).
     expect(restored.entries.map((e) => [e.kind, typeof Object.getOwnPropertyDescriptor(e, 'html')?.get])).toEqual(restored.entries.map((e) => [e.kind, e.kind === 'article' ? 'function' : 'undefined']));
@@ -127,6 +127,21 @@ describe('the build cache', () => {
     expect(ignored.stderr).not.toContain('articles.');
     expect(ignored.stdout).not.toContain('wrote');
     expect(project.read(shard)).toBe('not a pack');
+  });
+
+  it('a setting reading depends on, changed, reads every article again: records made under the old settings are not used', async () => {
+    const project = cachedProject();
+    const first = await buildInto(project, 'out');
+    const moved = (c: Config): Config => ({ ...c, site: { ...c.site, url: 'https://moved.example.org/' } });
+    const second = await buildInto(project, 'out', moved);
+    const links = (base64: string | undefined) => [...Buffer.from(base64 ?? '', 'base64').toString('utf8').matchAll(/<link>([^<]*)<\/link>/g)].map((m) => new URL(m[1]!).host);
+    expect(new Set(links(first.files.get('rss.xml')))).toEqual(new Set(['news.example.com']));
+    expect(new Set(links(second.files.get('rss.xml')))).toEqual(new Set(['moved.example.org']));
+    const plain = await buildInto(project, 'plain-moved', (c) => withoutCache(moved(c)));
+    expect(second.files).toEqual(plain.files);
+    // And back: the old settings' records were dropped with the pack, so reading again gives the first build's files.
+    const third = await buildInto(project, 'out');
+    expect(third.files).toEqual(first.files);
   });
 
   it('a rebuild with nothing changed writes nothing: neither the output folder nor the cache', async () => {

@@ -167,6 +167,33 @@ describe('the build cache pack', () => {
     expect(third.get('b2')!.bytes().toString()).toBe('b2');
   });
 
+  it('under a scope, uses the pack only when it was written under the same one, and otherwise replaces it', () => {
+    const dir = tempDir();
+    const scoped = (scope: string, extra: { readOnly?: boolean } = {}) => CachePack.open<Meta>(dir, 'test', { keep: 'used', root: dir, scope, ...extra })!;
+    const first = scoped('settings A');
+    first.put('k1', { n: 1 }, bytes('one'));
+    first.commit();
+    const same = scoped('settings A', { readOnly: true });
+    expect(same.size).toBe(1);
+    expect(same.get('k1')!.bytes().toString()).toBe('one');
+    // Another scope: the same key is not there, without a notice (other settings are not damage).
+    const other = scoped('settings B');
+    expect(other.size).toBe(0);
+    expect(other.get('k1')).toBeUndefined();
+    expect(other.notices).toEqual([]);
+    other.put('k2', { n: 2 }, bytes('two'));
+    other.commit();
+    expect(scoped('settings A', { readOnly: true }).size).toBe(0);
+    const back = scoped('settings B', { readOnly: true });
+    expect(back.metas()).toEqual([{ n: 2 }]);
+    expect(back.get('k1')).toBeUndefined();
+    // A pack written without a scope (an earlier version) is another scope too.
+    const plain = open(dir, 'used', { fresh: true });
+    plain.put('k3', { n: 3 }, bytes('three'));
+    plain.commit();
+    expect(scoped('settings B', { readOnly: true }).size).toBe(0);
+  });
+
   it('spreads keys evenly over 64 files, so that a change rewrites a sixty-fourth of the pack', () => {
     const dir = tempDir();
     const pack = CachePack.open<Meta>(dir, 'test', { keep: 'used', root: dir, shards: 64 })!;
