@@ -124,11 +124,51 @@ const unchanged = (uses: readonly Stamp[]) =>
 const NO_ALIASES: ReadonlyMap<string, string> = new Map();
 const NONE: readonly never[] = Object.freeze([]);
 
+/** Where a restored entry's body is, until it is read (RESTORED_HTML). */
+const storedBodies = new WeakMap<Entry, { record: CacheRecord<Stored>; htmlBytes: number }>();
+
+/*
+ * A restored entry's body and front matter are read from the pack only when
+ * asked for: a body for what is rendered, the front matter's text for a
+ * problem's line. The body is an accessor whose functions every restored
+ * entry shares, added where the reader puts `html`: an accessor written in
+ * each object literal (a new pair of functions per object) left V8 no choice
+ * but to hold every entry as a hash table, which made each read of a field,
+ * on every check and feed after, several times slower (docs/performance.md).
+ */
+const RESTORED_HTML: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Entry): string {
+    const { record, htmlBytes } = storedBodies.get(this)!;
+    return settle(this, 'html', record.bytes().toString('utf8', 0, htmlBytes));
+  },
+  set(this: Entry, value: string) {
+    settle(this, 'html', value);
+  },
+};
+
+/** A restored result's front matter: its place from the index, its text from the record when asked for (a problem's line). */
+class StoredFrontMatter implements FrontMatterText {
+  readonly format: FrontMatterText['format'];
+  readonly firstLine: number;
+  readonly bodyStart: number;
+  #text: string | undefined;
+  constructor(
+    place: Omit<FrontMatterText, 'text'>,
+    private readonly record: CacheRecord<Stored>,
+  ) {
+    this.format = place.format;
+    this.firstLine = place.firstLine;
+    this.bodyStart = place.bodyStart;
+  }
+  get text(): string {
+    return (this.#text ??= this.record.bytes().toString('utf8', this.record.meta.htmlBytes));
+  }
+}
+
 function restore(file: string, record: CacheRecord<Stored>, siteAuthor: ArticleSettings['site']['author']): FileResult {
   const s = record.meta;
-  const fm = s.fm;
-  // Lazy parts are accessors written in the literals (util/lazy.ts settle): the front matter's text
-  // is read from the pack only for a problem's line, a body only for what is rendered.
   const result: FileResult = {
     file,
     draft: s.draft,
@@ -139,36 +179,24 @@ function restore(file: string, record: CacheRecord<Stored>, siteAuthor: ArticleS
     problems: s.problems ?? (NONE as unknown as Problem[]),
     warnings: s.warnings ?? (NONE as unknown as Problem[]),
     uses: s.uses ? s.uses.map((u) => u[0]) : NONE,
-    get frontMatter(): FrontMatterText | undefined {
-      return fm && settle<FileResult, 'frontMatter'>(this, 'frontMatter', { ...fm, text: record.bytes().toString('utf8', s.htmlBytes) });
-    },
-    set frontMatter(value: FrontMatterText | undefined) {
-      settle<FileResult, 'frontMatter'>(this, 'frontMatter', value);
-    },
+    frontMatter: s.fm && new StoredFrontMatter(s.fm, record),
   };
   if (s.entry) {
-    // A copy, in the order the reader wrote the fields (an accessor in a literal keeps its key's place);
-    // the pack's index keeps its JSON form.
-    const stored = s.entry as unknown as Entry;
-    const date = new Date(s.entry.date);
-    // As the reader makes it: a new list holding the config's own author.
-    const authors = s.entry.authors === 0 ? [siteAuthor] : stored.authors;
-    const entry: Entry =
-      s.htmlBytes > 0
-        ? {
-            ...stored,
-            date,
-            authors,
-            get html(): string {
-              return settle<Entry, 'html'>(this, 'html', record.bytes().toString('utf8', 0, s.htmlBytes));
-            },
-            set html(value: string) {
-              settle<Entry, 'html'>(this, 'html', value);
-            },
-          }
-        : { ...stored, date, authors };
-    if (s.entry.updated !== undefined) entry.updated = new Date(s.entry.updated);
-    result.entry = entry;
+    // A copy, field by field in the order the reader wrote them (the index keeps that order and its JSON form).
+    const stored = s.entry;
+    const entry = {} as Record<string, unknown>;
+    for (const key in stored) {
+      const value = stored[key as keyof StoredEntry];
+      if (key === 'html') {
+        if (s.htmlBytes > 0) Object.defineProperty(entry, 'html', RESTORED_HTML);
+        else entry.html = '';
+      } else if (key === 'date' || key === 'updated') entry[key] = new Date(value as string);
+      // As the reader makes it: a new list holding the config's own author.
+      else if (key === 'authors') entry.authors = value === 0 ? [siteAuthor] : value;
+      else entry[key] = value;
+    }
+    if (s.htmlBytes > 0) storedBodies.set(entry as unknown as Entry, { record, htmlBytes: s.htmlBytes });
+    result.entry = entry as unknown as Entry;
   }
   return result;
 }

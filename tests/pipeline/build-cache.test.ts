@@ -227,6 +227,24 @@ describe('the build cache', () => {
     await expectSameAsUncached(project, again.files);
   });
 
+  it('a problem in an article restored from the pack names its line, read from the front matter the pack kept', async () => {
+    const project = cachedProject();
+    project.article('lead', { title: 'The lead', date: '2025-08-25T09:00:00Z', tags: ['a', 'b'], related: ['note'] });
+    project.article('note', { title: 'A note', date: '2025-08-24T09:00:00Z', body: '' });
+    const config = await project.loadConfig();
+    const pack = openArticlePack(config, { root: config.paths.root })!;
+    await loadSite(config, CLOCK, pack);
+    pack.commit();
+    for (const f of readdirSync(project.articles)) utimesSync(path.join(project.articles, f), new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    const line = project.read('articles/lead.md').split('\n').findIndex((l) => l.startsWith('related:')) + 1;
+    expect(line).toBeGreaterThan(1);
+    // The teaser goes: the lead is unchanged, so restored, and its problem needs the front matter's text.
+    rmSync(path.join(project.articles, 'note.md'));
+    const again = openArticlePack(config, { root: config.paths.root, readOnly: true });
+    const error = await loadSite(config, CLOCK, again).catch((e: unknown) => e);
+    expect((error as { problems?: unknown[] }).problems?.map((p) => formatProblem(p as Parameters<typeof formatProblem>[0]))).toEqual([`articles/lead.md:${line}: related[0]: no article has the slug "note"`]);
+  });
+
   it('a build stopped by bad content keeps the feed and archive packs as they were, for the build after the fix', async () => {
     const project = cachedProject();
     await buildInto(project, 'out');
