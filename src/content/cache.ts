@@ -78,8 +78,17 @@ export type ArticlePack = Pack<Stored>;
  */
 const SHARDS = 64;
 
-/** Each entry's `made` hash (Stored). */
-const entryKeys = new WeakMap<Entry, string>();
+/**
+ * What the cache knows of an entry it read or restored: its `made` hash
+ * (Stored) and, for a restored entry whose body is still in the pack, where
+ * the body is (RESTORED_HTML). One map for both: a set per entry, not two.
+ */
+interface EntryInfo {
+  made: string;
+  record?: CacheRecord<Stored>;
+  htmlBytes?: number;
+}
+const entryInfo = new WeakMap<Entry, EntryInfo>();
 
 /**
  * A hash of an entry as reading its file made it, every field and the body,
@@ -88,7 +97,7 @@ const entryKeys = new WeakMap<Entry, string>();
  * file it uses (an image's size, an enclosure's length) renders them again.
  */
 export function sourceKey(entry: Entry): string | undefined {
-  return entryKeys.get(entry);
+  return entryInfo.get(entry)?.made;
 }
 
 /**
@@ -124,9 +133,6 @@ const unchanged = (uses: readonly Stamp[]) =>
 const NO_ALIASES: ReadonlyMap<string, string> = new Map();
 const NONE: readonly never[] = Object.freeze([]);
 
-/** Where a restored entry's body is, until it is read (RESTORED_HTML). */
-const storedBodies = new WeakMap<Entry, { record: CacheRecord<Stored>; htmlBytes: number }>();
-
 /*
  * A restored entry's body and front matter are read from the pack only when
  * asked for: a body for what is rendered, the front matter's text for a
@@ -140,8 +146,8 @@ const RESTORED_HTML: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: Entry): string {
-    const { record, htmlBytes } = storedBodies.get(this)!;
-    return settle(this, 'html', record.bytes().toString('utf8', 0, htmlBytes));
+    const { record, htmlBytes } = entryInfo.get(this)!;
+    return settle(this, 'html', record!.bytes().toString('utf8', 0, htmlBytes));
   },
   set(this: Entry, value: string) {
     settle(this, 'html', value);
@@ -195,7 +201,7 @@ function restore(file: string, record: CacheRecord<Stored>, siteAuthor: ArticleS
       else if (key === 'authors') entry.authors = value === 0 ? [siteAuthor] : value;
       else entry[key] = value;
     }
-    if (s.htmlBytes > 0) storedBodies.set(entry as unknown as Entry, { record, htmlBytes: s.htmlBytes });
+    entryInfo.set(entry as unknown as Entry, s.htmlBytes > 0 ? { made: s.made!, record, htmlBytes: s.htmlBytes } : { made: s.made! });
     result.entry = entry as unknown as Entry;
   }
   return result;
@@ -283,15 +289,12 @@ export async function loadArticleFiles(files: readonly string[], config: Article
     const key = content;
     const record = pack.get(key);
     let result: FileResult;
-    let made: string | undefined;
-    if (record && unchanged(record.meta.uses ?? NONE)) {
-      result = restore(file, record, config.site.author);
-      made = record.meta.made;
-    } else {
+    if (record && unchanged(record.meta.uses ?? NONE)) result = restore(file, record, config.site.author);
+    else {
       result = await loadArticleFile(file, config, bytes);
-      made = store(pack, key, content, stat, result, config.site.author, shown);
+      const made = store(pack, key, content, stat, result, config.site.author, shown);
+      if (result.entry && made !== undefined) entryInfo.set(result.entry, { made });
     }
-    if (result.entry && made !== undefined) entryKeys.set(result.entry, made);
     out.push(result);
   }
   return out;

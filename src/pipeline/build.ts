@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import { openArticlePack } from '../content/cache.js';
-import { loadSite } from '../content/load.js';
+import { listArticles, loadSite } from '../content/load.js';
 import type { Site } from '../content/model.js';
 import { cachedDigest, digestKey, openDigestPack, storeDigest, type DigestPack } from '../email/digest-cache.js';
 import type { DigestFiles } from '../email/digest-files.js';
@@ -103,6 +103,8 @@ export async function renderAll(config: Config, clock: Clock, history?: IssueHis
 async function renderOnce(config: Config, clock: Clock, history: IssueHistory | undefined, options: RenderOptions, fresh: boolean): Promise<Rendered> {
   const enabled = config.digest.enabled;
   const packOptions = { root: config.paths.root, fresh, readOnly: !options.writeCache };
+  // The content folder is listed on libuv's threads while this one parses the articles' index.
+  const listing = listArticles(config);
   const articles = openArticlePack(config, packOptions);
   const archivePack = openArchivePack(config.paths.cache, packOptions);
   const feedPack = openFeedPack(config.paths.cache, packOptions);
@@ -116,7 +118,7 @@ async function renderOnce(config: Config, clock: Clock, history: IssueHistory | 
   // likely there and needs no thread (one is started if it is not).
   let thread = enabled && !(digestPack && digestPack.size > 0) ? startDigestThread() : undefined;
   try {
-    const site = await loadSite(config, clock, articles);
+    const site = await loadSite(config, clock, articles, listing);
     // The plan is awaited, and the digest asked of its thread, before the feeds: rendering them holds this
     // thread for a while, and a request still waiting in a promise chain would start only after them.
     const plan = enabled ? await nextIssue(site, history) : undefined;
