@@ -456,7 +456,6 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
-/** The pack's file, open, and its checked index; nothing for a missing file; a notice for one that is not a pack of ours. */
 /** An open pack's file and its checked index, with the index's rows listed. */
 interface OpenedPack<M> {
   fd: number;
@@ -465,6 +464,7 @@ interface OpenedPack<M> {
   rows: IndexRow<M>[];
 }
 
+/** The pack's file, open, and its checked index; nothing for a missing file; a notice for one that is not a pack of ours. */
 function readPack<M>(file: string, name: string): OpenedPack<M> | { notice: string } | { missing: true } {
   let fd: number;
   try {
