@@ -175,7 +175,17 @@ function archiveFile(
   // being filled is kept too: it changes with the next entry, under a new key, but a rebuild after an
   // older article changed finds it (100 entries rendered again for nothing, before).
   const key = cache && documentKey([meta, fields, newestUpdate(page.items), url(page.number), history], page.items, cache.itemSettings);
-  if (key === undefined) return render();
+  if (key === undefined) {
+    // Without the cache nothing needs the page's bytes before they are written: it is rendered when they
+    // are read (writeOutputs reads a few files at a time) and not kept, so a build does not hold the whole
+    // archive at once (34 MB for 10,000 articles). Rendering is pure: every read gives the same bytes.
+    return {
+      path: at,
+      get content() {
+        return render().content;
+      },
+    };
+  }
   const kept = cache!.pack.get(key);
   if (kept) return cache!.onDisk?.(at, key) ? onDiskFile(at, key) : { path: at, content: kept.bytes(), identity: key };
   const made = render();
@@ -199,14 +209,18 @@ export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: 
   const urls = publicUrls(config);
   const archiveUrl = (n: number) => urls.file(archivePath(n));
   const { stylesheet, primary, items: limit } = config.feeds;
-  // One FeedItem per entry, made when a document first needs it: the site, tag and archive documents share
-  // them, and an archived page from the build cache needs none.
+  // One FeedItem per entry, made when a document first needs it: the site and tag documents share them,
+  // and an archive page from the build cache needs none.
   const items = new Map<Entry, FeedItem>();
+  const makeItem = (e: Entry) => toFeedItem(e, meta.url, config.site.author, config.feeds.content.prepend);
   const itemOf = (e: Entry) => {
     let item = items.get(e);
-    if (!item) items.set(e, (item = toFeedItem(e, meta.url, config.site.author, config.feeds.content.prepend)));
+    if (!item) items.set(e, (item = makeItem(e)));
     return item;
   };
+  // An archive page shows entries most of which no other document does: their items are made for the
+  // page and dropped with it, not kept in `items` (a page may be rendered only when it is written).
+  const archiveItemOf = (e: Entry) => items.get(e) ?? makeItem(e);
   const all = site.entries;
 
   const main = feedSet(urls, '', { title: meta.title, description: meta.description, home: meta.url });
@@ -244,7 +258,7 @@ export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: 
   }
 
   const cache = packs.archive && { pack: packs.archive, itemSettings, onDisk: packs.onDisk };
-  for (const page of plan.pages) files.push(archiveFile(meta, main, page, itemOf, stylesheet, archiveUrl, cache));
+  for (const page of plan.pages) files.push(archiveFile(meta, main, page, archiveItemOf, stylesheet, archiveUrl, cache));
   const updated = newestUpdate(all);
   files.push(file(OPML_FILE, renderOpml(meta, `${meta.title}: feeds`, [main], primary, updated)));
   if (tagSets.length > 0) files.push(file(TAGS_OPML_FILE, renderOpml(meta, `${meta.title}: tags`, tagSets, primary, updated)));

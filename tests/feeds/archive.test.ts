@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/content/load.js';
 import type { Site } from '../../src/content/model.js';
 import { archivePlan } from '../../src/feeds/archive.js';
 import type { FeedItem } from '../../src/feeds/item.js';
-import { renderFeeds } from '../../src/feeds/index.js';
+import { openArchivePack, renderFeeds } from '../../src/feeds/index.js';
 import type { OutputFile } from '../../src/output/files.js';
 import { AT_BASE, atomRelaxNgErrors, atomSchematronErrors, BASE, feedparser, fileText, xpathCount, xpathString, xpathStrings } from '../helpers/feeds.js';
 import { CLOCK, makeProject, type Project } from '../helpers/project.js';
@@ -141,6 +142,33 @@ describe('the archive of a site, as it grows', () => {
     expect(xpathCount(fileText(later, 'archive/2.xml'), '/atom:feed/fh:archive')).toBe(1);
     expect(link(fileText(later, 'archive/2.xml'), 'next-archive')).toEqual([`${BASE}archive/3.xml`]);
     expect(followPrevArchive(later)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map(url));
+  });
+});
+
+describe('archive pages without the cache', () => {
+  it('are rendered when their bytes are read, and every read gives the same bytes as a page the cache kept', async () => {
+    const project = makeProject({
+      articles: 'none',
+      config: (c) => {
+        AT_BASE(c);
+        c.feeds.items = 2;
+        c.feeds.archivePageSize = 3;
+      },
+    });
+    for (let i = 1; i <= 10; i++) project.article(`a${String(i).padStart(2, '0')}`, { title: `Article ${i}`, date: `2025-07-${String(i).padStart(2, '0')}T08:00:00Z`, body: `Body of ${i}.\n` });
+    const site = await loadSite(await project.loadConfig(), CLOCK);
+    const plain = renderFeeds(site).filter((f) => f.path.startsWith('archive/'));
+    expect(plain.map((f) => f.path)).toEqual(['archive/1.xml', 'archive/2.xml', 'archive/3.xml']);
+    // Not held: the bytes are made at each read (a build writes a page at a time, not the whole archive at once).
+    for (const f of plain) expect(typeof Object.getOwnPropertyDescriptor(f, 'content')?.get, f.path).toBe('function');
+    const archive = openArchivePack(path.join(project.dir, 'cache'), { root: project.dir });
+    const kept = renderFeeds(site, { archive }).filter((f) => f.path.startsWith('archive/'));
+    for (const [i, f] of plain.entries()) {
+      const first = Buffer.from(f.content);
+      expect(Buffer.from(f.content).equals(first), f.path).toBe(true);
+      expect(Buffer.from(kept[i]!.content).equals(first), f.path).toBe(true);
+      expect(first.toString('utf8')).toContain('<entry>');
+    }
   });
 });
 
