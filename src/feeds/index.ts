@@ -201,7 +201,8 @@ function archiveFile(
  * Pure: the same site gives the same bytes, whatever the time, with or
  * without `packs` (the build cache's documents). With `onDisk`, a cached
  * document the output folder already holds comes back marked `onDisk`,
- * without its bytes.
+ * without its bytes. Without the archive pack, an archive page's bytes are
+ * made each time its `content` is read (archiveFile).
  */
 export function renderFeeds(site: Site, packs: { archive?: ArchivePack; feeds?: FeedPack; onDisk?: OnDisk } = {}): OutputFile[] {
   const { config } = site;

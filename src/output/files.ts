@@ -8,6 +8,7 @@ import { runPool } from '../util/pool.js';
 export interface OutputFile {
   /** Relative POSIX path, e.g. `rss.xml` or `tags/cloud/atom.xml`. */
   path: string;
+  /** The bytes; read once by what writes or compares them, since a stage may make them when read (feeds/index.ts archive pages). */
   content: string | Uint8Array;
   /** What the bytes are known by (a build-cache key): the same identity is the same bytes (output/known.ts). */
   identity?: string;
