@@ -52,7 +52,12 @@ interface Stored {
   shown?: string;
   /** The file's stat when it was read (when old enough to trust: see `trustedStat`). */
   stat: FileStat | null;
-  /** A hash of the path and the bytes: the key is this and the settings. */
+  /**
+   * A hash of the path and the bytes: the record's key (the settings and the
+   * code are the pack's scope). Kept in the record too, since a file found
+   * by its stat is looked up from the record, which `metas()` gives without
+   * its key.
+   */
   content: string;
   draft: boolean;
   entry?: StoredEntry;
@@ -86,7 +91,6 @@ const SHARDS = 64;
 interface EntryInfo {
   made: string;
   record?: CacheRecord<Stored>;
-  htmlBytes?: number;
 }
 const entryInfo = new WeakMap<Entry, EntryInfo>();
 
@@ -146,8 +150,8 @@ const RESTORED_HTML: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: Entry): string {
-    const { record, htmlBytes } = entryInfo.get(this)!;
-    return settle(this, 'html', record!.bytes().toString('utf8', 0, htmlBytes));
+    const { record } = entryInfo.get(this)!;
+    return settle(this, 'html', record!.bytes().toString('utf8', 0, record!.meta.htmlBytes));
   },
   set(this: Entry, value: string) {
     settle(this, 'html', value);
@@ -201,14 +205,14 @@ function restore(file: string, record: CacheRecord<Stored>, siteAuthor: ArticleS
       else if (key === 'authors') entry.authors = value === 0 ? [siteAuthor] : value;
       else entry[key] = value;
     }
-    entryInfo.set(entry as unknown as Entry, s.htmlBytes > 0 ? { made: s.made!, record, htmlBytes: s.htmlBytes } : { made: s.made! });
+    entryInfo.set(entry as unknown as Entry, s.htmlBytes > 0 ? { made: s.made!, record } : { made: s.made! });
     result.entry = entry as unknown as Entry;
   }
   return result;
 }
 
 /** Stores what reading a file gave; returns the hash of the entry it made, if any. */
-function store(pack: ArticlePack, key: string, content: string, stat: FileStat | null, r: FileResult, siteAuthor: ArticleSettings['site']['author'], shown: string): string | undefined {
+function store(pack: ArticlePack, content: string, stat: FileStat | null, r: FileResult, siteAuthor: ArticleSettings['site']['author'], shown: string): string | undefined {
   const html = r.entry?.html ?? '';
   const htmlBytes = Buffer.byteLength(html);
   const fmText = r.frontMatter?.text ?? '';
@@ -233,7 +237,7 @@ function store(pack: ArticlePack, key: string, content: string, stat: FileStat |
     stored.fm = place;
   }
   if (r.aliases.size > 0) stored.aliases = [...r.aliases];
-  pack.put(key, stored, bytes);
+  pack.put(content, stored, bytes);
   return stored.made;
 }
 
@@ -286,13 +290,12 @@ export async function loadArticleFiles(files: readonly string[], config: Article
       content = cacheKey(file, bytes);
     }
     // The settings and code are the pack's scope (openArticlePack): the file's hash is the key.
-    const key = content;
-    const record = pack.get(key);
+    const record = pack.get(content);
     let result: FileResult;
     if (record && unchanged(record.meta.uses ?? NONE)) result = restore(file, record, config.site.author);
     else {
       result = await loadArticleFile(file, config, bytes);
-      const made = store(pack, key, content, stat, result, config.site.author, shown);
+      const made = store(pack, content, stat, result, config.site.author, shown);
       if (result.entry && made !== undefined) entryInfo.set(result.entry, { made });
     }
     out.push(result);

@@ -104,8 +104,8 @@ function feedFiles(meta: SiteMeta, set: FeedSet, sub: Subscription, itemOf: (e: 
  * Feed documents in the build cache (util/cache.ts): the `archive` pack
  * keeps archive pages (the page being filled among them), the `feeds` pack
  * the subscription documents (RSS, Atom and JSON Feed of the site and of
- * each tag). A document changes only
- * when one of its entries or a setting does (an archived page, by RFC 5005,
+ * each tag). A document changes only when one of its entries or a setting
+ * does (an archived page, by RFC 5005,
  * should never change), so its bytes are kept, keyed by everything it is
  * rendered from: the document's own values (site, channel, links) and, for
  * each entry, a hash of the entry as read (content/cache.ts `sourceKey`)
