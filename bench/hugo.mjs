@@ -5,7 +5,9 @@
 // (broadsheet, Hugo, broadsheet, Hugo …) so that a change in the machine's load hits both; the ratios are the
 // median of the per-pair ratios. Hugo builds its home RSS feed and one RSS feed per tag, with Hugo's own RSS
 // template and the same item limit as broadsheet's feeds (20), and renders no HTML pages; broadsheet does its
-// whole build (RSS, Atom, JSON Feed, tag feeds in every format, the archive, the digest).
+// whole build (RSS, Atom, JSON Feed, tag feeds in every format, the archive, the digest). A third command,
+// interleaved with them, renders every body with broadsheet's Markdown stage and does nothing else
+// (bench/markdown-floor.mjs): how much of the gap to Hugo that stage alone takes, in a fresh process.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { generateSite } from './generate-site.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'dist/bin.js');
+const floor = path.join(repo, 'bench/markdown-floor.mjs');
 const TIME = '/usr/bin/time';
 
 function onPath(cmd) {
@@ -91,6 +94,7 @@ export function runHugoBench({ counts = [1_000, 10_000], runs = 5 } = {}) {
     const hugoDir = hugoProject(siteDir);
     const ours = [];
     const theirs = [];
+    const floors = [];
     // One untimed run of each warms the page cache.
     for (let i = -1; i < runs; i++) {
       const out = path.join(siteDir, 'bench-out');
@@ -99,21 +103,25 @@ export function runHugoBench({ counts = [1_000, 10_000], runs = 5 } = {}) {
       rmSync(hugoOut, { recursive: true, force: true });
       const a = timed(process.execPath, [cli, 'build', '--config', config, '--out', out]);
       const b = timed('hugo', ['--source', hugoDir, '--destination', hugoOut, '--quiet']);
+      const f = timed(process.execPath, [floor, path.join(siteDir, 'articles')]);
       if (i >= 0) {
         ours.push(a);
         theirs.push(b);
+        floors.push(f);
       }
     }
     const items = readFileSync(path.join(siteDir, 'hugo-out', 'index.xml'), 'utf8').match(/<item>/g)?.length ?? 0;
     if (items !== 20) throw new Error(`Hugo's home feed has ${items} items, not 20: the comparison would be unfair`);
     const m = (xs, k) => median(xs.map((x) => x[k]));
-    const ratio = (k) => median(ours.map((x, i) => x[k] / theirs[i][k]));
+    const ratio = (k, xs = ours) => median(xs.map((x, i) => x[k] / theirs[i][k]));
     const row = (name, xs) => `${name}: ${m(xs, 'wall').toFixed(2)} s wall, ${m(xs, 'cpu').toFixed(2)} s CPU, ${m(xs, 'mb').toFixed(0)} MB peak`;
     console.log(`hugo comparison, ${count} articles (cold builds, median of ${runs}, interleaved; ${version}):`);
     console.log(`  ${row('broadsheet', ours)}`);
     console.log(`  ${row('hugo (home + tag RSS)', theirs)}`);
     console.log(`  broadsheet / hugo: ${ratio('wall').toFixed(2)}x wall, ${ratio('cpu').toFixed(2)}x CPU, ${ratio('mb').toFixed(2)}x peak memory`);
-    results.push({ count, ours, theirs });
+    console.log(`  ${row('the Markdown stage alone (no front matter, feeds or digest)', floors)}`);
+    console.log(`  Markdown stage alone / hugo: ${ratio('wall', floors).toFixed(2)}x wall, ${ratio('cpu', floors).toFixed(2)}x CPU`);
+    results.push({ count, ours, theirs, floors });
   }
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   return results;

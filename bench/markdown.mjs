@@ -2,7 +2,7 @@
 // record in docs/performance.md, through the candidate parsers when they are installed in a scratch folder:
 //
 //   mkdir /tmp/md-candidates && cd /tmp/md-candidates && npm init -y && npm install md4w@0.2.7 \
-//     markdown-it@14.3.3 markdown-it@15.0.3 ... (see docs/performance.md)
+//     markdown-it@14.3.3 markdown-it@15.0.3 comrak@0.48.0-rc.0 ... (see docs/performance.md)
 //   node bench/markdown.mjs 10000 /tmp/md-candidates
 //
 // Each candidate runs in a fresh process (its load counts), interleaved with the others, median of the runs.
@@ -24,6 +24,7 @@ const PACKAGE = {
   'markdown-it 15.0.3 + footnote': 'markdown-it-15',
   'micromark 4.0.3 + gfm 3.0.0': 'micromark-extension-gfm',
   'md4w 0.2.7 (no footnotes)': 'md4w',
+  'comrak 0.48.0-rc.0 (WebAssembly)': 'comrak',
 };
 
 /** name → loader returning render(markdown, url, slug); `from` resolves packages in the candidates' folder. */
@@ -62,6 +63,15 @@ const CANDIDATES = {
     const F = m.ParseFlags;
     const parseFlags = F.TABLES | F.STRIKETHROUGH | F.TASKLISTS | F.PERMISSIVE_URL_AUTO_LINKS | F.PERMISSIVE_WWW_AUTO_LINKS | F.PERMISSIVE_EMAIL_AUTO_LINKS;
     return (s) => m.mdToHtml(s, { parseFlags });
+  },
+  // comrak (Rust, cmark-gfm's port) compiled to WebAssembly: every GFM extension and footnotes.
+  'comrak 0.48.0-rc.0 (WebAssembly)': async (from) => {
+    const { markdownToHTML } = await from('comrak');
+    const options = {
+      extension: { strikethrough: true, table: true, autolink: true, tasklist: true, footnotes: true, tagfilter: true },
+      render: { unsafe: true },
+    };
+    return (s) => markdownToHTML(s, options);
   },
 };
 
