@@ -6,8 +6,9 @@
 // median of the per-pair ratios. Hugo builds its home RSS feed and one RSS feed per tag, with Hugo's own RSS
 // template and the same item limit as broadsheet's feeds (20), and renders no HTML pages; broadsheet does its
 // whole build (RSS, Atom, JSON Feed, tag feeds in every format, the archive, the digest). A third command,
-// interleaved with them, renders every body with broadsheet's Markdown stage and does nothing else
-// (bench/markdown-floor.mjs): how much of the gap to Hugo that stage alone takes, in a fresh process.
+// interleaved with them, reads every article and renders its body with broadsheet's Markdown stage and does
+// nothing else (bench/markdown.mjs's child for `broadsheet`): how much of the gap to Hugo that stage alone
+// takes, in a fresh process.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +18,7 @@ import { generateSite } from './generate-site.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(repo, 'dist/bin.js');
-const floor = path.join(repo, 'bench/markdown-floor.mjs');
+const markdownBench = path.join(repo, 'bench/markdown.mjs');
 const TIME = '/usr/bin/time';
 
 function onPath(cmd) {
@@ -103,7 +104,7 @@ export function runHugoBench({ counts = [1_000, 10_000], runs = 5 } = {}) {
       rmSync(hugoOut, { recursive: true, force: true });
       const a = timed(process.execPath, [cli, 'build', '--config', config, '--out', out]);
       const b = timed('hugo', ['--source', hugoDir, '--destination', hugoOut, '--quiet']);
-      const f = timed(process.execPath, [floor, path.join(siteDir, 'articles')]);
+      const f = timed(process.execPath, [markdownBench, '--child', 'broadsheet', siteDir]);
       if (i >= 0) {
         ours.push(a);
         theirs.push(b);
